@@ -1,0 +1,122 @@
+//! Distributions of durations, sampled into whole milliseconds.
+//!
+//! Floating point is used only to draw a duration; the result is rounded to an integer
+//! number of milliseconds before it touches simulated time, so no decision compares floats.
+
+use rand::Rng;
+use rand_distr::{Distribution as _, Exp, LogNormal, Weibull};
+
+use crate::rng::SimRng;
+
+/// A distribution of durations in milliseconds. Parameters are validated when a scenario
+/// is loaded; the constructors here assume valid values (positive means, `min <= max`...).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    Fixed { ms: u64 },
+    Exponential { mean_ms: u64 },
+    Uniform { min_ms: u64, max_ms: u64 },
+    LogNormal { median_ms: u64, sigma: f64 },
+    Weibull { scale_ms: u64, shape: f64 },
+}
+
+impl Distribution {
+    /// One draw, in milliseconds. `Fixed` consumes no randomness.
+    pub fn sample(&self, rng: &mut SimRng) -> u64 {
+        match *self {
+            Distribution::Fixed { ms } => ms,
+            Distribution::Exponential { mean_ms } => {
+                let exp = Exp::new(1.0).expect("rate 1 is valid");
+                to_ms(exp.sample(rng) * mean_ms as f64)
+            }
+            Distribution::Uniform { min_ms, max_ms } => rng.random_range(min_ms..=max_ms),
+            Distribution::LogNormal { median_ms, sigma } => {
+                let mu = (median_ms.max(1) as f64).ln();
+                let lognormal = LogNormal::new(mu, sigma).expect("sigma validated at load");
+                to_ms(lognormal.sample(rng))
+            }
+            Distribution::Weibull { scale_ms, shape } => {
+                let weibull = Weibull::new(scale_ms as f64, shape).expect("validated at load");
+                to_ms(weibull.sample(rng))
+            }
+        }
+    }
+
+    /// The mean in milliseconds, for reports.
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            Distribution::Fixed { ms } => ms as f64,
+            Distribution::Exponential { mean_ms } => mean_ms as f64,
+            Distribution::Uniform { min_ms, max_ms } => (min_ms + max_ms) as f64 / 2.0,
+            Distribution::LogNormal { median_ms, sigma } => {
+                median_ms as f64 * (sigma * sigma / 2.0).exp()
+            }
+            Distribution::Weibull { scale_ms, shape } => {
+                // Γ(1 + 1/k) by Lanczos would be exact; reports only need two digits, and
+                // Stirling's series is accurate to 1e-4 for the shapes users write (k >= 0.3).
+                scale_ms as f64 * gamma(1.0 + 1.0 / shape)
+            }
+        }
+    }
+}
+
+/// Rounds a non-negative draw to milliseconds, saturating instead of overflowing.
+fn to_ms(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        0
+    } else if x >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        x.round() as u64
+    }
+}
+
+/// The gamma function for x >= 1, by Stirling's series after shifting x up past 8.
+fn gamma(mut x: f64) -> f64 {
+    let mut factor = 1.0;
+    while x < 8.0 {
+        factor *= x;
+        x += 1.0;
+    }
+    let series = 1.0 + 1.0 / (12.0 * x) + 1.0 / (288.0 * x * x) - 139.0 / (51840.0 * x.powi(3));
+    (2.0 * std::f64::consts::PI / x).sqrt() * (x / std::f64::consts::E).powf(x) * series / factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Distribution;
+    use crate::rng::{stream, Stream};
+
+    fn sample_mean(dist: &Distribution, n: u32) -> f64 {
+        let mut rng = stream(9, Stream::Workload, 0);
+        (0..n).map(|_| dist.sample(&mut rng) as f64).sum::<f64>() / f64::from(n)
+    }
+
+    #[track_caller]
+    fn check_mean(dist: Distribution) {
+        let expected = dist.mean_ms();
+        let got = sample_mean(&dist, 40_000);
+        assert!(
+            (got - expected).abs() / expected < 0.03,
+            "{dist:?}: sample mean {got}, expected {expected}"
+        );
+    }
+
+    #[test]
+    fn sample_means_match_the_distributions() {
+        check_mean(Distribution::Exponential { mean_ms: 600_000 });
+        check_mean(Distribution::Uniform { min_ms: 60_000, max_ms: 300_000 });
+        check_mean(Distribution::LogNormal { median_ms: 300_000, sigma: 0.5 });
+        check_mean(Distribution::Weibull { scale_ms: 1_000_000, shape: 1.5 });
+        check_mean(Distribution::Weibull { scale_ms: 1_000_000, shape: 1.0 });
+    }
+
+    #[test]
+    fn fixed_is_fixed_and_uniform_stays_in_bounds() {
+        let mut rng = stream(1, Stream::Workload, 1);
+        assert_eq!(Distribution::Fixed { ms: 30_000 }.sample(&mut rng), 30_000);
+        let uniform = Distribution::Uniform { min_ms: 5, max_ms: 7 };
+        for _ in 0..1000 {
+            assert!((5..=7).contains(&uniform.sample(&mut rng)));
+        }
+    }
+}
