@@ -1,1 +1,13 @@
-//! placeholder
+//! The ECS model: container instances, task definitions, tasks, services and Auto Scaling
+//! groups; the closed `Event` enum and `Cluster::handle`, which applies one event; the
+//! placement pipeline and its traits; and `check_invariants`. No IO, no serde.
+
+pub mod cluster;
+pub mod event;
+pub mod ids;
+pub mod instance;
+pub mod placement;
+pub mod query;
+pub mod service;
+pub mod spec;
+pub mod task;

@@ -1,0 +1,114 @@
+//! Container instances: what each has registered, what its tasks reserve, and its status.
+
+use std::collections::BTreeMap;
+
+use des::SimTime;
+
+use crate::ids::{AsgId, InstanceId, TaskId, ZoneId};
+use crate::spec::{InstanceType, Protocol};
+
+/// ECS's container instance status (ECS.md §5.1). The simulator's instances register
+/// straight to ACTIVE; DRAINING arrives with the draining issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceStatus {
+    Active,
+    Draining,
+    Inactive,
+}
+
+impl InstanceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Active => "ACTIVE",
+            InstanceStatus::Draining => "DRAINING",
+            InstanceStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+/// Why an instance left the cluster; written to `instances.csv`'s `reason` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceLoss {
+    /// An `instanceFailure` fault terminated it.
+    InstanceFailure,
+    /// A `zoneOutage` took its zone down.
+    ZoneOutage,
+    /// EC2 Auto Scaling terminated it to rebalance its zones.
+    AzRebalance,
+}
+
+impl InstanceLoss {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceLoss::InstanceFailure => "instanceFailure",
+            InstanceLoss::ZoneOutage => "zoneOutage",
+            InstanceLoss::AzRebalance => "azRebalance",
+        }
+    }
+}
+
+/// Built-in attributes every instance carries (ECS.md §1.2).
+pub const ATTRIBUTE_ZONE: &str = "ecs.availability-zone";
+pub const ATTRIBUTE_INSTANCE_TYPE: &str = "ecs.instance-type";
+pub const ATTRIBUTE_OS_TYPE: &str = "ecs.os-type";
+pub const ATTRIBUTE_CPU_ARCHITECTURE: &str = "ecs.cpu-architecture";
+
+/// Linux's default reserved TCP ports (ECS.md §2.1).
+pub const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
+/// At most this many reserved (static) ports per instance, defaults included (ECS.md §2.4).
+pub const MAX_RESERVED_PORTS: usize = 100;
+
+#[derive(Clone, Debug)]
+pub struct ContainerInstance {
+    pub id: InstanceId,
+    /// The EC2 instance id, e.g. `i-0000000a`.
+    pub ec2_instance_id: String,
+    pub instance_type: InstanceType,
+    pub availability_zone: ZoneId,
+    pub auto_scaling_group: Option<AsgId>,
+    pub status: InstanceStatus,
+    pub registered_at: SimTime,
+    pub deregistered_at: Option<SimTime>,
+    pub loss: Option<InstanceLoss>,
+    /// Built-in and custom attributes, by name. Built-ins are filled in at registration.
+    pub attributes: BTreeMap<String, String>,
+    /// Remaining resources (ECS's `remainingResources`).
+    pub remaining_cpu_units: u32,
+    pub remaining_memory_mib: u32,
+    pub remaining_enis: u32,
+    /// Host ports in use, reserved defaults included.
+    pub ports_tcp: Vec<u16>,
+    pub ports_udp: Vec<u16>,
+    /// How many of the ports above are static reservations (the 100-port limit).
+    pub reserved_port_count: usize,
+    /// Tasks on this instance that are not STOPPED, in id order.
+    pub tasks: Vec<TaskId>,
+    /// Tasks counted by `runningTasksCount`: PROVISIONING, PENDING or RUNNING.
+    pub running_tasks_count: u32,
+}
+
+impl ContainerInstance {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == InstanceStatus::Active
+    }
+
+    pub fn ports(&self, protocol: Protocol) -> &[u16] {
+        match protocol {
+            Protocol::Tcp => &self.ports_tcp,
+            Protocol::Udp => &self.ports_udp,
+        }
+    }
+
+    pub fn port_in_use(&self, protocol: Protocol, port: u16) -> bool {
+        self.ports(protocol).binary_search(&port).is_ok()
+    }
+
+    /// ENI attachment points for awsvpc tasks: every ENI but the primary one.
+    pub fn eni_capacity(&self) -> u32 {
+        self.instance_type.enis.saturating_sub(1)
+    }
+}
