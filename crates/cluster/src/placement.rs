@@ -116,7 +116,11 @@ pub fn first_shortfall(
     None
 }
 
-fn free_dynamic_ports(instance: &ContainerInstance, protocol: Protocol, range: (u16, u16)) -> usize {
+fn free_dynamic_ports(
+    instance: &ContainerInstance,
+    protocol: Protocol,
+    range: (u16, u16),
+) -> usize {
     let (first, last) = range;
     let total = usize::from(last - first) + 1;
     let used = instance

@@ -59,3 +59,41 @@ pub struct ServiceStats {
     pub tasks_failed: u64,
     pub placement_failures: u64,
 }
+
+impl ServiceStats {
+    /// Accounts for the time since the last change at the running count that held during
+    /// it. Nothing is measured before the service first reached its desired count.
+    pub fn advance(&mut self, now: SimTime, running: u32, desired: u32) {
+        if self.steady_since.is_none() {
+            return;
+        }
+        let elapsed_ms = now.since(self.last_change);
+        self.running_task_ms += u128::from(running.min(desired)) * u128::from(elapsed_ms);
+        if running < desired {
+            self.below_desired_ms += elapsed_ms;
+        }
+        self.last_change = now;
+    }
+
+    /// Records that the running count went from `before` to `after` at `now`.
+    pub fn running_changed(&mut self, now: SimTime, before: u32, after: u32, desired: u32) {
+        self.advance(now, before, desired);
+        if self.steady_since.is_none() {
+            if after >= desired {
+                self.steady_since = Some(now);
+                self.last_change = now;
+                self.min_running = Some(after);
+            }
+            return;
+        }
+        self.min_running = Some(self.min_running.map_or(after, |min| min.min(after)));
+        if before >= desired && after < desired {
+            self.below_since = Some(now);
+        } else if before < desired && after >= desired {
+            if let Some(since) = self.below_since.take() {
+                self.recoveries += 1;
+                self.recovery_ms_total += now.since(since);
+            }
+        }
+    }
+}

@@ -104,17 +104,32 @@ mod tests {
     #[test]
     fn sample_means_match_the_distributions() {
         check_mean(Distribution::Exponential { mean_ms: 600_000 });
-        check_mean(Distribution::Uniform { min_ms: 60_000, max_ms: 300_000 });
-        check_mean(Distribution::LogNormal { median_ms: 300_000, sigma: 0.5 });
-        check_mean(Distribution::Weibull { scale_ms: 1_000_000, shape: 1.5 });
-        check_mean(Distribution::Weibull { scale_ms: 1_000_000, shape: 1.0 });
+        check_mean(Distribution::Uniform {
+            min_ms: 60_000,
+            max_ms: 300_000,
+        });
+        check_mean(Distribution::LogNormal {
+            median_ms: 300_000,
+            sigma: 0.5,
+        });
+        check_mean(Distribution::Weibull {
+            scale_ms: 1_000_000,
+            shape: 1.5,
+        });
+        check_mean(Distribution::Weibull {
+            scale_ms: 1_000_000,
+            shape: 1.0,
+        });
     }
 
     #[test]
     fn fixed_is_fixed_and_uniform_stays_in_bounds() {
         let mut rng = stream(1, Stream::Workload, 1);
         assert_eq!(Distribution::Fixed { ms: 30_000 }.sample(&mut rng), 30_000);
-        let uniform = Distribution::Uniform { min_ms: 5, max_ms: 7 };
+        let uniform = Distribution::Uniform {
+            min_ms: 5,
+            max_ms: 7,
+        };
         for _ in 0..1000 {
             assert!((5..=7).contains(&uniform.sample(&mut rng)));
         }

@@ -1,0 +1,220 @@
+//! Faults: scripted ones fire at their time; random ones give each matching instance, task
+//! or zone its own time to failure, drawn from `(seed, fault index, entity)` so that two
+//! runs of the same scenario and seed see the same failures whatever they decide.
+
+use des::rng::{self, Stream};
+use des::SimTime;
+use rand::Rng;
+
+use super::{Cluster, Ctx};
+use crate::event::Event;
+use crate::ids::{InstanceId, TaskId};
+use crate::instance::{ContainerInstance, InstanceLoss, InstanceStatus};
+use crate::spec::{FaultKind, FaultTiming, InstanceFilter, TaskFilter};
+use crate::task::TaskStatus;
+
+/// The entity part of a fault draw's key: the fault index in the high bits.
+fn draw_key(fault: usize, entity: u64) -> u64 {
+    ((fault as u64) << 40) | entity
+}
+
+impl Cluster {
+    /// Schedules scripted faults at their times and the first random zone outages.
+    /// Random instance and task faults are planned as their entities appear.
+    pub(super) fn plan_faults(&mut self, queue: &mut des::Queue<Event>) {
+        for (index, fault) in self.faults.iter().enumerate() {
+            let fault_id = index as u32;
+            match (&fault.kind, &fault.timing) {
+                (FaultKind::ZoneOutage { .. }, FaultTiming::At { at_ms, .. }) => {
+                    queue.schedule(
+                        SimTime(*at_ms),
+                        Event::ZoneOutageStarted { fault: fault_id },
+                    );
+                }
+                (FaultKind::ZoneOutage { .. }, FaultTiming::Random { time_to_failure }) => {
+                    let mut stream = rng::stream(self.seed, Stream::Faults, draw_key(index, 0));
+                    let at = SimTime(time_to_failure.sample(&mut stream));
+                    queue.schedule(at, Event::ZoneOutageStarted { fault: fault_id });
+                }
+                (_, FaultTiming::At { at_ms, .. }) => {
+                    queue.schedule(SimTime(*at_ms), Event::FaultScheduled { fault: fault_id });
+                }
+                (_, FaultTiming::Random { .. }) => {}
+            }
+        }
+    }
+
+    /// A random zone outage has ended: the zone's next one comes after a fresh draw.
+    pub(super) fn plan_next_zone_outage(&mut self, fault: u32, ctx: &mut Ctx<'_>) {
+        let index = fault as usize;
+        let FaultTiming::Random { time_to_failure } = &self.faults[index].timing else {
+            return;
+        };
+        self.outage_occurrences[index] += 1;
+        let occurrence = self.outage_occurrences[index];
+        let mut stream = rng::stream(self.seed, Stream::Faults, draw_key(index, occurrence));
+        let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+        ctx.queue.schedule(at, Event::ZoneOutageStarted { fault });
+    }
+
+    /// A new instance draws its time to failure from every random `instanceFailure` fault
+    /// whose target it matches.
+    pub(super) fn plan_instance_faults(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        for (index, fault) in self.faults.iter().enumerate() {
+            let (FaultKind::InstanceFailure { target }, FaultTiming::Random { time_to_failure }) =
+                (&fault.kind, &fault.timing)
+            else {
+                continue;
+            };
+            if !self.instance_matches(target, &self.instances[id.index()]) {
+                continue;
+            }
+            let mut stream =
+                rng::stream(self.seed, Stream::Faults, draw_key(index, u64::from(id.0)));
+            let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+            let key = ctx.queue.schedule(
+                at,
+                Event::InstanceTerminated {
+                    instance: id,
+                    loss: InstanceLoss::InstanceFailure,
+                },
+            );
+            self.instance_timers[id.index()].push(key);
+        }
+    }
+
+    /// A task that just reached RUNNING draws its time to failure from every random
+    /// `taskExit` fault that targets it.
+    pub(super) fn plan_task_faults(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        for (index, fault) in self.faults.iter().enumerate() {
+            let (
+                FaultKind::TaskExit { target, exit_code },
+                FaultTiming::Random { time_to_failure },
+            ) = (&fault.kind, &fault.timing)
+            else {
+                continue;
+            };
+            if !self.task_matches(target, id) {
+                continue;
+            }
+            let mut stream =
+                rng::stream(self.seed, Stream::Faults, draw_key(index, u64::from(id.0)));
+            let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+            let key = ctx.queue.schedule(
+                at,
+                Event::TaskExited {
+                    task: id,
+                    exit_code: *exit_code,
+                },
+            );
+            self.tasks[id.index()].timers.push(key);
+        }
+    }
+
+    /// A scripted fault's time has come: it hits every matching target, or `count` of
+    /// them picked by the fault-victim stream.
+    pub(super) fn inject_fault(&mut self, fault: u32, ctx: &mut Ctx<'_>) {
+        let index = fault as usize;
+        let FaultTiming::At { count, .. } = self.faults[index].timing else {
+            unreachable!("only scripted faults are scheduled as FaultScheduled");
+        };
+        match self.faults[index].kind.clone() {
+            FaultKind::InstanceFailure { target } => {
+                let matching: Vec<InstanceId> = self
+                    .instances
+                    .iter()
+                    .filter(|instance| instance.status != InstanceStatus::Inactive)
+                    .filter(|instance| self.instance_matches(&target, instance))
+                    .map(|instance| instance.id)
+                    .collect();
+                let victims = self.pick_victims(index, matching, count);
+                self.note_fault(fault, victims.len(), ctx);
+                for id in victims {
+                    self.terminate_instance(id, InstanceLoss::InstanceFailure, ctx);
+                }
+            }
+            FaultKind::TaskExit { target, exit_code } => {
+                let matching: Vec<TaskId> = self
+                    .tasks
+                    .iter()
+                    .filter(|task| task.last_status == TaskStatus::Running)
+                    .map(|task| task.id)
+                    .filter(|&id| self.task_matches(&target, id))
+                    .collect();
+                let victims = self.pick_victims(index, matching, count);
+                self.note_fault(fault, victims.len(), ctx);
+                for id in victims {
+                    self.task_exited(id, exit_code, ctx);
+                }
+            }
+            FaultKind::ZoneOutage { .. } => {
+                unreachable!("zone outages are scheduled as ZoneOutageStarted")
+            }
+        }
+    }
+
+    fn note_fault(&self, fault: u32, victims: usize, ctx: &mut Ctx<'_>) {
+        ctx.observer.change(
+            ctx.now,
+            ctx.seq,
+            "FaultInjected",
+            &format!("faults[{fault}]"),
+            format_args!("{} target(s) hit", victims),
+        );
+    }
+
+    /// All of `matching` (in id order), or `count` of them chosen uniformly by a partial
+    /// Fisher-Yates shuffle on the fault-victim stream, returned in id order.
+    fn pick_victims<T: Ord + Copy>(
+        &self,
+        fault: usize,
+        mut matching: Vec<T>,
+        count: Option<u32>,
+    ) -> Vec<T> {
+        let Some(count) = count else {
+            return matching;
+        };
+        let count = (count as usize).min(matching.len());
+        let mut stream = rng::stream(self.seed, Stream::FaultVictims, fault as u64);
+        for i in 0..count {
+            let j = i + stream.random_range(0..(matching.len() - i) as u32) as usize;
+            matching.swap(i, j);
+        }
+        matching.truncate(count);
+        matching.sort_unstable();
+        matching
+    }
+
+    fn instance_matches(&self, filter: &InstanceFilter, instance: &ContainerInstance) -> bool {
+        let asg_name = instance
+            .auto_scaling_group
+            .map(|asg| self.asgs[asg.index()].spec.name.as_str());
+        filter
+            .availability_zone
+            .is_none_or(|zone| zone == instance.availability_zone)
+            && filter
+                .instance_type
+                .as_ref()
+                .is_none_or(|name| *name == instance.instance_type.name)
+            && filter
+                .auto_scaling_group
+                .as_deref()
+                .is_none_or(|name| Some(name) == asg_name)
+            && filter
+                .instance_id
+                .as_ref()
+                .is_none_or(|id| *id == instance.ec2_instance_id)
+    }
+
+    fn task_matches(&self, filter: &TaskFilter, id: TaskId) -> bool {
+        let task = &self.tasks[id.index()];
+        match filter {
+            TaskFilter::Service(name) => task
+                .service
+                .is_some_and(|service| self.services[service.index()].service_name == *name),
+            TaskFilter::Family(family) => {
+                self.task_definitions[task.task_definition.index()].family == *family
+            }
+        }
+    }
+}
