@@ -149,6 +149,10 @@ impl Cluster {
         self.active.iter().map(|&id| &self.instances[id.index()])
     }
 
+    pub fn auto_scaling_group_name(&self, id: crate::ids::AsgId) -> &str {
+        &self.asgs[id.index()].spec.name
+    }
+
     pub fn task(&self, id: TaskId) -> &Task {
         &self.tasks[id.index()]
     }

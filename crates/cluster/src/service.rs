@@ -37,23 +37,26 @@ impl Service {
     }
 }
 
-/// Running-count history reduced to the report's figures, measured from the first time the
-/// service reached its desired count (the initial rollout is not an outage).
+/// Running-count history reduced to the report's figures. The window opens at time zero
+/// and opens again when the service first reaches its desired count, so the initial rollout
+/// is not counted as an outage (a service that never gets there is measured from zero).
 #[derive(Clone, Debug, Default)]
 pub struct ServiceStats {
     /// When the service first had `desired_count` tasks RUNNING.
     pub steady_since: Option<SimTime>,
-    /// Integral of min(running, desired) over time, in task-milliseconds, since steady.
+    /// Start of the measured window: zero, or `steady_since` once reached.
+    pub window_start: SimTime,
+    /// Integral of min(running, desired) over the window, in task-milliseconds.
     pub running_task_ms: u128,
-    /// Total time with running < desired, since steady.
+    /// Total time in the window with running < desired.
     pub below_desired_ms: u64,
-    /// When the current below-desired episode began.
+    /// When the current below-desired episode began (after steady state).
     pub below_since: Option<SimTime>,
     /// Closed below-desired episodes and their total length (mean time to recover).
     pub recoveries: u64,
     pub recovery_ms_total: u64,
-    pub min_running: Option<u32>,
-    /// When `running_count` last changed (or steady began).
+    pub min_running: u32,
+    /// When `running_count` last changed.
     pub last_change: SimTime,
     pub tasks_started: u64,
     pub tasks_failed: u64,
@@ -61,12 +64,8 @@ pub struct ServiceStats {
 }
 
 impl ServiceStats {
-    /// Accounts for the time since the last change at the running count that held during
-    /// it. Nothing is measured before the service first reached its desired count.
+    /// Accounts for the time since the last change at the running count that held then.
     pub fn advance(&mut self, now: SimTime, running: u32, desired: u32) {
-        if self.steady_since.is_none() {
-            return;
-        }
         let elapsed_ms = now.since(self.last_change);
         self.running_task_ms += u128::from(running.min(desired)) * u128::from(elapsed_ms);
         if running < desired {
@@ -81,12 +80,14 @@ impl ServiceStats {
         if self.steady_since.is_none() {
             if after >= desired {
                 self.steady_since = Some(now);
-                self.last_change = now;
-                self.min_running = Some(after);
+                self.window_start = now;
+                self.min_running = after;
+                self.running_task_ms = 0;
+                self.below_desired_ms = 0;
             }
             return;
         }
-        self.min_running = Some(self.min_running.map_or(after, |min| min.min(after)));
+        self.min_running = self.min_running.min(after);
         if before >= desired && after < desired {
             self.below_since = Some(now);
         } else if before < desired && after >= desired {
@@ -95,5 +96,14 @@ impl ServiceStats {
                 self.recovery_ms_total += now.since(since);
             }
         }
+    }
+
+    /// min(running, desired) / desired, averaged over the window up to `end`.
+    pub fn availability(&self, desired: u32, end: SimTime) -> f64 {
+        let window_ms = end.since(self.window_start);
+        if desired == 0 || window_ms == 0 {
+            return 1.0;
+        }
+        self.running_task_ms as f64 / (f64::from(desired) * window_ms as f64)
     }
 }

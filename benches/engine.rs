@@ -1,0 +1,81 @@
+//! Criterion benches: the bare `(time, seq)` queue, and whole runs of a generated cluster,
+//! measured in events per second. Run with `cargo bench -p sim`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use cluster::event::Discard;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use des::{Queue, SimTime};
+
+/// The queue alone: a steady state of `live` pending events, each pop scheduling one more
+/// at a pseudo-random later time (the pattern of task timers).
+fn queue(c: &mut Criterion) {
+    let mut group = c.benchmark_group("queue");
+    for live in [1_000u64, 100_000] {
+        let operations = 200_000u64;
+        group.throughput(Throughput::Elements(operations));
+        group.bench_with_input(BenchmarkId::new("pop+schedule", live), &live, |b, &live| {
+            b.iter(|| {
+                let mut queue = Queue::new();
+                let mut x = 0x2545_F491_4F6C_DD1Du64;
+                for i in 0..live {
+                    queue.schedule(SimTime(i), i);
+                }
+                for _ in 0..operations {
+                    let (now, _, event) = queue.pop().expect("never empty");
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    queue.schedule(now.plus_ms(x % 3_600_000), black_box(event));
+                }
+                queue.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A cluster of `instances` m5.xlarge over three zones with 40 services whose tasks exit
+/// after an hour on average, random instance failures and one zone outage.
+fn scenario_text(instances: u32, days: u32) -> String {
+    let mut text = format!(
+        "name: bench\nduration: {days}d\ncluster:\n  availabilityZones: [a, b, c]\n  autoScalingGroups:\n    - {{name: g, instanceType: m5.xlarge, desiredCapacity: {instances}, replacementDelay: 5m}}\ntaskDefinitions:\n"
+    );
+    for family in 0..40 {
+        text += &format!(
+            "  - family: f{family}\n    containerDefinitions: [{{name: app, cpu: {}, memory: {}, portMappings: [{{containerPort: 80}}]}}]\n    simulation: {{startupTime: 10s, runtime: {{exponential: {{mean: 1h}}}}}}\n",
+            256 * (1 + family % 3),
+            512 * (1 + family % 4),
+        );
+    }
+    text += "services:\n";
+    for family in 0..40 {
+        // Desired counts fill roughly 60 % of the cluster's memory.
+        let desired = instances * 15 * 6 / 10 / (40 * (1 + family % 4) / 2).max(1);
+        text += &format!("  - {{serviceName: s{family}, taskDefinition: f{family}, desiredCount: {desired}}}\n");
+    }
+    text += &format!(
+        "faults:\n  - {{kind: instanceFailure, mtbf: 7d}}\n  - {{kind: zoneOutage, availabilityZone: b, at: {}h, duration: 1h}}\n",
+        days * 12
+    );
+    text
+}
+
+fn run(c: &mut Criterion) {
+    let mut group = c.benchmark_group("run");
+    group.sample_size(10);
+    for instances in [100u32, 1_000] {
+        let text = scenario_text(instances, 1);
+        let scenario = scenario::load_str(&text, Path::new("bench.yaml"), &[]).expect("valid");
+        let (_, events) = sim::simulate(&scenario, 1, &mut Discard, &mut |_, _| {});
+        group.throughput(Throughput::Elements(events));
+        group.bench_with_input(BenchmarkId::new("instances", instances), &scenario, |b, scenario| {
+            b.iter(|| sim::simulate(scenario, 1, &mut Discard, &mut |_, _| {}).1)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, queue, run);
+criterion_main!(benches);

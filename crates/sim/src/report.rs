@@ -1,0 +1,183 @@
+//! The run's figures per service: `services.csv`, `summary.json` and the terminal table.
+
+use std::io::{self, Write};
+
+use cluster::cluster::Cluster;
+use des::SimTime;
+use scenario::Scenario;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceReport {
+    pub service_name: String,
+    pub desired_count: u32,
+    /// min(running, desired) / desired, time-weighted from the first steady state.
+    pub availability: f64,
+    pub min_running: u32,
+    pub seconds_below_desired: SimTime,
+    /// Mean length of the closed below-desired episodes; `None` when there were none.
+    pub mean_time_to_recover: Option<SimTime>,
+    pub tasks_started: u64,
+    pub tasks_failed: u64,
+    pub placement_failures: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub simulated: SimTime,
+    pub events: u64,
+    pub services: Vec<ServiceReport>,
+}
+
+pub const SERVICES_HEADER: [&str; 9] = [
+    "serviceName",
+    "desiredCount",
+    "availability",
+    "minRunning",
+    "secondsBelowDesired",
+    "meanTimeToRecover",
+    "tasksStarted",
+    "tasksFailed",
+    "placementFailures",
+];
+
+impl Report {
+    pub fn new(scenario: &Scenario, seed: u64, cluster: &Cluster, events: u64) -> Report {
+        let end = SimTime(scenario.duration_ms);
+        let services = cluster
+            .services()
+            .iter()
+            .map(|service| {
+                let stats = &service.stats;
+                ServiceReport {
+                    service_name: service.service_name.clone(),
+                    desired_count: service.desired_count,
+                    availability: stats.availability(service.desired_count, end),
+                    min_running: stats.min_running,
+                    seconds_below_desired: SimTime(stats.below_desired_ms),
+                    mean_time_to_recover: (stats.recoveries > 0)
+                        .then(|| SimTime(stats.recovery_ms_total / stats.recoveries)),
+                    tasks_started: stats.tasks_started,
+                    tasks_failed: stats.tasks_failed,
+                    placement_failures: stats.placement_failures,
+                }
+            })
+            .collect();
+        Report {
+            scenario: scenario.name.clone(),
+            seed,
+            simulated: end,
+            events,
+            services,
+        }
+    }
+
+    pub fn write_services_csv(&self, out: impl Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(SERVICES_HEADER)?;
+        for service in &self.services {
+            writer.write_record([
+                service.service_name.clone(),
+                service.desired_count.to_string(),
+                format!("{:.6}", service.availability),
+                service.min_running.to_string(),
+                service.seconds_below_desired.to_string(),
+                service
+                    .mean_time_to_recover
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                service.tasks_started.to_string(),
+                service.tasks_failed.to_string(),
+                service.placement_failures.to_string(),
+            ])?;
+        }
+        writer.flush()
+    }
+
+    /// `summary.json`: no wall-clock figure, so it is byte-identical across runs.
+    pub fn write_summary_json(&self, mut out: impl Write) -> io::Result<()> {
+        let services: Vec<serde_json::Value> = self
+            .services
+            .iter()
+            .map(|service| {
+                serde_json::json!({
+                    "serviceName": service.service_name,
+                    "desiredCount": service.desired_count,
+                    "availability": round6(service.availability),
+                    "minRunning": service.min_running,
+                    "secondsBelowDesired": service.seconds_below_desired.as_ms() as f64 / 1000.0,
+                    "meanTimeToRecover": service.mean_time_to_recover.map(|t| t.as_ms() as f64 / 1000.0),
+                    "tasksStarted": service.tasks_started,
+                    "tasksFailed": service.tasks_failed,
+                    "placementFailures": service.placement_failures,
+                })
+            })
+            .collect();
+        let summary = serde_json::json!({
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "simulatedSeconds": self.simulated.as_ms() as f64 / 1000.0,
+            "events": self.events,
+            "services": services,
+        });
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        out.write_all(b"\n")
+    }
+
+    /// The per-service table printed after a run.
+    pub fn table(&self) -> String {
+        let mut rows = vec![[
+            "service".to_string(),
+            "desired".to_string(),
+            "availability".to_string(),
+            "min running".to_string(),
+            "below desired".to_string(),
+            "mean time to recover".to_string(),
+            "started".to_string(),
+            "failed".to_string(),
+            "placement failures".to_string(),
+        ]];
+        for service in &self.services {
+            rows.push([
+                service.service_name.clone(),
+                service.desired_count.to_string(),
+                format!("{:.4}%", service.availability * 100.0),
+                service.min_running.to_string(),
+                format!("{} s", service.seconds_below_desired),
+                service
+                    .mean_time_to_recover
+                    .map_or("-".to_string(), |t| format!("{t} s")),
+                service.tasks_started.to_string(),
+                service.tasks_failed.to_string(),
+                service.placement_failures.to_string(),
+            ]);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0))
+            .collect();
+        let mut table = String::new();
+        for row in rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(column, (cell, &width))| {
+                    if column == 0 {
+                        format!("{cell:<width$}")
+                    } else {
+                        format!("{cell:>width$}")
+                    }
+                })
+                .collect();
+            table.push_str(cells.join("  ").trim_end());
+            table.push('\n');
+        }
+        table
+    }
+}
+
+/// Six decimals in JSON, the same as services.csv.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the whole path, scenario text to output files: golden outputs,
+//! determinism, invariants over random scenarios, and ECS behaviours that cite ECS.md.
+
+mod behaviour;
+mod determinism;
+mod golden;
+mod invariants;
+mod support;
