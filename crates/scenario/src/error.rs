@@ -66,7 +66,11 @@ impl ScenarioError {
     /// The 1-based line, when the error has a position in a file.
     pub fn line(&self) -> Option<usize> {
         match &self.loc {
-            Some(Loc { origin: Origin::File(_), line, .. }) => Some(*line),
+            Some(Loc {
+                origin: Origin::File(_),
+                line,
+                ..
+            }) => Some(*line),
             _ => None,
         }
     }
@@ -74,7 +78,11 @@ impl ScenarioError {
     /// The 1-based column, when the error has a position in a file.
     pub fn column(&self) -> Option<usize> {
         match &self.loc {
-            Some(Loc { origin: Origin::File(_), column, .. }) => Some(*column),
+            Some(Loc {
+                origin: Origin::File(_),
+                column,
+                ..
+            }) => Some(*column),
             _ => None,
         }
     }
@@ -83,20 +91,34 @@ impl ScenarioError {
     pub fn message(&self) -> String {
         match &self.kind {
             ErrorKind::Io { message } | ErrorKind::Syntax { message } => message.clone(),
-            ErrorKind::UnknownField { suggestion: Some(name), .. } => {
+            ErrorKind::UnknownField {
+                suggestion: Some(name),
+                ..
+            } => {
                 format!("unknown field; did you mean {name}?")
             }
-            ErrorKind::UnknownField { suggestion: None, allowed } => {
+            ErrorKind::UnknownField {
+                suggestion: None,
+                allowed,
+            } => {
                 format!("unknown field; expected one of: {}", allowed.join(", "))
             }
             ErrorKind::MissingField { expected } => {
                 format!("missing required field; expected {expected}")
             }
             ErrorKind::Invalid { expected, found } => format!("expected {expected}, found {found}"),
-            ErrorKind::UnknownName { what, name, suggestion: Some(near) } => {
+            ErrorKind::UnknownName {
+                what,
+                name,
+                suggestion: Some(near),
+            } => {
                 format!("unknown {what} {name:?}; did you mean {near}?")
             }
-            ErrorKind::UnknownName { what, name, suggestion: None } => {
+            ErrorKind::UnknownName {
+                what,
+                name,
+                suggestion: None,
+            } => {
                 format!("unknown {what} {name:?}")
             }
             ErrorKind::NotSupported { why } => {
@@ -112,12 +134,15 @@ impl fmt::Display for ScenarioError {
     /// given on the command line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.loc {
-            Some(Loc { origin: Origin::File(path), line, column }) => {
-                write!(f, "{}:{line}:{column}: ", path.display())?
-            }
-            Some(Loc { origin: Origin::Override(set), .. }) => {
-                write!(f, "{}: --set {set}: ", self.file.display())?
-            }
+            Some(Loc {
+                origin: Origin::File(path),
+                line,
+                column,
+            }) => write!(f, "{}:{line}:{column}: ", path.display())?,
+            Some(Loc {
+                origin: Origin::Override(set),
+                ..
+            }) => write!(f, "{}: --set {set}: ", self.file.display())?,
             None => write!(f, "{}: ", self.file.display())?,
         }
         if !self.field.is_empty() {
@@ -127,8 +152,8 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-/// Every problem found in a scenario, in the order of the document (errors of one pass
-/// sorted by file, line and column).
+/// Every problem found in a scenario, in the order validation met them: section by
+/// section, then document order within a section (deterministic for a given input).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioErrors {
     pub errors: Vec<ScenarioError>,
@@ -150,29 +175,48 @@ impl fmt::Display for ScenarioErrors {
 impl std::error::Error for ScenarioErrors {}
 impl std::error::Error for ScenarioError {}
 
-/// Levenshtein distance over chars; small inputs only (field and type names).
+/// Edit distance over chars (optimal string alignment: insertions, deletions,
+/// substitutions and transpositions of neighbours, so `wbe` is one edit from `web`).
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b_chars: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b_chars.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b_chars.len() + 1];
-        for (j, cb) in b_chars.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b_chars.len()]
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// The candidate nearest to `name`, if it is near enough to be a likely typo: at most a
-/// third of the name's length in edits (and at least one), ties to the first candidate.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+/// third of the name's length in edits (at least one), fewer edits than the name has
+/// characters, ties to the first candidate.
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let distance = edit_distance(&name.to_lowercase(), &candidate.to_lowercase());
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+        if distance <= limit
+            && distance < name.chars().count()
+            && best.is_none_or(|(d, _)| distance < d)
+        {
             best = Some((distance, candidate));
         }
     }

@@ -1,1 +1,91 @@
-//! placeholder
+//! Scenario files (YAML, and the ECS JSON they point to with `file:`) to one validated
+//! `Scenario` of `cluster::spec` model types. The only crate that knows YAML and JSON.
+//!
+//! The pipeline: text -> located tree (`load`, `aws_json`) -> `--set` overrides
+//! (`overrides`) -> validation into model types (`validate`, `task_definition`,
+//! `service`), which collects every problem with its file, line and column. Past this
+//! boundary nothing re-checks.
+
+use std::path::Path;
+use std::rc::Rc;
+
+mod aws_json;
+mod catalogue;
+mod duration;
+mod error;
+mod load;
+mod node;
+mod overrides;
+mod read;
+mod service;
+mod task_definition;
+mod validate;
+
+pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
+
+/// The scenario the quickstart documentation runs.
+pub const QUICKSTART: &str = include_str!("../../../scenarios/quickstart.yaml");
+
+/// One validated scenario. Indexes are ids: `task_definitions[i]` is `TaskDefId(i)`,
+/// `services[i]` is `ServiceId(i)`, `cluster.availability_zones[i]` is `ZoneId(i)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub duration_ms: u64,
+    pub cluster: cluster::spec::ClusterSpec,
+    pub parameters: cluster::spec::Parameters,
+    pub task_definitions: Vec<cluster::spec::TaskDefinition>,
+    pub services: Vec<cluster::spec::ServiceSpec>,
+    pub run_tasks: Vec<cluster::spec::RunTaskSpec>,
+    pub faults: Vec<cluster::spec::FaultSpec>,
+}
+
+/// Reads and validates the scenario at `path`, after applying `--set PATH=VALUE`
+/// `overrides`. A file that cannot be read is an error naming it.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    match std::fs::read_to_string(path) {
+        Ok(source) => load_str(&source, path, overrides),
+        Err(error) => Err(ScenarioErrors {
+            errors: vec![ScenarioError {
+                file: path.to_path_buf(),
+                loc: None,
+                field: String::new(),
+                kind: ErrorKind::Io {
+                    message: format!("cannot read the file: {error}"),
+                },
+            }],
+        }),
+    }
+}
+
+/// Validates scenario text. `origin` names the file in errors, and `file:` paths are
+/// relative to its directory.
+pub fn load_str(
+    source: &str,
+    origin: &Path,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioErrors> {
+    let mut cx = read::Cx::new(origin);
+    let file_origin = Origin::File(Rc::new(origin.to_path_buf()));
+    let mut root = match load::parse_yaml(source, &file_origin) {
+        Ok(root) => root,
+        Err(error) => {
+            cx.error(
+                &error.loc,
+                "",
+                ErrorKind::Syntax {
+                    message: error.message,
+                },
+            );
+            return Err(ScenarioErrors { errors: cx.errors });
+        }
+    };
+    overrides::apply(&mut cx, &mut root, overrides);
+    let scenario = validate::scenario(&mut cx, &root);
+    match scenario {
+        Some(scenario) if cx.errors.is_empty() => Ok(scenario),
+        _ => Err(ScenarioErrors { errors: cx.errors }),
+    }
+}

@@ -1,0 +1,993 @@
+//! Validation of the top level, `parameters`, `cluster` and `faults` into model types;
+//! task definitions and services live in their own files. Every check records its error
+//! and carries on, so one pass reports every problem.
+
+use std::collections::BTreeMap;
+
+use cluster::ids::ZoneId;
+use cluster::spec::{
+    AutoScalingGroupSpec, ClusterSpec, FaultKind, FaultSpec, FaultTiming, FixedInstanceSpec,
+    InstanceFilter, InstanceType, Parameters, TaskFilter, TieBreak,
+};
+use des::Distribution;
+
+use crate::catalogue;
+use crate::duration::{parse_decimal_scaled, DISTRIBUTION_EXPECTED, DURATION_EXPECTED};
+use crate::node::{Node, Value};
+use crate::read::{index_path, Cx, Fields};
+use crate::service;
+use crate::task_definition::{self, TaskDefinitions};
+use crate::Scenario;
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "duration",
+    "parameters",
+    "cluster",
+    "taskDefinitions",
+    "services",
+    "runTasks",
+    "scheduledTasks",
+    "actions",
+    "faults",
+];
+
+/// The most container instances a cluster may have (ECS service quota).
+const INSTANCES_MAX: u64 = 5_000;
+
+pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
+    let top = cx.fields(root, "")?;
+    top.finish(cx, TOP_KEYS, &[]);
+    top.refuse(
+        cx,
+        "scheduledTasks",
+        "scheduled tasks arrive with a later version",
+    );
+    top.refuse(
+        cx,
+        "actions",
+        "control-plane actions arrive with a later version",
+    );
+    let default_name = cx
+        .file
+        .file_stem()
+        .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
+    let name = opt(cx, &top, "name", Cx::string).unwrap_or(Some(default_name));
+    let description = opt(cx, &top, "description", Cx::string).unwrap_or(Some(String::new()));
+    let seed = opt(cx, &top, "seed", |cx, node, field| {
+        cx.uint(node, field, 0, u64::MAX)
+    })
+    .unwrap_or(Some(1));
+    let duration_ms = top
+        .required(cx, "duration", DURATION_EXPECTED)
+        .and_then(|node| cx.positive_duration_ms(node, "duration"));
+    let (parameters, overhead_per_mille) = parameters(cx, top.get("parameters"));
+    let cluster_node = top.required(
+        cx,
+        "cluster",
+        "a mapping with availabilityZones and instances or autoScalingGroups",
+    );
+    let cluster = cluster_node.map(|node| cluster(cx, node, overhead_per_mille));
+    let task_definitions = task_definition::task_definitions(cx, top.get("taskDefinitions"));
+    let services = service::services(cx, top.get("services"), &task_definitions);
+    let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
+    let service_names: Vec<String> = services
+        .iter()
+        .flatten()
+        .map(|service| service.service_name.clone())
+        .collect();
+    let faults = match &cluster {
+        Some(cluster) => faults(
+            cx,
+            top.get("faults"),
+            cluster,
+            &task_definitions,
+            &service_names,
+        ),
+        None => Vec::new(),
+    };
+    Some(Scenario {
+        name: name?,
+        description: description?,
+        seed: seed?,
+        duration_ms: duration_ms?,
+        cluster: cluster?.spec?,
+        parameters: parameters?,
+        task_definitions: task_definitions
+            .definitions
+            .into_iter()
+            .collect::<Option<Vec<_>>>()?,
+        services: services.into_iter().collect::<Option<Vec<_>>>()?,
+        run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
+        faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
+    })
+}
+
+/// An optional field read with `read`: `None` when absent, `Some(None)` when invalid.
+pub(crate) fn opt<T>(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    key: &str,
+    read: impl FnOnce(&mut Cx, &Node, &str) -> Option<T>,
+) -> Option<Option<T>> {
+    fields
+        .get(key)
+        .map(|node| read(cx, node, &fields.path_of(key)))
+}
+
+/// `parameters`, and the memory overhead (per mille) that the catalogue applies.
+fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
+    let defaults = Parameters::default();
+    let mut overhead_per_mille = 25;
+    let Some(node) = node else {
+        return (Some(defaults), overhead_per_mille);
+    };
+    let Some(fields) = cx.fields(node, "parameters") else {
+        return (None, overhead_per_mille);
+    };
+    fields.finish(
+        cx,
+        &[
+            "schedulerInterval",
+            "stopTimeout",
+            "eniAttachTime",
+            "tieBreak",
+            "maxPercentCountsStopping",
+            "dynamicHostPortRange",
+            "memoryOverheadPercent",
+        ],
+        &[],
+    );
+    let scheduler_interval_ms = opt(cx, &fields, "schedulerInterval", Cx::positive_duration_ms)
+        .unwrap_or(Some(defaults.scheduler_interval_ms));
+    let stop_timeout_ms =
+        opt(cx, &fields, "stopTimeout", Cx::duration_ms).unwrap_or(Some(defaults.stop_timeout_ms));
+    let eni_attach_ms =
+        opt(cx, &fields, "eniAttachTime", Cx::duration_ms).unwrap_or(Some(defaults.eni_attach_ms));
+    let tie_break = opt(cx, &fields, "tieBreak", |cx, node, field| {
+        cx.choice(node, field, &["random", "stable"]).map(|idx| {
+            if idx == 0 {
+                TieBreak::Random
+            } else {
+                TieBreak::Stable
+            }
+        })
+    })
+    .unwrap_or(Some(defaults.tie_break));
+    let max_percent_counts_stopping = opt(cx, &fields, "maxPercentCountsStopping", Cx::bool)
+        .unwrap_or(Some(defaults.max_percent_counts_stopping));
+    let port_range = opt(cx, &fields, "dynamicHostPortRange", port_range).unwrap_or(Some((
+        defaults.dynamic_host_port_first,
+        defaults.dynamic_host_port_last,
+    )));
+    if let Some(node) = fields.get("memoryOverheadPercent") {
+        let expected = "a percentage from 0 to 50 with at most one decimal (e.g. 2.5)";
+        match &node.value {
+            Value::Scalar {
+                text,
+                quoted: false,
+            } => match parse_decimal_scaled(text, 1) {
+                Some(per_mille @ 0..=500) => overhead_per_mille = per_mille as u32,
+                _ => cx.invalid(node, "parameters.memoryOverheadPercent", expected),
+            },
+            _ => cx.invalid(node, "parameters.memoryOverheadPercent", expected),
+        }
+    }
+    let (dynamic_host_port_first, dynamic_host_port_last) = match port_range {
+        Some(range) => range,
+        None => return (None, overhead_per_mille),
+    };
+    let parameters = (|| {
+        Some(Parameters {
+            scheduler_interval_ms: scheduler_interval_ms?,
+            stop_timeout_ms: stop_timeout_ms?,
+            eni_attach_ms: eni_attach_ms?,
+            tie_break: tie_break?,
+            max_percent_counts_stopping: max_percent_counts_stopping?,
+            dynamic_host_port_first,
+            dynamic_host_port_last,
+        })
+    })();
+    (parameters, overhead_per_mille)
+}
+
+/// `[first, last]` with 1024 <= first <= last <= 65535.
+fn port_range(cx: &mut Cx, node: &Node, field: &str) -> Option<(u16, u16)> {
+    let expected = "[first, last] with 1024 <= first <= last <= 65535";
+    let items = match &node.value {
+        Value::Seq(items) if items.len() == 2 => items,
+        _ => {
+            cx.invalid(node, field, expected);
+            return None;
+        }
+    };
+    let first = cx.u32(&items[0], &index_path(field, 0), 1024, 65_535)?;
+    let last = cx.u32(&items[1], &index_path(field, 1), 1024, 65_535)?;
+    if first > last {
+        cx.invalid(node, field, expected);
+        return None;
+    }
+    Some((first as u16, last as u16))
+}
+
+/// The cluster, with the names faults may refer to.
+pub(crate) struct ClusterNames {
+    pub spec: Option<ClusterSpec>,
+    pub zones: Vec<String>,
+    pub auto_scaling_groups: Vec<String>,
+    pub instance_types: Vec<String>,
+    pub instance_ids: Vec<String>,
+}
+
+fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32) -> ClusterNames {
+    let mut names = ClusterNames {
+        spec: None,
+        zones: Vec::new(),
+        auto_scaling_groups: Vec::new(),
+        instance_types: Vec::new(),
+        instance_ids: Vec::new(),
+    };
+    let Some(fields) = cx.fields(node, "cluster") else {
+        return names;
+    };
+    fields.finish(
+        cx,
+        &[
+            "name",
+            "availabilityZones",
+            "instanceTypes",
+            "autoScalingGroups",
+            "instances",
+        ],
+        &[],
+    );
+    fields.refuse(
+        cx,
+        "capacityProviders",
+        "capacity providers arrive with a later version",
+    );
+    let name = opt(cx, &fields, "name", Cx::name).unwrap_or(Some("default".to_string()));
+    let zones_ok = zones(cx, &fields, &mut names.zones);
+    let custom = fields
+        .get("instanceTypes")
+        .map_or_else(Vec::new, |node| instance_types(cx, node));
+    let mut ok = name.is_some() && zones_ok;
+    let mut auto_scaling_groups = Vec::new();
+    let mut n_instances: u64 = 0;
+    if let Some(node) = fields.get("autoScalingGroups") {
+        for (idx, item) in cx
+            .seq(node, "cluster.autoScalingGroups")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let path = index_path("cluster.autoScalingGroups", idx);
+            match auto_scaling_group(cx, item, &path, &custom, overhead_per_mille, &mut names) {
+                Some(group) => {
+                    n_instances += u64::from(group.desired_capacity);
+                    auto_scaling_groups.push(group);
+                }
+                None => ok = false,
+            }
+        }
+    }
+    let mut instances = Vec::new();
+    if let Some(node) = fields.get("instances") {
+        for (idx, item) in cx
+            .seq(node, "cluster.instances")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let path = index_path("cluster.instances", idx);
+            ok &= fixed_instances(
+                cx,
+                item,
+                &path,
+                &custom,
+                overhead_per_mille,
+                &mut names,
+                &mut instances,
+            );
+        }
+    }
+    n_instances += instances.len() as u64;
+    if n_instances > INSTANCES_MAX {
+        cx.rule(
+            &node.loc,
+            "cluster",
+            format!("{n_instances} instances; a cluster holds at most {INSTANCES_MAX}"),
+        );
+        ok = false;
+    }
+    if ok {
+        names.spec = Some(ClusterSpec {
+            name: name.unwrap_or_default(),
+            availability_zones: names.zones.clone(),
+            auto_scaling_groups,
+            instances,
+        });
+    }
+    names
+}
+
+/// `availabilityZones`: non-empty, distinct names. Returns whether they are valid; the
+/// readable names go to `zones` either way, so references to them still resolve.
+fn zones(cx: &mut Cx, fields: &Fields<'_>, zones: &mut Vec<String>) -> bool {
+    let Some(node) = fields.required(cx, "availabilityZones", "a non-empty list of zone names")
+    else {
+        return false;
+    };
+    let Some(items) = cx.seq(node, "cluster.availabilityZones") else {
+        return false;
+    };
+    let mut ok = true;
+    if items.is_empty() {
+        cx.invalid(
+            node,
+            "cluster.availabilityZones",
+            "a non-empty list of zone names",
+        );
+        ok = false;
+    }
+    for (idx, item) in items.iter().enumerate() {
+        let path = index_path("cluster.availabilityZones", idx);
+        match cx.name(item, &path) {
+            Some(zone) if zones.contains(&zone) => {
+                cx.rule(&item.loc, &path, format!("zone {zone:?} is listed twice"));
+                ok = false;
+            }
+            Some(zone) => zones.push(zone),
+            None => ok = false,
+        }
+    }
+    ok
+}
+
+/// Resolves a zone name to its id.
+pub(crate) fn zone_id(cx: &mut Cx, node: &Node, field: &str, zones: &[String]) -> Option<ZoneId> {
+    let name = cx.name(node, field)?;
+    match zones.iter().position(|zone| *zone == name) {
+        Some(idx) => Some(ZoneId(idx as u16)),
+        None => {
+            cx.unknown_name(
+                node,
+                field,
+                "availability zone",
+                &name,
+                zones.iter().map(String::as_str),
+            );
+            None
+        }
+    }
+}
+
+/// `cluster.instanceTypes`: registered values, no overhead applied.
+fn instance_types(cx: &mut Cx, node: &Node) -> Vec<InstanceType> {
+    let mut types: Vec<InstanceType> = Vec::new();
+    for (idx, item) in cx
+        .seq(node, "cluster.instanceTypes")
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let path = index_path("cluster.instanceTypes", idx);
+        let Some(fields) = cx.fields(item, &path) else {
+            continue;
+        };
+        fields.finish(
+            cx,
+            &["name", "cpu", "memory", "enis", "cpuArchitecture"],
+            &[],
+        );
+        let name = fields
+            .required(cx, "name", "a type name")
+            .and_then(|node| cx.name(node, &fields.path_of("name")));
+        let cpu_units = fields
+            .required(cx, "cpu", "registered CPU units (1024 per vCPU)")
+            .and_then(|node| cx.u32(node, &fields.path_of("cpu"), 1, 4_194_304));
+        let memory_mib = fields
+            .required(cx, "memory", "registered memory in MiB")
+            .and_then(|node| cx.u32(node, &fields.path_of("memory"), 1, u32::MAX - 1));
+        let enis = fields
+            .required(cx, "enis", "the number of elastic network interfaces")
+            .and_then(|node| cx.u32(node, &fields.path_of("enis"), 1, 100));
+        let cpu_architecture = opt(cx, &fields, "cpuArchitecture", |cx, node, field| {
+            cx.choice(node, field, &["x86_64", "arm64"])
+                .map(|idx| ["x86_64", "arm64"][idx].to_string())
+        })
+        .unwrap_or(Some("x86_64".to_string()));
+        if let Some(name) = &name {
+            if types.iter().any(|known| known.name == *name) {
+                cx.rule(
+                    &item.loc,
+                    &fields.path_of("name"),
+                    format!("instance type {name:?} is defined twice"),
+                );
+                continue;
+            }
+        }
+        if let (Some(name), Some(cpu_units), Some(memory_mib), Some(enis), Some(cpu_architecture)) =
+            (name, cpu_units, memory_mib, enis, cpu_architecture)
+        {
+            types.push(InstanceType {
+                name,
+                cpu_units,
+                memory_mib,
+                enis,
+                cpu_architecture,
+            });
+        }
+    }
+    types
+}
+
+/// A custom type of that name, else the catalogue's.
+fn instance_type(
+    cx: &mut Cx,
+    node: &Node,
+    field: &str,
+    custom: &[InstanceType],
+    overhead_per_mille: u32,
+) -> Option<InstanceType> {
+    let name = cx.name(node, field)?;
+    if let Some(found) = custom.iter().find(|known| known.name == name) {
+        return Some(found.clone());
+    }
+    if let Some(found) = catalogue::lookup(&name, overhead_per_mille) {
+        return Some(found);
+    }
+    let known: Vec<String> = custom
+        .iter()
+        .map(|known| known.name.clone())
+        .chain(catalogue::entries().map(|entry| entry.name.to_string()))
+        .collect();
+    cx.unknown_name(
+        node,
+        field,
+        "instance type",
+        &name,
+        known.iter().map(String::as_str),
+    );
+    None
+}
+
+/// Custom attributes: names of 1-128 of `[A-Za-z0-9-_/.]`, values of 1-128 characters.
+fn attributes(cx: &mut Cx, fields: &Fields<'_>) -> Option<BTreeMap<String, String>> {
+    let mut attributes = BTreeMap::new();
+    let Some(node) = fields.get("attributes") else {
+        return Some(attributes);
+    };
+    let path = fields.path_of("attributes");
+    let Some(entries) = node.entries() else {
+        cx.invalid(node, &path, "a mapping of attribute names to values");
+        return None;
+    };
+    let mut ok = true;
+    for entry in entries {
+        let field = format!("{path}.{}", entry.key);
+        let name_ok = (1..=128).contains(&entry.key.len())
+            && entry
+                .key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b));
+        if !name_ok {
+            cx.rule(
+                &entry.key_loc,
+                &field,
+                "attribute names are 1 to 128 letters, digits, -, _, / or .".to_string(),
+            );
+            ok = false;
+            continue;
+        }
+        match &entry.value.value {
+            Value::Scalar { text, .. } if (1..=128).contains(&text.chars().count()) => {
+                attributes.insert(entry.key.clone(), text.clone());
+            }
+            _ => {
+                cx.invalid(&entry.value, &field, "a value of 1 to 128 characters");
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(attributes)
+}
+
+fn auto_scaling_group(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    custom: &[InstanceType],
+    overhead_per_mille: u32,
+    names: &mut ClusterNames,
+) -> Option<AutoScalingGroupSpec> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(
+        cx,
+        &[
+            "name",
+            "instanceType",
+            "desiredCapacity",
+            "availabilityZones",
+            "replacementDelay",
+            "attributes",
+        ],
+        &[],
+    );
+    let name = fields
+        .required(cx, "name", "a group name")
+        .and_then(|node| cx.name(node, &fields.path_of("name")));
+    if let Some(name) = &name {
+        if names.auto_scaling_groups.contains(name) {
+            cx.rule(
+                &node.loc,
+                &fields.path_of("name"),
+                format!("Auto Scaling group {name:?} is defined twice"),
+            );
+        } else {
+            names.auto_scaling_groups.push(name.clone());
+        }
+    }
+    let instance_type = fields
+        .required(cx, "instanceType", "an instance type name")
+        .and_then(|node| {
+            instance_type(
+                cx,
+                node,
+                &fields.path_of("instanceType"),
+                custom,
+                overhead_per_mille,
+            )
+        });
+    if let Some(found) = &instance_type {
+        names.instance_types.push(found.name.clone());
+    }
+    let desired_capacity = fields
+        .required(cx, "desiredCapacity", "a whole number >= 0")
+        .and_then(|node| {
+            cx.u32(
+                node,
+                &fields.path_of("desiredCapacity"),
+                0,
+                INSTANCES_MAX as u32,
+            )
+        });
+    let availability_zones = match fields.get("availabilityZones") {
+        None => Some(
+            (0..names.zones.len())
+                .map(|idx| ZoneId(idx as u16))
+                .collect(),
+        ),
+        Some(zones_node) => {
+            let field = fields.path_of("availabilityZones");
+            let items = cx.seq(zones_node, &field).unwrap_or_default();
+            if items.is_empty() {
+                cx.invalid(zones_node, &field, "a non-empty list of cluster zones");
+            }
+            let ids: Vec<Option<ZoneId>> = items
+                .iter()
+                .enumerate()
+                .map(|(idx, item)| zone_id(cx, item, &index_path(&field, idx), &names.zones))
+                .collect();
+            ids.into_iter()
+                .collect::<Option<Vec<_>>>()
+                .filter(|ids| !ids.is_empty())
+        }
+    };
+    let replacement_delay_ms =
+        opt(cx, &fields, "replacementDelay", Cx::duration_ms).unwrap_or(Some(300_000));
+    let attributes = attributes(cx, &fields);
+    Some(AutoScalingGroupSpec {
+        name: name?,
+        instance_type: instance_type?,
+        desired_capacity: desired_capacity?,
+        availability_zones: availability_zones?,
+        replacement_delay_ms: replacement_delay_ms?,
+        attributes: attributes?,
+    })
+}
+
+/// One `instances` entry, expanded by `count`. Returns whether it was valid.
+fn fixed_instances(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    custom: &[InstanceType],
+    overhead_per_mille: u32,
+    names: &mut ClusterNames,
+    instances: &mut Vec<FixedInstanceSpec>,
+) -> bool {
+    let Some(fields) = cx.fields(node, path) else {
+        return false;
+    };
+    fields.finish(
+        cx,
+        &[
+            "instanceId",
+            "instanceType",
+            "availabilityZone",
+            "count",
+            "attributes",
+        ],
+        &[],
+    );
+    let instance_id = opt(cx, &fields, "instanceId", Cx::name);
+    if let Some(Some(id)) = &instance_id {
+        if names.instance_ids.contains(id) {
+            cx.rule(
+                &node.loc,
+                &fields.path_of("instanceId"),
+                format!("instance id {id:?} is used twice"),
+            );
+        } else {
+            names.instance_ids.push(id.clone());
+        }
+    }
+    let count = match (fields.get("count"), &instance_id) {
+        (None, _) => Some(1),
+        (Some(count_node), Some(_)) => {
+            cx.rule(
+                &count_node.loc,
+                &fields.path_of("count"),
+                "count is only allowed without instanceId".to_string(),
+            );
+            None
+        }
+        (Some(count_node), None) => cx.u32(
+            count_node,
+            &fields.path_of("count"),
+            1,
+            INSTANCES_MAX as u32,
+        ),
+    };
+    let instance_type = fields
+        .required(cx, "instanceType", "an instance type name")
+        .and_then(|node| {
+            instance_type(
+                cx,
+                node,
+                &fields.path_of("instanceType"),
+                custom,
+                overhead_per_mille,
+            )
+        });
+    if let Some(found) = &instance_type {
+        names.instance_types.push(found.name.clone());
+    }
+    let zone = fields
+        .required(
+            cx,
+            "availabilityZone",
+            "a zone of cluster.availabilityZones",
+        )
+        .and_then(|node| zone_id(cx, node, &fields.path_of("availabilityZone"), &names.zones));
+    let attributes = attributes(cx, &fields);
+    let (
+        Some(instance_id),
+        Some(count),
+        Some(instance_type),
+        Some(availability_zone),
+        Some(attributes),
+    ) = (
+        instance_id.unwrap_or(Some(String::new())),
+        count,
+        instance_type,
+        zone,
+        attributes,
+    )
+    else {
+        return false;
+    };
+    for _ in 0..count {
+        instances.push(FixedInstanceSpec {
+            instance_id: (!instance_id.is_empty()).then(|| instance_id.clone()),
+            instance_type: instance_type.clone(),
+            availability_zone,
+            attributes: attributes.clone(),
+        });
+    }
+    true
+}
+
+const FAULT_KINDS: &[&str] = &[
+    "instanceFailure",
+    "taskExit",
+    "zoneOutage",
+    "spotInterruption",
+];
+
+fn faults(
+    cx: &mut Cx,
+    node: Option<&Node>,
+    cluster: &ClusterNames,
+    task_definitions: &TaskDefinitions,
+    service_names: &[String],
+) -> Vec<Option<FaultSpec>> {
+    let Some(node) = node else { return Vec::new() };
+    let items = cx.seq(node, "faults").unwrap_or_default();
+    let mut faults = Vec::new();
+    for (idx, item) in items.iter().enumerate() {
+        let path = index_path("faults", idx);
+        faults.push(fault(
+            cx,
+            item,
+            &path,
+            cluster,
+            task_definitions,
+            service_names,
+        ));
+    }
+    faults
+}
+
+fn fault(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    cluster: &ClusterNames,
+    task_definitions: &TaskDefinitions,
+    service_names: &[String],
+) -> Option<FaultSpec> {
+    let fields = cx.fields(node, path)?;
+    let kind_node = fields.required(cx, "kind", "one of instanceFailure, taskExit, zoneOutage")?;
+    let kind_idx = cx.choice(kind_node, &fields.path_of("kind"), FAULT_KINDS);
+    let timing_keys = ["kind", "at", "count", "mtbf", "distribution"];
+    let kind = match kind_idx? {
+        0 => {
+            fields.finish(cx, &[&timing_keys[..], &["target"]].concat(), &[]);
+            let target = match fields.get("target") {
+                Some(target) => instance_filter(cx, target, &fields.path_of("target"), cluster),
+                None => Some(InstanceFilter::default()),
+            };
+            target.map(|target| FaultKind::InstanceFailure { target })
+        }
+        1 => {
+            fields.finish(
+                cx,
+                &[&timing_keys[..], &["service", "taskDefinition", "exitCode"]].concat(),
+                &[],
+            );
+            let target = task_filter(cx, &fields, task_definitions, service_names);
+            let exit_code = opt(cx, &fields, "exitCode", |cx, node, field| {
+                cx.u32(node, field, 0, 255)
+            })
+            .unwrap_or(Some(1));
+            Some(FaultKind::TaskExit {
+                target: target?,
+                exit_code: exit_code? as i32,
+            })
+        }
+        2 => {
+            fields.finish(
+                cx,
+                &[&timing_keys[..], &["availabilityZone", "duration"]].concat(),
+                &[],
+            );
+            let zone = fields
+                .required(
+                    cx,
+                    "availabilityZone",
+                    "a zone of cluster.availabilityZones",
+                )
+                .and_then(|node| {
+                    zone_id(
+                        cx,
+                        node,
+                        &fields.path_of("availabilityZone"),
+                        &cluster.zones,
+                    )
+                });
+            let duration_ms = fields
+                .required(cx, "duration", "how long the zone is out, e.g. 2h")
+                .and_then(|node| cx.positive_duration_ms(node, &fields.path_of("duration")));
+            Some(FaultKind::ZoneOutage {
+                zone: zone?,
+                duration_ms: duration_ms?,
+            })
+        }
+        _ => {
+            let why = "Spot interruptions arrive with a later version";
+            cx.error(
+                &kind_node.loc,
+                &fields.path_of("kind"),
+                crate::error::ErrorKind::NotSupported { why },
+            );
+            None
+        }
+    };
+    let timing = fault_timing(cx, &fields);
+    Some(FaultSpec {
+        kind: kind?,
+        timing: timing?,
+    })
+}
+
+/// Scripted (`at`, optional `count`) or random (`mtbf`: exponential time to failure with
+/// that mean; or `distribution`: any distribution of the time to failure). Exactly one of
+/// `at`, `mtbf` and `distribution`.
+fn fault_timing(cx: &mut Cx, fields: &Fields<'_>) -> Option<FaultTiming> {
+    let rule =
+        "a fault needs exactly one of at (scripted), mtbf (random, exponential with that mean) \
+                or distribution (random, any distribution of the time to failure)";
+    let given: Vec<&str> = ["at", "mtbf", "distribution"]
+        .into_iter()
+        .filter(|key| fields.get(key).is_some())
+        .collect();
+    if given.len() != 1 {
+        let loc = given
+            .get(1)
+            .and_then(|key| fields.key_loc(key))
+            .unwrap_or(&fields.node.loc);
+        cx.rule(loc, &fields.path, rule.to_string());
+        return None;
+    }
+    if given[0] != "at" {
+        if let Some(loc) = fields.key_loc("count") {
+            cx.rule(
+                loc,
+                &fields.path_of("count"),
+                "count is only allowed with at (a scripted fault)".to_string(),
+            );
+            return None;
+        }
+    }
+    match given[0] {
+        "at" => {
+            let at_ms = fields
+                .get("at")
+                .and_then(|node| cx.duration_ms(node, &fields.path_of("at")));
+            let count = opt(cx, fields, "count", |cx, node, field| {
+                cx.u32(node, field, 1, u32::MAX - 1)
+            });
+            Some(FaultTiming::At {
+                at_ms: at_ms?,
+                count: count.map_or(Some(None), |count| count.map(Some))?,
+            })
+        }
+        "mtbf" => {
+            let mean_ms = fields
+                .get("mtbf")
+                .and_then(|node| cx.positive_duration_ms(node, &fields.path_of("mtbf")))?;
+            Some(FaultTiming::Random {
+                time_to_failure: Distribution::Exponential { mean_ms },
+            })
+        }
+        _ => {
+            let node = fields.get("distribution")?;
+            let field = fields.path_of("distribution");
+            let time_to_failure = cx.distribution(node, &field)?;
+            if let Distribution::Fixed { ms: 0 } = time_to_failure {
+                cx.invalid(node, &field, DISTRIBUTION_EXPECTED);
+                return None;
+            }
+            Some(FaultTiming::Random { time_to_failure })
+        }
+    }
+}
+
+/// `target` of an instance fault: every given field must name something in the cluster.
+fn instance_filter(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    cluster: &ClusterNames,
+) -> Option<InstanceFilter> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(
+        cx,
+        &[
+            "availabilityZone",
+            "instanceType",
+            "autoScalingGroup",
+            "instanceId",
+        ],
+        &[],
+    );
+    let mut ok = true;
+    let mut filter = InstanceFilter::default();
+    if let Some(zone) = fields.get("availabilityZone") {
+        filter.availability_zone = zone_id(
+            cx,
+            zone,
+            &fields.path_of("availabilityZone"),
+            &cluster.zones,
+        );
+        ok &= filter.availability_zone.is_some();
+    }
+    let named = [
+        (
+            "instanceType",
+            "instance type in this cluster",
+            &cluster.instance_types,
+        ),
+        (
+            "autoScalingGroup",
+            "Auto Scaling group",
+            &cluster.auto_scaling_groups,
+        ),
+        (
+            "instanceId",
+            "instance id in cluster.instances",
+            &cluster.instance_ids,
+        ),
+    ];
+    for (key, what, known) in named {
+        let Some(value) = fields.get(key) else {
+            continue;
+        };
+        let field = fields.path_of(key);
+        let name = cx.name(value, &field);
+        match name {
+            Some(name) if known.contains(&name) => match key {
+                "instanceType" => filter.instance_type = Some(name),
+                "autoScalingGroup" => filter.auto_scaling_group = Some(name),
+                _ => filter.instance_id = Some(name),
+            },
+            Some(name) => {
+                cx.unknown_name(value, &field, what, &name, known.iter().map(String::as_str));
+                ok = false;
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(filter)
+}
+
+/// `service: NAME` or `taskDefinition: FAMILY`, exactly one.
+fn task_filter(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    task_definitions: &TaskDefinitions,
+    service_names: &[String],
+) -> Option<TaskFilter> {
+    match (fields.get("service"), fields.get("taskDefinition")) {
+        (Some(node), None) => {
+            let field = fields.path_of("service");
+            let name = cx.name(node, &field)?;
+            if service_names.contains(&name) {
+                Some(TaskFilter::Service(name))
+            } else {
+                cx.unknown_name(
+                    node,
+                    &field,
+                    "service",
+                    &name,
+                    service_names.iter().map(String::as_str),
+                );
+                None
+            }
+        }
+        (None, Some(node)) => {
+            let field = fields.path_of("taskDefinition");
+            let family = cx.name(node, &field)?;
+            if task_definitions
+                .families
+                .iter()
+                .flatten()
+                .any(|known| *known == family)
+            {
+                Some(TaskFilter::Family(family))
+            } else {
+                let known: Vec<&str> = task_definitions
+                    .families
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                cx.unknown_name(node, &field, "task definition family", &family, known);
+                None
+            }
+        }
+        _ => {
+            cx.rule(
+                &fields.node.loc,
+                &fields.path,
+                "a taskExit fault needs exactly one of service or taskDefinition (a family)"
+                    .to_string(),
+            );
+            None
+        }
+    }
+}

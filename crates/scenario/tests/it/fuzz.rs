@@ -1,0 +1,73 @@
+//! Garbage in, errors out: no input may panic the loader. Deterministic: the inputs are
+//! truncations and byte flips of real scenarios, wrong types, and a fixed list of oddities.
+
+use std::path::Path;
+
+fn load(source: &str) {
+    // Either result is fine; a panic fails the test.
+    let _ = scenario::load_str(source, Path::new("fuzz/x.yaml"), &[]);
+}
+
+#[test]
+fn truncated_and_mutated_scenarios_do_not_panic() {
+    let source = scenario::QUICKSTART;
+    let mut cut = 0;
+    while cut < source.len() {
+        if source.is_char_boundary(cut) {
+            load(&source[..cut]);
+        }
+        cut += 7;
+    }
+    // Replace single characters with characters that change YAML structure.
+    let bytes: Vec<char> = source.chars().collect();
+    let replacements = [
+        '[', ']', '{', '}', ':', '-', '"', '\'', '\t', '\n', '&', '*', '!', '#', '|', '>', '0', ' ',
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..600 {
+        // A tiny xorshift: the test must be deterministic and needs no rand dependency.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut mutated = bytes.clone();
+        let idx = (state % mutated.len() as u64) as usize;
+        mutated[idx] = replacements[(state >> 32) as usize % replacements.len()];
+        load(&mutated.iter().collect::<String>());
+    }
+}
+
+#[test]
+fn odd_documents_do_not_panic() {
+    let cases = [
+        "",
+        "---",
+        "~",
+        "42",
+        "[1, 2]",
+        "\"just a string\"",
+        "duration: [1, 2]\ncluster: 5\ntaskDefinitions: {a: b}\nservices: 7\nfaults: x",
+        "duration: 1h\ncluster: {availabilityZones: [a, a], instances: [{count: -1}]}",
+        "duration: 99999999999999999999999999d",
+        "duration: 1h\ncluster: {availabilityZones: [a]}\ntaskDefinitions: [{file: /nonexistent.json}]",
+        "duration: 1h\ncluster: {availabilityZones: [a]}\ntaskDefinitions: [{file: [1]}]",
+        "a: &x [*x]",
+        "a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]",
+        "? [a]\n: b",
+        "{duration: 1h, duration: 2h}",
+        "%YAML 1.2\n--- !!map\nduration: !!str 1h",
+        "\u{feff}duration: 1h",
+        "duration: 1h\n---\nduration: 2h",
+        "services: [{taskDefinition: 'x:'}, {taskDefinition: ':1'}, {taskDefinition: 'x:99999999999999999999'}]",
+        "runTasks: [{count: 1e3}]",
+        "taskDefinitions: [{family: a, cpu: '1.5 vCPU', memory: '0.001 GB', containerDefinitions: [{name: a, memory: 1e10}]}]",
+        "parameters: {dynamicHostPortRange: [65535, 1024], memoryOverheadPercent: 2.55}",
+        "faults: [{kind: taskExit}, {kind: zoneOutage, mtbf: 1d, at: 1h}, {kind: [x]}]",
+    ];
+    for case in cases {
+        load(case);
+    }
+    let deep = "[".repeat(100_000);
+    load(&deep);
+    let deep_map = "a: {".repeat(10_000);
+    load(&deep_map);
+}
