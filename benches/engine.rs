@@ -53,7 +53,9 @@ fn scenario_text(instances: u32, days: u32) -> String {
     for family in 0..40 {
         // Desired counts fill roughly 60 % of the cluster's memory.
         let desired = instances * 15 * 6 / 10 / (40 * (1 + family % 4) / 2).max(1);
-        text += &format!("  - {{serviceName: s{family}, taskDefinition: f{family}, desiredCount: {desired}}}\n");
+        text += &format!(
+            "  - {{serviceName: s{family}, taskDefinition: f{family}, desiredCount: {desired}}}\n"
+        );
     }
     text += &format!(
         "faults:\n  - {{kind: instanceFailure, mtbf: 7d}}\n  - {{kind: zoneOutage, availabilityZone: b, at: {}h, duration: 1h}}\n",
@@ -70,9 +72,11 @@ fn run(c: &mut Criterion) {
         let scenario = scenario::load_str(&text, Path::new("bench.yaml"), &[]).expect("valid");
         let (_, events) = sim::simulate(&scenario, 1, &mut Discard, &mut |_, _| {});
         group.throughput(Throughput::Elements(events));
-        group.bench_with_input(BenchmarkId::new("instances", instances), &scenario, |b, scenario| {
-            b.iter(|| sim::simulate(scenario, 1, &mut Discard, &mut |_, _| {}).1)
-        });
+        group.bench_with_input(
+            BenchmarkId::new("instances", instances),
+            &scenario,
+            |b, scenario| b.iter(|| sim::simulate(scenario, 1, &mut Discard, &mut |_, _| {}).1),
+        );
     }
     group.finish();
 }

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-const ABOUT: &str = "Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).";
+const ABOUT: &str =
+    "Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).";
 
 const LONG_ABOUT: &str = "\
 Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).
@@ -102,7 +103,11 @@ fn main() -> ExitCode {
 fn load(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Scenario, ExitCode> {
     let loaded = match path {
         Some(path) => scenario::load(path, overrides),
-        None => scenario::load_str(scenario::QUICKSTART, Path::new(QUICKSTART_ORIGIN), overrides),
+        None => scenario::load_str(
+            scenario::QUICKSTART,
+            Path::new(QUICKSTART_ORIGIN),
+            overrides,
+        ),
     };
     loaded.map_err(|errors| {
         eprintln!("{errors}");
@@ -127,7 +132,12 @@ fn validate(path: &Path, overrides: &[String]) -> ExitCode {
     }
 }
 
-fn run(path: Option<&Path>, seed: Option<u64>, out: Option<PathBuf>, overrides: &[String]) -> ExitCode {
+fn run(
+    path: Option<&Path>,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    overrides: &[String],
+) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
         Err(code) => return code,

@@ -15,7 +15,13 @@ use sim::{Report, Writers};
 pub fn folder_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if cleaned.trim_matches('.').is_empty() {
         "scenario".to_string()
@@ -24,7 +30,12 @@ pub fn folder_name(name: &str) -> String {
     }
 }
 
-const STREAMED: [&str; 4] = ["events.csv", "tasks.csv", "instances.csv", "placement_failures.csv"];
+const STREAMED: [&str; 4] = [
+    "events.csv",
+    "tasks.csv",
+    "instances.csv",
+    "placement_failures.csv",
+];
 
 fn partial(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.partial"))

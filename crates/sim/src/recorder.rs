@@ -146,7 +146,10 @@ impl Observer for Recorder {
             task.task_id.as_str(),
             cluster.group_name(task.group),
             service,
-            cluster.task_definition(task.task_definition).name().as_str(),
+            cluster
+                .task_definition(task.task_definition)
+                .name()
+                .as_str(),
             instance.ec2_instance_id.as_str(),
             cluster.zone_name(task.availability_zone),
             task.created_at.to_string().as_str(),

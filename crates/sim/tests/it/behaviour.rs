@@ -28,7 +28,11 @@ taskDefinitions:
     simulation: {startupTime: 20s}
 "#;
 
-fn tasks_by(files: &[(&'static str, Vec<u8>)], column: &str, service: &str) -> BTreeMap<String, usize> {
+fn tasks_by(
+    files: &[(&'static str, Vec<u8>)],
+    column: &str,
+    service: &str,
+) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for row in csv_rows(files, "tasks.csv") {
         if row.get("service") == service && row.get("lastStatus") == "RUNNING" {
@@ -43,12 +47,22 @@ fn tasks_by(files: &[(&'static str, Vec<u8>)], column: &str, service: &str) -> B
 #[test]
 fn default_service_placement_balances_zones_then_instances() {
     for seed in 0..20 {
-        let text = three_zones(&format!("{WEB}services:\n  - {{serviceName: web, taskDefinition: web, desiredCount: 6}}\n"));
+        let text = three_zones(&format!(
+            "{WEB}services:\n  - {{serviceName: web, taskDefinition: web, desiredCount: 6}}\n"
+        ));
         let files = outputs(&scenario(&text), seed);
         let zones = tasks_by(&files, "availabilityZone", "web");
-        assert_eq!(zones.values().copied().collect::<Vec<_>>(), vec![2, 2, 2], "seed={seed} zones {zones:?}");
+        assert_eq!(
+            zones.values().copied().collect::<Vec<_>>(),
+            vec![2, 2, 2],
+            "seed={seed} zones {zones:?}"
+        );
         let instances = tasks_by(&files, "instanceId", "web");
-        assert_eq!(instances.len(), 6, "seed={seed}: one task per instance, got {instances:?}");
+        assert_eq!(
+            instances.len(),
+            6,
+            "seed={seed}: one task per instance, got {instances:?}"
+        );
     }
 }
 
@@ -57,9 +71,13 @@ fn default_service_placement_balances_zones_then_instances() {
 #[test]
 fn default_service_placement_prefers_zones_with_fewest_tasks() {
     for seed in 0..20 {
-        let text = three_zones(&format!("{WEB}services:\n  - {{serviceName: web, taskDefinition: web, desiredCount: 4}}\n"));
+        let text = three_zones(&format!(
+            "{WEB}services:\n  - {{serviceName: web, taskDefinition: web, desiredCount: 4}}\n"
+        ));
         let files = outputs(&scenario(&text), seed);
-        let mut zones: Vec<usize> = tasks_by(&files, "availabilityZone", "web").into_values().collect();
+        let mut zones: Vec<usize> = tasks_by(&files, "availabilityZone", "web")
+            .into_values()
+            .collect();
         zones.sort_unstable();
         assert_eq!(zones, vec![1, 1, 2], "seed={seed}");
     }
@@ -77,14 +95,29 @@ fn lost_instance_tasks_are_stopped_and_replaced_elsewhere() {
     let loaded = scenario(&text);
     let files = outputs(&loaded, 1);
     let tasks = csv_rows(&files, "tasks.csv");
-    let lost: Vec<&Row> = tasks.iter().filter(|t| t.get("lastStatus") == "STOPPED").collect();
+    let lost: Vec<&Row> = tasks
+        .iter()
+        .filter(|t| t.get("lastStatus") == "STOPPED")
+        .collect();
     assert_eq!(lost.len(), 1, "one task was on the failed instance");
     let victim = lost[0];
-    assert_eq!(victim.get("stoppedReason"), format!("Host EC2 (instance {}) terminated", victim.get("instanceId")));
+    assert_eq!(
+        victim.get("stoppedReason"),
+        format!(
+            "Host EC2 (instance {}) terminated",
+            victim.get("instanceId")
+        )
+    );
     assert_eq!(victim.time_ms("stoppedAt"), Some(600_000));
-    let running: Vec<&Row> = tasks.iter().filter(|t| t.get("lastStatus") == "RUNNING").collect();
+    let running: Vec<&Row> = tasks
+        .iter()
+        .filter(|t| t.get("lastStatus") == "RUNNING")
+        .collect();
     assert_eq!(running.len(), 6, "the service is back at its desired count");
-    let replacement = running.iter().max_by_key(|t| t.time_ms("createdAt")).unwrap();
+    let replacement = running
+        .iter()
+        .max_by_key(|t| t.time_ms("createdAt"))
+        .unwrap();
     assert_ne!(replacement.get("instanceId"), victim.get("instanceId"));
     // Within the scheduler's reaction time (10 s) plus the startup time (20 s).
     assert_eq!(replacement.time_ms("createdAt"), Some(610_000));
@@ -92,7 +125,10 @@ fn lost_instance_tasks_are_stopped_and_replaced_elsewhere() {
     // The group replaced the instance after its replacementDelay, in the same zone.
     let instances = csv_rows(&files, "instances.csv");
     assert_eq!(instances.len(), 7);
-    let new = instances.iter().find(|i| i.time_ms("registeredAt") == Some(600_000 + 240_000)).expect("replacement registered at 14m");
+    let new = instances
+        .iter()
+        .find(|i| i.time_ms("registeredAt") == Some(600_000 + 240_000))
+        .expect("replacement registered at 14m");
     assert_eq!(new.get("availabilityZone"), "us-east-1a");
     let services = csv_rows(&files, "services.csv");
     assert_eq!(services[0].get("minRunning"), "5");
@@ -113,17 +149,26 @@ fn essential_container_exit_stops_the_task_and_only_services_replace_it() {
     ));
     let files = outputs(&scenario(&text), 5);
     let tasks = csv_rows(&files, "tasks.csv");
-    let jobs: Vec<&Row> = tasks.iter().filter(|t| t.get("group") == "family:job").collect();
+    let jobs: Vec<&Row> = tasks
+        .iter()
+        .filter(|t| t.get("group") == "family:job")
+        .collect();
     assert_eq!(jobs.len(), 2, "RunTask tasks are not replaced");
     for job in &jobs {
         assert_eq!(job.get("lastStatus"), "STOPPED");
         assert_eq!(job.get("stopCode"), "EssentialContainerExited");
-        assert_eq!(job.get("stoppedReason"), "Essential container in task exited");
+        assert_eq!(
+            job.get("stoppedReason"),
+            "Essential container in task exited"
+        );
         assert_eq!(job.get("exitCode"), "0");
         assert_eq!(job.time_ms("stoppedAt"), Some(60_000 + 10_000 + 300_000));
     }
     let web: Vec<&Row> = tasks.iter().filter(|t| t.get("service") == "web").collect();
-    let crashed: Vec<&&Row> = web.iter().filter(|t| t.get("lastStatus") == "STOPPED").collect();
+    let crashed: Vec<&&Row> = web
+        .iter()
+        .filter(|t| t.get("lastStatus") == "STOPPED")
+        .collect();
     assert_eq!(crashed.len(), 1);
     assert_eq!(crashed[0].get("exitCode"), "137");
     assert_eq!(crashed[0].get("stopCode"), "EssentialContainerExited");
@@ -158,7 +203,10 @@ services:
         cluster
             .tasks()
             .iter()
-            .filter(|t| t.last_status == TaskStatus::Running && cluster.service(t.service.unwrap()).service_name == name)
+            .filter(|t| {
+                t.last_status == TaskStatus::Running
+                    && cluster.service(t.service.unwrap()).service_name == name
+            })
             .count()
     };
     assert_eq!(running("soft"), 7);
@@ -187,11 +235,17 @@ services:
   - {serviceName: web, taskDefinition: web, desiredCount: 3}
 "#;
     let files = outputs(&scenario(text), 1);
-    assert_eq!(csv_rows(&files, "tasks.csv").len(), 2, "no task object for the unplaced one");
+    assert_eq!(
+        csv_rows(&files, "tasks.csv").len(),
+        2,
+        "no task object for the unplaced one"
+    );
     let failures = csv_rows(&files, "placement_failures.csv");
     // Passes at 0 s, 10 s, ..., 60 s: seven attempts for the one task that never fits.
     assert_eq!(failures.len(), 7);
-    assert!(failures.iter().all(|f| f.get("reason") == "RESOURCE:PORTS" && f.get("group") == "service:web"));
+    assert!(failures
+        .iter()
+        .all(|f| f.get("reason") == "RESOURCE:PORTS" && f.get("group") == "service:web"));
     assert_eq!(failures[1].time_ms("time"), Some(10_000));
 }
 
@@ -243,20 +297,34 @@ faults:
 "#;
     let files = outputs(&scenario(text), 1);
     let instances = csv_rows(&files, "instances.csv");
-    let lost: Vec<&Row> = instances.iter().filter(|i| i.get("reason") == "zoneOutage").collect();
+    let lost: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("reason") == "zoneOutage")
+        .collect();
     assert_eq!(lost.len(), 2);
     // Nothing registers in the zone while it is down; replacements come at end + delay.
-    let replacements: Vec<&Row> = instances.iter().filter(|i| i.get("reason").is_empty()).collect();
+    let replacements: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("reason").is_empty())
+        .collect();
     assert_eq!(replacements.len(), 2);
     for instance in &replacements {
-        assert_eq!(instance.time_ms("registeredAt"), Some(90 * 60_000 + 2 * 60_000));
+        assert_eq!(
+            instance.time_ms("registeredAt"),
+            Some(90 * 60_000 + 2 * 60_000)
+        );
     }
     let failures = csv_rows(&files, "placement_failures.csv");
-    assert!(failures.iter().all(|f| f.get("reason") == "no container instance in zone"));
+    assert!(failures
+        .iter()
+        .all(|f| f.get("reason") == "no container instance in zone"));
     assert!(!failures.is_empty());
     let services = csv_rows(&files, "services.csv");
     assert_eq!(services[0].get("minRunning"), "0");
-    let running = csv_rows(&files, "tasks.csv").iter().filter(|t| t.get("lastStatus") == "RUNNING").count();
+    let running = csv_rows(&files, "tasks.csv")
+        .iter()
+        .filter(|t| t.get("lastStatus") == "RUNNING")
+        .count();
     assert_eq!(running, 2, "the service recovered once capacity returned");
 }
 
@@ -287,7 +355,10 @@ faults:
 "#;
     let files = outputs(&scenario(text), 1);
     let tasks = csv_rows(&files, "tasks.csv");
-    let stopped = tasks.iter().find(|t| t.get("lastStatus") == "STOPPED").unwrap();
+    let stopped = tasks
+        .iter()
+        .find(|t| t.get("lastStatus") == "STOPPED")
+        .unwrap();
     // The sidecar takes its 45 s to exit after SIGTERM.
     assert_eq!(stopped.time_ms("stoppedAt"), Some(600_000 + 45_000));
     let replacement = tasks.iter().max_by_key(|t| t.time_ms("createdAt")).unwrap();

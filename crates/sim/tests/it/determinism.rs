@@ -10,7 +10,13 @@ fn every_scenario_twice_gives_identical_bytes() {
         let loaded = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
         let first = outputs(&loaded, loaded.seed);
         let second = outputs(&loaded, loaded.seed);
-        assert_eq!(first, second, "two runs differ: seed={} scenario={}", loaded.seed, path.display());
+        assert_eq!(
+            first,
+            second,
+            "two runs differ: seed={} scenario={}",
+            loaded.seed,
+            path.display()
+        );
     }
 }
 
@@ -23,9 +29,17 @@ fn another_seed_gives_another_run() {
     let loaded = scenario::load(&path, &[]).unwrap();
     let events = |seed| {
         let files = outputs(&loaded, seed);
-        files.into_iter().find(|(name, _)| *name == "events.csv").unwrap().1
+        files
+            .into_iter()
+            .find(|(name, _)| *name == "events.csv")
+            .unwrap()
+            .1
     };
-    assert_ne!(events(1), events(2), "seeds 1 and 2 gave the same events.csv");
+    assert_ne!(
+        events(1),
+        events(2),
+        "seeds 1 and 2 gave the same events.csv"
+    );
 }
 
 /// Common random numbers: instance failure times are keyed by (seed, fault, instance), so
@@ -64,11 +78,19 @@ faults:
         let files = outputs(&scenario(&yaml(strategy)), 3);
         csv_rows(&files, "instances.csv")
             .iter()
-            .map(|row| (row.get("instanceId").to_string(), row.get("deregisteredAt").to_string()))
+            .map(|row| {
+                (
+                    row.get("instanceId").to_string(),
+                    row.get("deregisteredAt").to_string(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let spread = failures("[{type: spread, field: instanceId}]");
     let binpack = failures("[{type: binpack, field: memory}]");
-    assert!(spread.iter().any(|(_, at)| !at.is_empty()), "the scenario should lose instances");
+    assert!(
+        spread.iter().any(|(_, at)| !at.is_empty()),
+        "the scenario should lose instances"
+    );
     assert_eq!(spread, binpack);
 }

@@ -13,20 +13,28 @@ pub fn scenario_files() -> Vec<PathBuf> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no scenarios found in {}", folder.display());
+    assert!(
+        !files.is_empty(),
+        "no scenarios found in {}",
+        folder.display()
+    );
     files
 }
 
 /// Benchmark scenarios are too large for golden files; they are run by `benches/`.
 fn is_benchmark(path: &Path) -> bool {
-    path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("bench-"))
+    path.file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with("bench-"))
 }
 
 #[test]
 fn every_scenario_matches_its_golden_outputs() {
     let bless = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut mismatches = Vec::new();
-    for path in scenario_files().into_iter().filter(|path| !is_benchmark(path)) {
+    for path in scenario_files()
+        .into_iter()
+        .filter(|path| !is_benchmark(path))
+    {
         let scenario = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
         let expected_dir = path.with_extension("expected");
         for (name, bytes) in sim::run_to_memory(&scenario, scenario.seed) {
@@ -62,7 +70,10 @@ fn first_difference(expected: &[u8], actual: &[u8]) -> String {
     let actual = String::from_utf8_lossy(actual);
     for (line, (want, got)) in expected.lines().zip(actual.lines()).enumerate() {
         if want != got {
-            return format!(" at line {}:\n  expected: {want}\n  actual:   {got}", line + 1);
+            return format!(
+                " at line {}:\n  expected: {want}\n  actual:   {got}",
+                line + 1
+            );
         }
     }
     format!(

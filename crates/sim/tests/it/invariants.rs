@@ -11,7 +11,10 @@ fn seeds() -> Vec<u64> {
     if let Some(seed) = std::env::var("SIM_SEED").ok().and_then(|s| s.parse().ok()) {
         return vec![seed];
     }
-    let count = std::env::var("SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
+    let count = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120);
     (0..count).collect()
 }
 
@@ -55,7 +58,10 @@ fn generate(seed: u64) -> String {
             _ => "[]".to_string(),
         };
         let runtime = if rng.random_bool(0.5) {
-            format!(", runtime: {{exponential: {{mean: {}m}}}}", rng.random_range(5..300u32))
+            format!(
+                ", runtime: {{exponential: {{mean: {}m}}}}",
+                rng.random_range(5..300u32)
+            )
         } else {
             String::new()
         };
@@ -74,7 +80,11 @@ fn generate(seed: u64) -> String {
             "[{type: random}]",
             "[{type: spread, field: instanceId}]",
         ];
-        let constraints = if rng.random_bool(0.3) { "[{type: distinctInstance}]" } else { "[]" };
+        let constraints = if rng.random_bool(0.3) {
+            "[{type: distinctInstance}]"
+        } else {
+            "[]"
+        };
         yaml += &format!(
             "  - {{serviceName: s{service}, taskDefinition: f{}, desiredCount: {}, placementStrategy: {}, placementConstraints: {constraints}, deploymentConfiguration: {{maximumPercent: {}}}}}\n",
             rng.random_range(0..n_families),
@@ -95,11 +105,17 @@ fn generate(seed: u64) -> String {
     let mut any = false;
     if rng.random_bool(0.6) {
         any = true;
-        yaml += &format!("  - {{kind: instanceFailure, mtbf: {}h}}\n", rng.random_range(1..48u32));
+        yaml += &format!(
+            "  - {{kind: instanceFailure, mtbf: {}h}}\n",
+            rng.random_range(1..48u32)
+        );
     }
     if rng.random_bool(0.5) {
         any = true;
-        yaml += &format!("  - {{kind: instanceFailure, at: {}m, count: 2}}\n", rng.random_range(0..600u32));
+        yaml += &format!(
+            "  - {{kind: instanceFailure, at: {}m, count: 2}}\n",
+            rng.random_range(0..600u32)
+        );
     }
     if rng.random_bool(0.6) {
         any = true;

@@ -19,7 +19,10 @@ pub fn scenario(yaml: &str) -> Scenario {
 pub fn run_checked(scenario: &Scenario, seed: u64) -> Cluster {
     let mut last = des::SimTime::ZERO;
     let (cluster, _) = sim::simulate(scenario, seed, &mut Discard, &mut |now, cluster| {
-        assert!(last <= now, "time went back: {last} then {now} (seed={seed})");
+        assert!(
+            last <= now,
+            "time went back: {last} then {now} (seed={seed})"
+        );
         last = now;
         cluster.check_invariants();
     });
@@ -33,14 +36,27 @@ pub fn outputs(scenario: &Scenario, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
 
 /// One output CSV as rows of (header -> value) maps, in file order.
 pub fn csv_rows(files: &[(&'static str, Vec<u8>)], name: &str) -> Vec<Row> {
-    let bytes = &files.iter().find(|(file, _)| *file == name).expect("file exists").1;
+    let bytes = &files
+        .iter()
+        .find(|(file, _)| *file == name)
+        .expect("file exists")
+        .1;
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let headers: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     reader
         .records()
         .map(|record| Row {
             headers: headers.clone(),
-            values: record.expect("valid row").iter().map(String::from).collect(),
+            values: record
+                .expect("valid row")
+                .iter()
+                .map(String::from)
+                .collect(),
         })
         .collect()
 }
@@ -54,7 +70,11 @@ pub struct Row {
 impl Row {
     #[track_caller]
     pub fn get(&self, column: &str) -> &str {
-        let index = self.headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column}"));
+        let index = self
+            .headers
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("no column {column}"));
         &self.values[index]
     }
 
