@@ -26,6 +26,7 @@ Start here:
   ecsim run scenarios/quickstart.yaml --seed 7 --out /tmp/qs
   ecsim run my.yaml --set services[0].desiredCount=9
   ecsim validate my.yaml             report every problem with its line and column
+  ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
 tasks.csv, instances.csv, placement_failures.csv, services.csv, summary.json.
@@ -63,11 +64,20 @@ enum Command {
         overrides: Vec<String>,
     },
     /// Check a scenario and report every problem with its line and column.
+    #[command(
+        long_about = "Check a scenario and report every problem with its line and column.\n\n\
+        With --resolved, also print the scenario as the simulator understands it, in YAML: \
+        every default filled in, what each instance type registers (CPU units, MiB, ENIs) and \
+        what each task definition reserves, so you can see why a task will or will not fit."
+    )]
     Validate {
         scenario: PathBuf,
         /// Overrides, as for `run`.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
+        /// Print the resolved scenario (defaults, registered resources, reservations).
+        #[arg(long)]
+        resolved: bool,
     },
 }
 
@@ -96,7 +106,8 @@ fn main() -> ExitCode {
         Command::Validate {
             scenario,
             overrides,
-        } => validate(&scenario, &overrides),
+            resolved,
+        } => validate(&scenario, &overrides, resolved),
     }
 }
 
@@ -115,9 +126,12 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Scenario,
     })
 }
 
-fn validate(path: &Path, overrides: &[String]) -> ExitCode {
+fn validate(path: &Path, overrides: &[String], resolved: bool) -> ExitCode {
     match load(Some(path), overrides) {
         Ok(scenario) => {
+            if resolved {
+                print!("{}", scenario::resolved_yaml(&scenario));
+            }
             println!(
                 "{}: valid ({} task definitions, {} services, {} RunTask entries, {} faults)",
                 path.display(),

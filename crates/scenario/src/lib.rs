@@ -17,11 +17,13 @@ mod load;
 mod node;
 mod overrides;
 mod read;
+mod resolved;
 mod service;
 mod task_definition;
 mod validate;
 
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
+pub use resolved::resolved_yaml;
 
 /// The scenario the quickstart documentation runs.
 pub const QUICKSTART: &str = include_str!("../../../scenarios/quickstart.yaml");

@@ -5,29 +5,58 @@ use std::io::{self, Write};
 use cluster::cluster::Cluster;
 use des::SimTime;
 use scenario::Scenario;
+use serde::{Serialize, Serializer};
 
-#[derive(Clone, Debug, PartialEq)]
+/// One service's figures; serialized with the contract's names into `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ServiceReport {
     pub service_name: String,
     pub desired_count: u32,
     /// min(running, desired) / desired, time-weighted from the first steady state.
+    #[serde(serialize_with = "six_decimals")]
     pub availability: f64,
     pub min_running: u32,
+    #[serde(serialize_with = "seconds")]
     pub seconds_below_desired: SimTime,
     /// Mean length of the closed below-desired episodes; `None` when there were none.
+    #[serde(serialize_with = "optional_seconds")]
     pub mean_time_to_recover: Option<SimTime>,
     pub tasks_started: u64,
     pub tasks_failed: u64,
     pub placement_failures: u64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// The run's figures: `summary.json` as it is written (no wall-clock figure, so the file
+/// is byte-identical across runs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Report {
     pub scenario: String,
     pub seed: u64,
+    #[serde(rename = "simulatedSeconds", serialize_with = "seconds")]
     pub simulated: SimTime,
     pub events: u64,
     pub services: Vec<ServiceReport>,
+}
+
+fn seconds<S: Serializer>(time: &SimTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(time.as_ms() as f64 / 1000.0)
+}
+
+fn optional_seconds<S: Serializer>(
+    time: &Option<SimTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => seconds(time, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Six decimals, the same as services.csv.
+fn six_decimals<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((x * 1e6).round() / 1e6)
 }
 
 pub const SERVICES_HEADER: [&str; 9] = [
@@ -95,33 +124,8 @@ impl Report {
         writer.flush()
     }
 
-    /// `summary.json`: no wall-clock figure, so it is byte-identical across runs.
     pub fn write_summary_json(&self, mut out: impl Write) -> io::Result<()> {
-        let services: Vec<serde_json::Value> = self
-            .services
-            .iter()
-            .map(|service| {
-                serde_json::json!({
-                    "serviceName": service.service_name,
-                    "desiredCount": service.desired_count,
-                    "availability": round6(service.availability),
-                    "minRunning": service.min_running,
-                    "secondsBelowDesired": service.seconds_below_desired.as_ms() as f64 / 1000.0,
-                    "meanTimeToRecover": service.mean_time_to_recover.map(|t| t.as_ms() as f64 / 1000.0),
-                    "tasksStarted": service.tasks_started,
-                    "tasksFailed": service.tasks_failed,
-                    "placementFailures": service.placement_failures,
-                })
-            })
-            .collect();
-        let summary = serde_json::json!({
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "simulatedSeconds": self.simulated.as_ms() as f64 / 1000.0,
-            "events": self.events,
-            "services": services,
-        });
-        serde_json::to_writer_pretty(&mut out, &summary)?;
+        serde_json::to_writer_pretty(&mut out, self)?;
         out.write_all(b"\n")
     }
 
@@ -175,9 +179,4 @@ impl Report {
         }
         table
     }
-}
-
-/// Six decimals in JSON, the same as services.csv.
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
