@@ -63,6 +63,17 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    /// Sort key: `--set` errors, then by file, line and column.
+    pub(crate) fn reading_order(&self) -> (bool, String, usize, usize) {
+        match &self.loc {
+            None => (true, self.file.display().to_string(), 0, 0),
+            Some(loc) => match &loc.origin {
+                Origin::Override(_) => (false, String::new(), 0, 0),
+                Origin::File(path) => (true, path.display().to_string(), loc.line, loc.column),
+            },
+        }
+    }
+
     /// The 1-based line, when the error has a position in a file.
     pub fn line(&self) -> Option<usize> {
         match &self.loc {

@@ -88,6 +88,10 @@ pub fn load_str(
     let scenario = validate::scenario(&mut cx, &root);
     match scenario {
         Some(scenario) if cx.errors.is_empty() => Ok(scenario),
-        _ => Err(ScenarioErrors { errors: cx.errors }),
+        _ => {
+            // In reading order: overrides first, then each file top to bottom.
+            cx.errors.sort_by_key(ScenarioError::reading_order);
+            Err(ScenarioErrors { errors: cx.errors })
+        }
     }
 }

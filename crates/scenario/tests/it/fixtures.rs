@@ -142,10 +142,10 @@ fn service_fixtures_are_refused_with_not_supported_yet() {
     assert_eq!(
         error_text(&errors),
         "\
-tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json:18:3: services[0].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario
 tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json:3:5: services[0].deploymentConfiguration.deploymentCircuitBreaker: not supported yet (the deployment circuit breaker arrives with a later version); remove it to run this scenario
-tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:28:5: services[1].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario
-tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:4:5: services[1].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario"
+tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json:18:3: services[0].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario
+tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:4:5: services[1].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario
+tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:28:5: services[1].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario"
     );
     for error in &errors.errors {
         assert!(error.line().is_some() && error.column().is_some());

@@ -365,3 +365,52 @@ faults:
     // Passes at 10m10s, 10m20s, 10m30s, 10m40s are blocked; 10m50s starts it.
     assert_eq!(replacement.time_ms("createdAt"), Some(650_000));
 }
+
+/// The quickstart's story (README): when us-west-2b is lost at 1 d, its tasks stop with
+/// ECS's host-terminated reason (ECS.md §5.3), replacements are placed in the other zones
+/// within one scheduler interval (A10, 10 s), and the service ends at its desired count.
+#[test]
+fn quickstart_heals_a_lost_zone_in_the_other_zones() {
+    let loaded = scenario::load_str(
+        scenario::QUICKSTART,
+        std::path::Path::new("quickstart.yaml"),
+        &[],
+    )
+    .unwrap();
+    let files = outputs(&loaded, loaded.seed);
+    let tasks = csv_rows(&files, "tasks.csv");
+    let outage_ms = 86_400_000;
+    let web = |t: &&Row| t.get("service") == "web";
+    let lost: Vec<&Row> = tasks
+        .iter()
+        .filter(web)
+        .filter(|t| t.time_ms("stoppedAt") == Some(outage_ms))
+        .collect();
+    assert_eq!(lost.len(), 2, "two web tasks ran in us-west-2b");
+    for task in &lost {
+        assert_eq!(task.get("availabilityZone"), "us-west-2b");
+        assert!(task
+            .get("stoppedReason")
+            .starts_with("Host EC2 (instance i-"));
+    }
+    let replacements: Vec<&Row> = tasks
+        .iter()
+        .filter(web)
+        .filter(|t| {
+            t.time_ms("createdAt")
+                .is_some_and(|at| at > outage_ms && at <= outage_ms + 10_000)
+        })
+        .collect();
+    assert_eq!(replacements.len(), 2);
+    assert!(replacements
+        .iter()
+        .all(|t| t.get("availabilityZone") != "us-west-2b"));
+    let running = tasks
+        .iter()
+        .filter(web)
+        .filter(|t| t.get("lastStatus") == "RUNNING")
+        .count();
+    assert_eq!(running, 6);
+    let services = csv_rows(&files, "services.csv");
+    assert_eq!(services[0].get("placementFailures"), "0");
+}
