@@ -80,55 +80,82 @@ impl PlacementFailure {
     }
 }
 
+/// What one task needs from an instance, worked out once per placement rather than once
+/// per candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirements {
+    pub cpu_units: u32,
+    pub memory_mib: u32,
+    /// Static host ports, sorted.
+    pub static_host_ports: Vec<(Protocol, u16)>,
+    pub dynamic_tcp_ports: usize,
+    pub dynamic_udp_ports: usize,
+    pub eni: bool,
+}
+
+impl Requirements {
+    pub fn of(task_definition: &TaskDefinition) -> Requirements {
+        let dynamic = |protocol| {
+            task_definition
+                .dynamic_host_ports()
+                .filter(|&p| p == protocol)
+                .count()
+        };
+        Requirements {
+            cpu_units: task_definition.cpu_units,
+            memory_mib: task_definition.memory_mib,
+            static_host_ports: task_definition.static_host_ports(),
+            dynamic_tcp_ports: dynamic(Protocol::Tcp),
+            dynamic_udp_ports: dynamic(Protocol::Udp),
+            eni: task_definition.needs_eni(),
+        }
+    }
+}
+
 /// Checks the resources of one instance in ECS's order (CPU, memory, ports, ENI) and
 /// returns the first that is short, or `None` if the task fits.
 pub fn first_shortfall(
-    task_definition: &TaskDefinition,
+    needs: &Requirements,
     instance: &ContainerInstance,
     dynamic_port_range: (u16, u16),
 ) -> Option<PlacementFailure> {
-    if instance.remaining_cpu_units < task_definition.cpu_units {
+    if instance.remaining_cpu_units < needs.cpu_units {
         return Some(PlacementFailure::Cpu);
     }
-    if instance.remaining_memory_mib < task_definition.memory_mib {
+    if instance.remaining_memory_mib < needs.memory_mib {
         return Some(PlacementFailure::Memory);
     }
-    let static_ports = task_definition.static_host_ports();
-    if static_ports
+    if needs
+        .static_host_ports
         .iter()
         .any(|&(protocol, port)| instance.port_in_use(protocol, port))
-        || instance.reserved_port_count + static_ports.len() > MAX_RESERVED_PORTS
+        || instance.reserved_port_count + needs.static_host_ports.len() > MAX_RESERVED_PORTS
     {
         return Some(PlacementFailure::Ports);
     }
-    for protocol in [Protocol::Tcp, Protocol::Udp] {
-        let needed = task_definition
-            .dynamic_host_ports()
-            .filter(|&p| p == protocol)
-            .count();
-        if needed > free_dynamic_ports(instance, protocol, dynamic_port_range) {
-            return Some(PlacementFailure::Ports);
-        }
+    if needs.dynamic_tcp_ports > free_dynamic_ports(instance, Protocol::Tcp, dynamic_port_range)
+        || needs.dynamic_udp_ports > free_dynamic_ports(instance, Protocol::Udp, dynamic_port_range)
+    {
+        return Some(PlacementFailure::Ports);
     }
-    if task_definition.needs_eni() && instance.remaining_enis == 0 {
+    if needs.eni && instance.remaining_enis == 0 {
         return Some(PlacementFailure::Eni);
     }
     None
 }
 
+/// Free ports of the ephemeral range: the instance's ports are sorted, so two binary
+/// searches count the used ones.
 fn free_dynamic_ports(
     instance: &ContainerInstance,
     protocol: Protocol,
     range: (u16, u16),
 ) -> usize {
     let (first, last) = range;
-    let total = usize::from(last - first) + 1;
-    let used = instance
-        .ports(protocol)
-        .iter()
-        .filter(|&&port| (first..=last).contains(&port))
-        .count();
-    total - used
+    let ports = instance.ports(protocol);
+    let used =
+        ports.partition_point(|&port| port <= last) - ports.partition_point(|&port| port < first);
+    usize::from(last - first) + 1 - used
 }
 
 /// Chooses an instance for one task: resources, then constraints, then the strategy chain,
@@ -140,12 +167,13 @@ pub fn place(
     rng: &mut SimRng,
 ) -> Result<InstanceId, PlacementFailure> {
     let range = cluster.dynamic_port_range();
+    let needs = Requirements::of(request.task_definition);
     let mut candidates: Vec<InstanceId> = Vec::new();
     // The "closest matching" instance names the failure: the one that gets furthest
     // through the resource checks, ties to the lowest id.
     let mut closest: Option<PlacementFailure> = None;
     for instance in cluster.active_instances() {
-        match first_shortfall(request.task_definition, instance, range) {
+        match first_shortfall(&needs, instance, range) {
             None => candidates.push(instance.id),
             Some(shortfall) => {
                 if closest.is_none_or(|best| shortfall_rank(shortfall) > shortfall_rank(best)) {
