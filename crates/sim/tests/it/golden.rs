@@ -22,7 +22,7 @@ pub fn scenario_files() -> Vec<PathBuf> {
 }
 
 /// Benchmark scenarios are too large for golden files; they are run by `benches/`.
-fn is_benchmark(path: &Path) -> bool {
+pub fn is_benchmark(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|name| name.to_string_lossy().starts_with("bench-"))
 }
