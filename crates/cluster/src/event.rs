@@ -73,25 +73,6 @@ pub enum Event {
     },
 }
 
-impl Event {
-    /// The `kind` column of `events.csv` for the event itself.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Event::InstanceRegistered { .. } => "InstanceRegistered",
-            Event::InstanceTerminated { .. } => "InstanceTerminated",
-            Event::FaultScheduled { .. } => "FaultScheduled",
-            Event::ZoneOutageStarted { .. } => "ZoneOutageStarted",
-            Event::ZoneOutageEnded { .. } => "ZoneOutageEnded",
-            Event::TaskProvisioned { .. } => "TaskProvisioned",
-            Event::TaskStarted { .. } => "TaskStarted",
-            Event::TaskExited { .. } => "TaskExited",
-            Event::TaskStopped { .. } => "TaskStopped",
-            Event::ServiceSchedulerPassDue { .. } => "ServiceSchedulerPass",
-            Event::RunTaskRequested { .. } => "RunTaskRequested",
-        }
-    }
-}
-
 /// Hears every change the model applies, in the order it applies them. The `sim` crate's
 /// recorder streams these into the output files; tests collect them.
 pub trait Observer {

@@ -187,7 +187,6 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::should_panic_without_expect)]
     fn scheduling_in_the_past_is_refused() {
         let result = std::panic::catch_unwind(|| {
             let mut queue = Queue::new();

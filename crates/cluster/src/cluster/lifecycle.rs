@@ -8,6 +8,7 @@ use des::SimTime;
 use super::{Cluster, Ctx};
 use crate::event::Event;
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
+use crate::placement::{first_shortfall, Requirements};
 use crate::spec::Protocol;
 use crate::task::{StopCode, Task, TaskStatus};
 
@@ -22,6 +23,7 @@ enum Draw {
 impl Cluster {
     /// Creates a task on `instance` and reserves its CPU, memory, ENI and host ports: ECS's
     /// StartTask, and the last step of every placement. Returns the new task's id.
+    /// The instance must be ACTIVE and have room (`placement::first_shortfall`).
     pub fn start_task(
         &mut self,
         task_definition: TaskDefId,
@@ -35,6 +37,16 @@ impl Cluster {
         let (first, last) = self.dynamic_port_range();
         let instance = &mut self.instances[instance_id.index()];
         assert!(instance.is_active(), "tasks start only on ACTIVE instances");
+        // Callers place first; starting a task that does not fit is a bug, and checking
+        // here keeps the arithmetic below from ever wrapping.
+        let shortfall = first_shortfall(&Requirements::of(definition), instance, (first, last));
+        assert!(
+            shortfall.is_none(),
+            "{} does not fit on {}: {:?}",
+            definition.name(),
+            instance.ec2_instance_id,
+            shortfall
+        );
         instance.remaining_cpu_units -= definition.cpu_units;
         instance.remaining_memory_mib -= definition.memory_mib;
         if definition.needs_eni() {

@@ -6,7 +6,10 @@ use crate::support::{csv_rows, outputs, scenario};
 
 #[test]
 fn every_scenario_twice_gives_identical_bytes() {
-    for path in scenario_files().into_iter().filter(|path| !is_benchmark(path)) {
+    for path in scenario_files()
+        .into_iter()
+        .filter(|path| !is_benchmark(path))
+    {
         let loaded = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
         let first = outputs(&loaded, loaded.seed);
         let second = outputs(&loaded, loaded.seed);
