@@ -270,15 +270,28 @@ fn placement(
 }
 
 fn strategies(cx: &mut Cx, node: &Node, path: &str) -> Option<Vec<StrategySpec>> {
+    bounded_list(cx, node, path, STRATEGIES_MAX, "strategies", strategy)
+}
+
+/// A list of at most `max` items, each read by `item`; every item is read (and every
+/// problem reported) even when one is bad.
+fn bounded_list<T>(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    max: usize,
+    what: &str,
+    item: fn(&mut Cx, &Node, &str) -> Option<T>,
+) -> Option<Vec<T>> {
     let items = cx.seq(node, path)?;
-    if items.len() > STRATEGIES_MAX {
-        cx.invalid(node, path, &format!("at most {STRATEGIES_MAX} strategies"));
+    if items.len() > max {
+        cx.invalid(node, path, &format!("at most {max} {what}"));
         return None;
     }
-    let parsed: Vec<Option<StrategySpec>> = items
+    let parsed: Vec<Option<T>> = items
         .iter()
         .enumerate()
-        .map(|(idx, item)| strategy(cx, item, &index_path(path, idx)))
+        .map(|(idx, entry)| item(cx, entry, &index_path(path, idx)))
         .collect();
     parsed.into_iter().collect()
 }
@@ -336,21 +349,7 @@ fn strategy(cx: &mut Cx, node: &Node, path: &str) -> Option<StrategySpec> {
 }
 
 pub(crate) fn constraints(cx: &mut Cx, node: &Node, path: &str) -> Option<Vec<ConstraintSpec>> {
-    let items = cx.seq(node, path)?;
-    if items.len() > CONSTRAINTS_MAX {
-        cx.invalid(
-            node,
-            path,
-            &format!("at most {CONSTRAINTS_MAX} constraints"),
-        );
-        return None;
-    }
-    let parsed: Vec<Option<ConstraintSpec>> = items
-        .iter()
-        .enumerate()
-        .map(|(idx, item)| constraint(cx, item, &index_path(path, idx)))
-        .collect();
-    parsed.into_iter().collect()
+    bounded_list(cx, node, path, CONSTRAINTS_MAX, "constraints", constraint)
 }
 
 /// `{type: distinctInstance}` or `{type: memberOf, expression: ...}`.

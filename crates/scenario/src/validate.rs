@@ -424,6 +424,26 @@ fn instance_types(cx: &mut Cx, node: &Node) -> Vec<InstanceType> {
     types
 }
 
+/// The entry's required `instanceType`, noted among the names the cluster uses.
+fn required_instance_type(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    custom: &[InstanceType],
+    overhead_per_mille: u32,
+    names: &mut ClusterNames,
+) -> Option<InstanceType> {
+    let node = fields.required(cx, "instanceType", "an instance type name")?;
+    let found = instance_type(
+        cx,
+        node,
+        &fields.path_of("instanceType"),
+        custom,
+        overhead_per_mille,
+    )?;
+    names.instance_types.push(found.name.clone());
+    Some(found)
+}
+
 /// A custom type of that name, else the catalogue's.
 fn instance_type(
     cx: &mut Cx,
@@ -530,20 +550,7 @@ fn auto_scaling_group(
             names.auto_scaling_groups.push(name.clone());
         }
     }
-    let instance_type = fields
-        .required(cx, "instanceType", "an instance type name")
-        .and_then(|node| {
-            instance_type(
-                cx,
-                node,
-                &fields.path_of("instanceType"),
-                custom,
-                overhead_per_mille,
-            )
-        });
-    if let Some(found) = &instance_type {
-        names.instance_types.push(found.name.clone());
-    }
+    let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
     let desired_capacity = fields
         .required(cx, "desiredCapacity", "a whole number >= 0")
         .and_then(|node| {
@@ -642,20 +649,7 @@ fn fixed_instances(
             INSTANCES_MAX as u32,
         ),
     };
-    let instance_type = fields
-        .required(cx, "instanceType", "an instance type name")
-        .and_then(|node| {
-            instance_type(
-                cx,
-                node,
-                &fields.path_of("instanceType"),
-                custom,
-                overhead_per_mille,
-            )
-        });
-    if let Some(found) = &instance_type {
-        names.instance_types.push(found.name.clone());
-    }
+    let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
     let zone = fields
         .required(
             cx,

@@ -13,12 +13,22 @@ use crate::instance::{ContainerInstance, InstanceLoss, InstanceStatus};
 use crate::spec::{FaultKind, FaultTiming, InstanceFilter, TaskFilter};
 use crate::task::TaskStatus;
 
-/// The entity part of a fault draw's key: the fault index in the high bits.
-fn draw_key(fault: usize, entity: u64) -> u64 {
-    ((fault as u64) << 40) | entity
-}
-
 impl Cluster {
+    /// When fault `fault` strikes `entity` (an instance or task number, or a zone outage's
+    /// occurrence), counted from `now`. The draw is keyed by (seed, fault, entity), with the
+    /// fault index in the high bits, so it does not depend on anything else in the run.
+    fn failure_time(
+        &self,
+        fault: usize,
+        entity: u64,
+        time_to_failure: &des::Distribution,
+        now: SimTime,
+    ) -> SimTime {
+        let key = ((fault as u64) << 40) | entity;
+        let mut stream = rng::stream(self.seed, Stream::Faults, key);
+        now.plus_ms(time_to_failure.sample(&mut stream))
+    }
+
     /// Schedules scripted faults at their times and the first random zone outages.
     /// Random instance and task faults are planned as their entities appear.
     pub(super) fn plan_faults(&mut self, queue: &mut des::Queue<Event>) {
@@ -32,8 +42,7 @@ impl Cluster {
                     );
                 }
                 (FaultKind::ZoneOutage { .. }, FaultTiming::Random { time_to_failure }) => {
-                    let mut stream = rng::stream(self.seed, Stream::Faults, draw_key(index, 0));
-                    let at = SimTime(time_to_failure.sample(&mut stream));
+                    let at = self.failure_time(index, 0, time_to_failure, SimTime::ZERO);
                     queue.schedule(at, Event::ZoneOutageStarted { fault: fault_id });
                 }
                 (_, FaultTiming::At { at_ms, .. }) => {
@@ -52,8 +61,7 @@ impl Cluster {
         };
         self.outage_occurrences[index] += 1;
         let occurrence = self.outage_occurrences[index];
-        let mut stream = rng::stream(self.seed, Stream::Faults, draw_key(index, occurrence));
-        let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+        let at = self.failure_time(index, occurrence, time_to_failure, ctx.now);
         ctx.queue.schedule(at, Event::ZoneOutageStarted { fault });
     }
 
@@ -69,9 +77,7 @@ impl Cluster {
             if !self.instance_matches(target, &self.instances[id.index()]) {
                 continue;
             }
-            let mut stream =
-                rng::stream(self.seed, Stream::Faults, draw_key(index, u64::from(id.0)));
-            let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+            let at = self.failure_time(index, u64::from(id.0), time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
                 at,
                 Event::InstanceTerminated {
@@ -97,9 +103,7 @@ impl Cluster {
             if !self.task_matches(target, id) {
                 continue;
             }
-            let mut stream =
-                rng::stream(self.seed, Stream::Faults, draw_key(index, u64::from(id.0)));
-            let at = ctx.now.plus_ms(time_to_failure.sample(&mut stream));
+            let at = self.failure_time(index, u64::from(id.0), time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
                 at,
                 Event::TaskExited {
