@@ -414,3 +414,30 @@ fn quickstart_heals_a_lost_zone_in_the_other_zones() {
     let services = csv_rows(&files, "services.csv");
     assert_eq!(services[0].get("placementFailures"), "0");
 }
+
+/// ECS.md §4.3 and the contract: a second entry of a family is revision 2; `family` means
+/// the latest revision and `family:1` the first.
+#[test]
+fn task_definition_revisions() {
+    let text = three_zones(
+        r#"
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{name: app, cpu: 128, memory: 128}]
+  - family: web
+    containerDefinitions: [{name: app, cpu: 256, memory: 256}]
+services:
+  - {serviceName: latest, taskDefinition: web, desiredCount: 2}
+  - {serviceName: first, taskDefinition: "web:1", desiredCount: 2}
+"#,
+    );
+    let files = outputs(&scenario(&text), 1);
+    for task in csv_rows(&files, "tasks.csv") {
+        let expected = if task.get("service") == "latest" {
+            "web:2"
+        } else {
+            "web:1"
+        };
+        assert_eq!(task.get("taskDefinition"), expected);
+    }
+}
