@@ -185,7 +185,10 @@ impl Cluster {
             ctx.seq,
             "TaskRunning",
             &task.task_id,
-            format_args!("after {} ms", ctx.now.since(task.created_at)),
+            format_args!(
+                "{} s after it was placed",
+                des::SimTime(ctx.now.since(task.created_at))
+            ),
         );
     }
 
