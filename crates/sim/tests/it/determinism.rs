@@ -1,15 +1,12 @@
 //! Determinism: the same scenario and seed give the same bytes; another seed gives other
 //! bytes; and the fault schedule does not depend on placement decisions.
 
-use crate::golden::{is_benchmark, scenario_files};
+use crate::golden::scenario_files;
 use crate::support::{csv_rows, outputs, scenario};
 
 #[test]
 fn every_scenario_twice_gives_identical_bytes() {
-    for path in scenario_files()
-        .into_iter()
-        .filter(|path| !is_benchmark(path))
-    {
+    for path in scenario_files() {
         let loaded = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
         let first = outputs(&loaded, loaded.seed);
         let second = outputs(&loaded, loaded.seed);
