@@ -174,6 +174,10 @@ fn run(
     };
     let wall = started.elapsed().as_secs_f64();
     println!("{}", scenario.name);
+    if !scenario.description.is_empty() {
+        println!("{}", scenario.description);
+    }
+    println!();
     print!("{}", report.table());
     println!(
         "\n{} events, {} simulated seconds in {:.3} s of wall time; results in {}",

@@ -31,7 +31,9 @@ pub struct Recorder {
 }
 
 pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"];
-pub const TASKS_HEADER: [&str; 13] = [
+/// The contract's columns, then `images` (the containers' images, space-separated: carried
+/// into the output, never pulled).
+pub const TASKS_HEADER: [&str; 14] = [
     "taskId",
     "group",
     "service",
@@ -45,6 +47,7 @@ pub const TASKS_HEADER: [&str; 13] = [
     "stopCode",
     "stoppedReason",
     "exitCode",
+    "images",
 ];
 pub const INSTANCES_HEADER: [&str; 7] = [
     "instanceId",
@@ -142,6 +145,12 @@ impl Observer for Recorder {
             .map(|id| cluster.service(id).service_name.as_str())
             .unwrap_or("");
         let instance = cluster.instance(task.instance);
+        let definition = cluster.task_definition(task.task_definition);
+        let images: Vec<&str> = definition
+            .container_definitions
+            .iter()
+            .map(|container| container.image.as_str())
+            .collect();
         let result = self.tasks.write_record([
             task.task_id.as_str(),
             cluster.group_name(task.group),
@@ -162,6 +171,7 @@ impl Observer for Recorder {
                 .map(|code| code.to_string())
                 .unwrap_or_default()
                 .as_str(),
+            images.join(" ").as_str(),
         ]);
         self.keep(result);
     }
