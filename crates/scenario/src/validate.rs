@@ -632,22 +632,28 @@ fn fixed_instances(
             names.instance_ids.push(id.clone());
         }
     }
-    let count = match (fields.get("count"), &instance_id) {
-        (None, _) => Some(1),
-        (Some(count_node), Some(_)) => {
-            cx.rule(
-                &count_node.loc,
+    // With an instanceId the entry is one instance: `count: 1` says so (the contract's own
+    // example writes it), anything more is refused.
+    let count = match fields.get("count") {
+        None => Some(1),
+        Some(count_node) => cx
+            .u32(
+                count_node,
                 &fields.path_of("count"),
-                "count is only allowed without instanceId".to_string(),
-            );
-            None
-        }
-        (Some(count_node), None) => cx.u32(
-            count_node,
-            &fields.path_of("count"),
-            1,
-            INSTANCES_MAX as u32,
-        ),
+                1,
+                INSTANCES_MAX as u32,
+            )
+            .filter(|&count| {
+                let fine = count == 1 || instance_id.is_none();
+                if !fine {
+                    cx.rule(
+                        &count_node.loc,
+                        &fields.path_of("count"),
+                        "count other than 1 is only allowed without instanceId".to_string(),
+                    );
+                }
+                fine
+            }),
     };
     let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
     let zone = fields
