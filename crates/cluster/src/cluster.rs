@@ -49,6 +49,8 @@ pub struct Group {
     pub name: String,
     pub per_instance: BTreeMap<InstanceId, u32>,
     pub per_zone: Vec<u32>,
+    /// Tasks ever started in the group; the next one's ordinal.
+    pub launched: u32,
 }
 
 /// An Auto Scaling group's live state.
@@ -250,7 +252,7 @@ impl Cluster {
             outage_occurrences: vec![0; faults.len()],
             run_tasks,
             faults,
-            rng_placement: Some(rng::stream(seed, Stream::Placement, 0)),
+            rng_placement: Some(rng::stream(seed, Stream::Placement, [0, 0])),
         };
         for (index, (spec, placement)) in services.into_iter().enumerate() {
             let group = model.intern_group(&format!("service:{}", spec.service_name));
@@ -329,6 +331,7 @@ impl Cluster {
             name: name.to_string(),
             per_instance: BTreeMap::new(),
             per_zone: vec![0; self.zones.len()],
+            launched: 0,
         });
         self.group_ids.insert(name.to_string(), id);
         id

@@ -62,6 +62,9 @@ pub struct Task {
     /// `t-000001`: readable and stable across runs.
     pub task_id: String,
     pub group: GroupId,
+    /// This task is the `ordinal`-th (from 0) its group ever started: with the group, the
+    /// key of its random draws.
+    pub ordinal: u32,
     pub service: Option<ServiceId>,
     pub task_definition: TaskDefId,
     pub instance: InstanceId,

@@ -87,7 +87,7 @@ mod tests {
     use crate::rng::{stream, Stream};
 
     fn sample_mean(dist: &Distribution, n: u32) -> f64 {
-        let mut rng = stream(9, Stream::Workload, 0);
+        let mut rng = stream(9, Stream::Workload, [0, 0]);
         (0..n).map(|_| dist.sample(&mut rng) as f64).sum::<f64>() / f64::from(n)
     }
 
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn fixed_is_fixed_and_uniform_stays_in_bounds() {
-        let mut rng = stream(1, Stream::Workload, 1);
+        let mut rng = stream(1, Stream::Workload, [0, 1]);
         assert_eq!(Distribution::Fixed { ms: 30_000 }.sample(&mut rng), 30_000);
         let uniform = Distribution::Uniform {
             min_ms: 5,

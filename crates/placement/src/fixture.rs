@@ -85,7 +85,7 @@ impl Fixture {
         let mut fixture = Fixture {
             cluster: Cluster::new(setup),
             queue: Queue::new(),
-            rng: rng::stream(seed, Stream::Placement, 0),
+            rng: rng::stream(seed, Stream::Placement, [0, 0]),
         };
         fixture.cluster.start(&mut fixture.queue);
         // Only the registrations: the services' passes would do nothing with a desired

@@ -14,17 +14,18 @@ use crate::spec::{FaultKind, FaultTiming, InstanceFilter, TaskFilter};
 use crate::task::TaskStatus;
 
 impl Cluster {
-    /// When fault `fault` strikes `entity` (an instance or task number, or a zone outage's
-    /// occurrence), counted from `now`. The draw is keyed by (seed, fault, entity), with the
-    /// fault index in the high bits, so it does not depend on anything else in the run.
+    /// When fault `fault` strikes an entity, counted from `now`. The draw is keyed by
+    /// (seed, fault, entity) and nothing else, so it does not depend on what else happened in
+    /// the run. Entities: `(0, instance number)`, `(0, outage occurrence)` for a zone, and
+    /// `(group, ordinal)` for a task, the n-th of its task group.
     fn failure_time(
         &self,
         fault: usize,
-        entity: u64,
+        (group, number): (u64, u64),
         time_to_failure: &des::Distribution,
         now: SimTime,
     ) -> SimTime {
-        let key = ((fault as u64) << 40) | entity;
+        let key = [((fault as u64) << 32) | group, number];
         let mut stream = rng::stream(self.seed, Stream::Faults, key);
         now.plus_ms(time_to_failure.sample(&mut stream))
     }
@@ -42,7 +43,7 @@ impl Cluster {
                     );
                 }
                 (FaultKind::ZoneOutage { .. }, FaultTiming::Random { time_to_failure }) => {
-                    let at = self.failure_time(index, 0, time_to_failure, SimTime::ZERO);
+                    let at = self.failure_time(index, (0, 0), time_to_failure, SimTime::ZERO);
                     queue.schedule(at, Event::ZoneOutageStarted { fault: fault_id });
                 }
                 (_, FaultTiming::At { at_ms, .. }) => {
@@ -61,7 +62,7 @@ impl Cluster {
         };
         self.outage_occurrences[index] += 1;
         let occurrence = self.outage_occurrences[index];
-        let at = self.failure_time(index, occurrence, time_to_failure, ctx.now);
+        let at = self.failure_time(index, (0, occurrence), time_to_failure, ctx.now);
         ctx.queue.schedule(at, Event::ZoneOutageStarted { fault });
     }
 
@@ -77,7 +78,7 @@ impl Cluster {
             if !self.instance_matches(target, &self.instances[id.index()]) {
                 continue;
             }
-            let at = self.failure_time(index, u64::from(id.0), time_to_failure, ctx.now);
+            let at = self.failure_time(index, (0, u64::from(id.0)), time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
                 at,
                 Event::InstanceTerminated {
@@ -103,7 +104,9 @@ impl Cluster {
             if !self.task_matches(target, id) {
                 continue;
             }
-            let at = self.failure_time(index, u64::from(id.0), time_to_failure, ctx.now);
+            let task = &self.tasks[id.index()];
+            let entity = (u64::from(task.group.0), u64::from(task.ordinal));
+            let at = self.failure_time(index, entity, time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
                 at,
                 Event::TaskExited {
@@ -179,7 +182,7 @@ impl Cluster {
             return matching;
         };
         let count = (count as usize).min(matching.len());
-        let mut stream = rng::stream(self.seed, Stream::FaultVictims, fault as u64);
+        let mut stream = rng::stream(self.seed, Stream::FaultVictims, [fault as u64, 0]);
         for i in 0..count {
             let j = i + stream.random_range(0..(matching.len() - i) as u32) as usize;
             matching.swap(i, j);

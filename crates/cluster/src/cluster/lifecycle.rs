@@ -78,6 +78,8 @@ impl Cluster {
         let group_state = &mut self.groups[group.index()];
         *group_state.per_instance.entry(instance_id).or_default() += 1;
         group_state.per_zone[zone.index()] += 1;
+        let ordinal = group_state.launched;
+        group_state.launched += 1;
         if let Some(service) = service {
             let service = &mut self.services[service.index()];
             service.tasks.push(id);
@@ -87,6 +89,7 @@ impl Cluster {
             id,
             task_id: format!("t-{:06}", id.0 + 1),
             group,
+            ordinal,
             service,
             task_definition,
             instance: instance_id,
@@ -137,7 +140,13 @@ impl Cluster {
             Draw::Runtime => workload.runtime.as_ref().expect("asked only when set"),
             Draw::Shutdown => &workload.shutdown,
         };
-        let key = u64::from(task.0) * 4 + draw as u64;
+        // Keyed by the task's group and ordinal in it, not its global id: the n-th task of a
+        // service gets the same draws whatever other services and placements did.
+        let task = &self.tasks[task.index()];
+        let key = [
+            u64::from(task.group.0),
+            u64::from(task.ordinal) * 4 + draw as u64,
+        ];
         distribution.sample(&mut rng::stream(self.seed, Stream::Workload, key))
     }
 

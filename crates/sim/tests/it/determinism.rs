@@ -94,3 +94,65 @@ faults:
     );
     assert_eq!(spread, binpack);
 }
+
+/// Common random numbers for the workload: a task's startup and runtime draws are keyed by
+/// its group and its ordinal in the group, so the n-th task of a service runs as long under
+/// any placement strategy, even when another service's tasks interleave differently.
+#[test]
+fn placement_strategy_does_not_shift_task_runtimes() {
+    // Two small instances. Spreading puts two `small` tasks on each and leaves room for one
+    // `big` on each; binpacking puts all `small` tasks on one instance, so one `big` task
+    // cannot be placed and keeps retrying: the services interleave differently.
+    let yaml = |strategy: &str| {
+        format!(
+            r#"
+name: crn-runtimes
+duration: 2d
+cluster:
+  availabilityZones: [a]
+  instanceTypes: [{{name: box, cpu: 4096, memory: 2048, enis: 3}}]
+  instances: [{{instanceType: box, availabilityZone: a, count: 2}}]
+taskDefinitions:
+  - family: small
+    containerDefinitions: [{{name: app, cpu: 256, memory: 256}}]
+    simulation: {{startupTime: {{uniform: {{min: 5s, max: 30s}}}}, runtime: {{exponential: {{mean: 20m}}}}}}
+  - family: big
+    containerDefinitions: [{{name: app, cpu: 256, memory: 1536}}]
+    simulation: {{startupTime: {{uniform: {{min: 5s, max: 30s}}}}, runtime: {{exponential: {{mean: 3h}}}}}}
+services:
+  - {{serviceName: small, taskDefinition: small, desiredCount: 4, placementStrategy: {strategy}}}
+  - {{serviceName: big, taskDefinition: big, desiredCount: 2, placementStrategy: {strategy}}}
+"#
+        )
+    };
+    // The `small` service's tasks in creation order: (startup, runtime) of each.
+    let small = |strategy: &str| {
+        let files = outputs(&scenario(&yaml(strategy)), 11);
+        let mut rows = csv_rows(&files, "tasks.csv");
+        rows.sort_by_key(|row| row.get("taskId").to_string());
+        let failures = csv_rows(&files, "placement_failures.csv").len();
+        let durations: Vec<(u64, u64)> = rows
+            .iter()
+            .filter(|row| row.get("service") == "small" && row.get("exitCode") == "0")
+            .map(|row| {
+                let created = row.time_ms("createdAt").unwrap();
+                let started = row.time_ms("startedAt").unwrap();
+                (
+                    started - created,
+                    row.time_ms("stoppedAt").unwrap() - started,
+                )
+            })
+            .collect();
+        (durations, failures)
+    };
+    let (spread, spread_failures) = small("[{type: spread, field: instanceId}]");
+    let (binpack, binpack_failures) = small("[{type: binpack, field: memory}]");
+    assert_eq!(spread_failures, 0);
+    assert!(
+        binpack_failures > 0,
+        "binpack leaves no room for the second big task"
+    );
+    assert!(spread.len() > 100, "the scenario should churn tasks");
+    let n = spread.len().min(binpack.len());
+    assert_eq!(spread[..n], binpack[..n]);
+}
