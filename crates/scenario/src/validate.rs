@@ -584,7 +584,9 @@ fn auto_scaling_group(
         }
     };
     let replacement_delay_ms =
-        opt(cx, &fields, "replacementDelay", Cx::duration_ms).unwrap_or(Some(300_000));
+        // Positive: a launch always takes time, and an instance that fails on registration
+        // must not be replaced and lost again within the same millisecond forever.
+        opt(cx, &fields, "replacementDelay", Cx::positive_duration_ms).unwrap_or(Some(300_000));
     let attributes = attributes(cx, &fields);
     Some(AutoScalingGroupSpec {
         name: name?,
@@ -858,8 +860,20 @@ fn fault_timing(cx: &mut Cx, fields: &Fields<'_>) -> Option<FaultTiming> {
             let node = fields.get("distribution")?;
             let field = fields.path_of("distribution");
             let time_to_failure = cx.distribution(node, &field)?;
-            if let Distribution::Fixed { ms: 0 } = time_to_failure {
-                cx.invalid(node, &field, DISTRIBUTION_EXPECTED);
+            // A time to failure that is always zero would strike each new instance or task
+            // the moment it appears: refuse it rather than loop without time passing.
+            let always_zero = matches!(
+                time_to_failure,
+                Distribution::Fixed { ms: 0 } | Distribution::Uniform { max_ms: 0, .. }
+            );
+            if always_zero {
+                cx.rule(
+                    &node.loc,
+                    &field,
+                    "a time to failure that is always zero would strike every instance or task \
+                     the moment it appears; give a distribution that can be above zero"
+                        .to_string(),
+                );
                 return None;
             }
             Some(FaultTiming::Random { time_to_failure })
