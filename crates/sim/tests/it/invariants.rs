@@ -14,7 +14,7 @@ fn seeds() -> Vec<u64> {
     let count = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
+        .unwrap_or(300);
     (0..count).collect()
 }
 
@@ -37,7 +37,7 @@ fn generate(seed: u64) -> String {
             "    - {{name: asg{asg}, instanceType: {}, desiredCapacity: {}, replacementDelay: {}s}}\n",
             types[rng.random_range(0..types.len())],
             rng.random_range(0..7u32),
-            rng.random_range(0..600u32),
+            rng.random_range(1..600u32),
         );
     }
     if rng.random_bool(0.5) {
