@@ -30,7 +30,7 @@ Start here:
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
 tasks.csv, instances.csv, placement_failures.csv, services.csv, summary.json.
-The scenario format is described in the README and in ../shared/SCENARIO.md.";
+The scenario format, with a complete example, is in the README.";
 
 #[derive(Parser)]
 #[command(name = "ecsim", version, about = ABOUT, long_about = LONG_ABOUT)]
