@@ -12,7 +12,7 @@ use cluster::spec::{
 use des::Distribution;
 
 use crate::catalogue;
-use crate::duration::{parse_decimal_scaled, DISTRIBUTION_EXPECTED, DURATION_EXPECTED};
+use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
 use crate::node::{Node, Value};
 use crate::read::{index_path, Cx, Fields};
 use crate::service;
