@@ -441,3 +441,75 @@ services:
         assert_eq!(task.get("taskDefinition"), expected);
     }
 }
+
+/// ECS.md §5.3 (an Auto Scaling group replaces lost instances) with EC2 Auto Scaling's
+/// zone balance: capacity is spread evenly (7 over 3 zones is 3, 2, 2); while a zone is
+/// down its instances are replaced in the others; when it returns the group rebalances,
+/// launching there first and then terminating in the most crowded zone.
+#[test]
+fn auto_scaling_groups_balance_zones_and_rebalance_after_an_outage() {
+    let text = r#"
+name: asg-balance
+duration: 4h
+cluster:
+  availabilityZones: [a, b, c]
+  autoScalingGroups:
+    - {name: g, instanceType: m5.large, desiredCapacity: 7, replacementDelay: 3m}
+faults:
+  - {kind: zoneOutage, availabilityZone: a, at: 1h, duration: 1h}
+"#;
+    let files = outputs(&scenario(text), 1);
+    let instances = csv_rows(&files, "instances.csv");
+    let live_at = |ms: u64| {
+        let mut per_zone = BTreeMap::<String, usize>::new();
+        for row in &instances {
+            let registered = row.time_ms("registeredAt").unwrap();
+            let gone = row.time_ms("deregisteredAt").unwrap_or(u64::MAX);
+            if registered <= ms && ms < gone {
+                *per_zone
+                    .entry(row.get("availabilityZone").to_string())
+                    .or_default() += 1;
+            }
+        }
+        per_zone.into_iter().collect::<Vec<_>>()
+    };
+    let zones = |a, b, c| {
+        vec![
+            ("a".to_string(), a),
+            ("b".to_string(), b),
+            ("c".to_string(), c),
+        ]
+    };
+    assert_eq!(live_at(0), zones(3, 2, 2));
+    // During the outage the three lost instances come back in b and c, evenly.
+    assert_eq!(live_at(90 * 60_000)[..], zones(0, 4, 3)[1..]);
+    // After it, the group is balanced again (no zone more than one instance above another,
+    // which is all EC2 Auto Scaling's AZ balance asks for), and every termination after the
+    // outage is a rebalance that followed a launch in zone a.
+    let end: Vec<usize> = live_at(4 * 3_600_000 - 1)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    assert_eq!(end.len(), 3);
+    assert_eq!(end.iter().sum::<usize>(), 7);
+    assert!(
+        end.iter().max().unwrap() - end.iter().min().unwrap() <= 1,
+        "{end:?}"
+    );
+    let rebalanced: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("reason") == "azRebalance")
+        .collect();
+    assert_eq!(
+        rebalanced.len(),
+        2,
+        "a: 0 -> 2 takes two launch-then-terminate rounds"
+    );
+    for row in &rebalanced {
+        assert_ne!(row.get("availabilityZone"), "a");
+        let at = row.time_ms("deregisteredAt").unwrap();
+        assert!(instances
+            .iter()
+            .any(|i| i.get("availabilityZone") == "a" && i.time_ms("registeredAt") == Some(at)));
+    }
+}
