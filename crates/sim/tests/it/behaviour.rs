@@ -513,3 +513,34 @@ faults:
             .any(|i| i.get("availabilityZone") == "a" && i.time_ms("registeredAt") == Some(at)));
     }
 }
+
+/// The contract: fixed `instances` are never replaced; their service tasks move to the
+/// instances left (ECS.md §5.3).
+#[test]
+fn fixed_instances_are_never_replaced() {
+    let text = r#"
+name: fixed
+duration: 2h
+cluster:
+  availabilityZones: [a, b]
+  instances:
+    - {instanceId: i-a, instanceType: m5.large, availabilityZone: a}
+    - {instanceId: i-b, instanceType: m5.large, availabilityZone: b}
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{name: app, cpu: 256, memory: 256}]
+services:
+  - {serviceName: web, taskDefinition: web, desiredCount: 4}
+faults:
+  - {kind: instanceFailure, at: 30m, target: {instanceId: i-a}}
+"#;
+    let files = outputs(&scenario(text), 1);
+    let instances = csv_rows(&files, "instances.csv");
+    assert_eq!(instances.len(), 2, "no replacement registered");
+    let running: Vec<Row> = csv_rows(&files, "tasks.csv")
+        .into_iter()
+        .filter(|t| t.get("lastStatus") == "RUNNING")
+        .collect();
+    assert_eq!(running.len(), 4);
+    assert!(running.iter().all(|t| t.get("instanceId") == "i-b"));
+}
