@@ -4,7 +4,7 @@
 mod recorder;
 mod report;
 
-use std::io::{self, Write};
+use std::io;
 
 use cluster::cluster::{Cluster, ClusterSetup, Ctx};
 use cluster::event::{Event, Observer};
@@ -106,9 +106,4 @@ pub fn run_to_memory(scenario: &Scenario, seed: u64) -> Vec<(&'static str, Vec<u
     report.write_summary_json(&mut summary).expect("memory");
     files.push(("summary.json", summary));
     files
-}
-
-/// Writes bytes, for callers that hold a `dyn Write`.
-pub fn write_all(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
-    out.write_all(bytes)
 }
