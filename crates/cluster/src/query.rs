@@ -788,33 +788,15 @@ fn parse_time(text: &str) -> Option<i64> {
     if text.as_bytes().get(4) == Some(&b'-') {
         parse_date(text)
     } else {
-        parse_duration(text)
+        // A bare number is refused here: next to dates it would read as a year or an epoch.
+        let has_unit = text.bytes().any(|b| b.is_ascii_alphabetic());
+        has_unit
+            .then(|| des::time::parse_duration_ms(text))
+            .flatten()
+            .and_then(|ms| i64::try_from(ms).ok())
     }
 }
 
-fn parse_duration(text: &str) -> Option<i64> {
-    let mut rest = text;
-    let mut total: i64 = 0;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let number: i64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let unit_ms = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total = total.checked_add(number.checked_mul(unit_ms)?)?;
-    }
-    (!text.is_empty()).then_some(total)
-}
-
-/// `YYYY-MM-DD`, optionally followed by `THH:MM`, `:SS` and `Z`.
 fn parse_date(text: &str) -> Option<i64> {
     let (date, time) = text.split_once('T').unwrap_or((text, ""));
     let number = |s: &str, len: usize| -> Option<i64> {

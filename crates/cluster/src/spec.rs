@@ -139,6 +139,14 @@ impl TaskDefinition {
         ports
     }
 
+    /// How many static host ports the task reserves (the 100-port limit), without
+    /// collecting them.
+    pub fn static_host_port_count(&self) -> usize {
+        self.port_mappings()
+            .filter(|mapping| mapping.host_port.is_some())
+            .count()
+    }
+
     /// Dynamic host ports the task needs, by protocol.
     pub fn dynamic_host_ports(&self) -> impl Iterator<Item = Protocol> + '_ {
         self.port_mappings()

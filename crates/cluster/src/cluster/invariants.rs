@@ -55,7 +55,7 @@ impl Cluster {
                 cpu += u64::from(definition.cpu_units);
                 memory += u64::from(definition.memory_mib);
                 enis += u32::from(definition.needs_eni());
-                static_ports += definition.static_host_ports().len();
+                static_ports += definition.static_host_port_count();
                 ports.extend(task.host_ports.iter().copied());
                 active += u32::from(task.last_status.is_active());
             }

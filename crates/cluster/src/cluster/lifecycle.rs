@@ -37,20 +37,27 @@ impl Cluster {
         let (first, last) = self.dynamic_port_range();
         let instance = &mut self.instances[instance_id.index()];
         assert!(instance.is_active(), "tasks start only on ACTIVE instances");
-        // Callers place first; starting a task that does not fit is a bug, and checking
-        // here keeps the arithmetic below from ever wrapping.
-        let shortfall = first_shortfall(&Requirements::of(definition), instance, (first, last));
-        assert!(
-            shortfall.is_none(),
-            "{} does not fit on {}: {:?}",
+        // Callers place first; starting a task that does not fit is a bug. Debug builds (and
+        // so every test) check the whole fit; release builds still never let the
+        // arithmetic below wrap.
+        debug_assert_eq!(
+            first_shortfall(&Requirements::of(definition), instance, (first, last)),
+            None,
+            "{} does not fit on {}",
             definition.name(),
-            instance.ec2_instance_id,
-            shortfall
+            instance.ec2_instance_id
         );
-        instance.remaining_cpu_units -= definition.cpu_units;
-        instance.remaining_memory_mib -= definition.memory_mib;
+        let overcommitted = "a task was started on an instance without room for it";
+        instance.remaining_cpu_units = instance
+            .remaining_cpu_units
+            .checked_sub(definition.cpu_units)
+            .expect(overcommitted);
+        instance.remaining_memory_mib = instance
+            .remaining_memory_mib
+            .checked_sub(definition.memory_mib)
+            .expect(overcommitted);
         if definition.needs_eni() {
-            instance.remaining_enis -= 1;
+            instance.remaining_enis = instance.remaining_enis.checked_sub(1).expect(overcommitted);
         }
         let mut host_ports = definition.static_host_ports();
         instance.reserved_port_count += host_ports.len();
@@ -343,7 +350,7 @@ impl Cluster {
                 ports.remove(position);
             }
         }
-        instance.reserved_port_count -= definition.static_host_ports().len();
+        instance.reserved_port_count -= definition.static_host_port_count();
         instance.tasks.retain(|&other| other != id);
         if let Some(service) = task.service {
             let service = &mut self.services[service.index()];
