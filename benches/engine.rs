@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use cluster::event::Discard;
+use cluster::change::Discard;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use des::{Queue, SimTime};
 

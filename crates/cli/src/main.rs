@@ -163,7 +163,8 @@ fn run(
     // Wall-clock time is measured here only, for the terminal; it never reaches a file.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let result = output::run_to_folder(&scenario, seed, &out)
+    let outputs = output::all_outputs();
+    let result = output::run_to_folder(&scenario, seed, &out, &outputs)
         .with_context(|| format!("writing results to {}", out.display()));
     let report = match result {
         Ok(report) => report,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use scenario::Scenario;
-use sim::{Report, Writers};
+use sim::{Report, Sink};
 
 /// The default output folder for a scenario name: letters, digits, `-`, `_` and `.` kept,
 /// anything else replaced by `-`.
@@ -30,46 +30,66 @@ pub fn folder_name(name: &str) -> String {
     }
 }
 
-const STREAMED: [&str; 4] = [
-    "events.csv",
-    "tasks.csv",
-    "instances.csv",
-    "placement_failures.csv",
-];
+/// The files written after the run, from its report.
+const FROM_REPORT: [&str; 2] = ["services.csv", "summary.json"];
 
 fn partial(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.partial"))
 }
 
-fn create(out: &Path, name: &str) -> Result<Box<dyn Write>> {
+fn create(out: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = partial(out, name);
     let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    Ok(Box::new(BufWriter::with_capacity(1 << 16, file)))
+    Ok(BufWriter::with_capacity(1 << 16, file))
 }
 
-pub fn run_to_folder(scenario: &Scenario, seed: u64, out: &Path) -> Result<Report> {
+/// Every output file name, streamed ones first.
+pub fn all_outputs() -> Vec<&'static str> {
+    sim::CONSUMERS
+        .iter()
+        .map(|&(name, _)| name)
+        .chain(FROM_REPORT)
+        .collect()
+}
+
+/// Runs the scenario writing the files named in `outputs` (all when it lists every one)
+/// into `out`. Files of this tool that the run does not write are removed from `out`, so a
+/// folder never mixes two runs.
+pub fn run_to_folder(
+    scenario: &Scenario,
+    seed: u64,
+    out: &Path,
+    outputs: &[&str],
+) -> Result<Report> {
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let writers = Writers {
-        events: create(out, STREAMED[0])?,
-        tasks: create(out, STREAMED[1])?,
-        instances: create(out, STREAMED[2])?,
-        placement_failures: create(out, STREAMED[3])?,
-    };
-    let report = sim::run(scenario, seed, writers)?;
-    let mut services = BufWriter::new(
-        File::create(partial(out, "services.csv")).context("creating services.csv")?,
-    );
-    report.write_services_csv(&mut services)?;
-    services.flush()?;
-    let mut summary = BufWriter::new(
-        File::create(partial(out, "summary.json")).context("creating summary.json")?,
-    );
-    report.write_summary_json(&mut summary)?;
-    summary.flush()?;
-    for name in STREAMED.iter().chain(&["services.csv", "summary.json"]) {
+    let mut sinks: Vec<(&str, Sink)> = Vec::new();
+    for &(name, _) in &sim::CONSUMERS {
+        if outputs.contains(&name) {
+            sinks.push((name, Box::new(create(out, name)?)));
+        }
+    }
+    let report = sim::run(scenario, seed, sinks)?;
+    for name in FROM_REPORT {
+        if !outputs.contains(&name) {
+            continue;
+        }
+        let mut file = create(out, name)?;
+        if name == "services.csv" {
+            report.write_services_csv(&mut file)?;
+        } else {
+            report.write_summary_json(&mut file)?;
+        }
+        file.flush()?;
+    }
+    for name in all_outputs() {
         let target = out.join(name);
-        fs::rename(partial(out, name), &target)
-            .with_context(|| format!("renaming into {}", target.display()))?;
+        if outputs.contains(&name) {
+            fs::rename(partial(out, name), &target)
+                .with_context(|| format!("renaming into {}", target.display()))?;
+        } else if target.exists() {
+            fs::remove_file(&target)
+                .with_context(|| format!("removing the stale {}", target.display()))?;
+        }
     }
     Ok(report)
 }

@@ -1,26 +1,26 @@
-//! `Cluster`: the whole model as one plain value, its read API for placement, and
-//! `Cluster::handle`, which applies one event.
+//! `Cluster`: the whole model as one plain value made of parts with private fields
+//! (configuration, capacity, tasks, services, the scheduler's placement state), its read
+//! API, and `Cluster::handle`, which applies one event.
 
-mod capacity;
 mod faults;
 mod invariants;
 mod lifecycle;
+mod scaling;
 mod scheduler;
 
-use std::collections::BTreeMap;
+use des::{rng, Queue, SimRng, SimTime, Stream};
 
-use des::{rng, EventKey, Queue, SimRng, SimTime, Stream};
-
-use crate::event::{Event, Observer};
+use crate::capacity::Capacity;
+use crate::change::{Change, Observer};
+use crate::event::Event;
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId, ZoneId};
+use crate::index::IndexPlan;
 use crate::instance::ContainerInstance;
-use crate::placement::Placement;
-use crate::service::{Service, ServiceStats};
-use crate::spec::{
-    AutoScalingGroupSpec, ClusterSpec, FaultSpec, FixedInstanceSpec, Parameters, RunTaskSpec,
-    ServiceSpec, TaskDefinition,
-};
+use crate::placement::{Placement, PlacementView, Requirements};
+use crate::service::Service;
+use crate::spec::{ClusterSpec, FaultSpec, Parameters, RunTaskSpec, ServiceSpec, TaskDefinition};
 use crate::task::Task;
+use crate::tasks::Tasks;
 
 /// What `handle` needs besides the model: the queue to schedule into and the observer.
 pub struct Ctx<'a> {
@@ -43,170 +43,39 @@ pub struct ClusterSetup {
     pub faults: Vec<FaultSpec>,
 }
 
-/// Tasks of one task group that are PROVISIONING, PENDING or RUNNING, by instance and zone.
+/// What the scenario said: never changed by a run.
 #[derive(Debug)]
-pub struct Group {
-    pub name: String,
-    pub per_instance: BTreeMap<InstanceId, u32>,
-    pub per_zone: Vec<u32>,
-    /// Tasks ever started in the group; the next one's ordinal.
-    pub launched: u32,
-}
-
-/// An Auto Scaling group's live state.
-#[derive(Debug)]
-struct AutoScalingGroup {
-    spec: AutoScalingGroupSpec,
-    desired_capacity: u32,
-    /// Live instances, in id order.
-    instances: Vec<InstanceId>,
-    /// Launches under way, by zone index of the cluster.
-    launching: Vec<u32>,
-    /// Launches under way that only rebalance zones (capacity + 1 until they register).
-    rebalancing: u32,
-}
-
-/// A zone's live state: down while any outage covers it.
-#[derive(Debug)]
-struct Zone {
+struct Config {
     name: String,
-    outages: u32,
+    seed: u64,
+    parameters: Parameters,
+    task_definitions: Vec<TaskDefinition>,
+    /// What a task of each definition needs from an instance, by `TaskDefId`.
+    requirements: Vec<Requirements>,
+    faults: Vec<FaultSpec>,
+}
+
+/// The scheduler's own state: each service's and RunTask's built placement, and the one
+/// stream that tie-breaks and `random` draw from.
+#[derive(Debug)]
+struct Scheduler {
+    services: Vec<Placement>,
+    run_tasks: Vec<(RunTaskSpec, Placement)>,
+    rng: SimRng,
 }
 
 #[derive(Debug)]
 pub struct Cluster {
-    name: String,
-    seed: u64,
-    parameters: Parameters,
-    zones: Vec<Zone>,
-    task_definitions: Vec<TaskDefinition>,
-    fixed_instances: Vec<FixedInstanceSpec>,
-    instances: Vec<ContainerInstance>,
-    /// Pending random-fault events per instance, cancelled when the instance goes.
-    instance_timers: Vec<Vec<EventKey>>,
-    /// Ids of ACTIVE instances, ascending: the placement candidates.
-    active: Vec<InstanceId>,
-    tasks: Vec<Task>,
+    config: Config,
+    capacity: Capacity,
+    tasks: Tasks,
     services: Vec<Service>,
-    groups: Vec<Group>,
-    group_ids: BTreeMap<String, GroupId>,
-    asgs: Vec<AutoScalingGroup>,
-    run_tasks: Vec<(RunTaskSpec, Placement)>,
-    faults: Vec<FaultSpec>,
+    scheduler: Scheduler,
     /// Zone-outage occurrences per fault, keys for their random draws.
     outage_occurrences: Vec<u64>,
-    /// Tie-breaks and `random`; `None` only while lent to `place`.
-    rng_placement: Option<SimRng>,
 }
 
 impl Cluster {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    pub fn parameters(&self) -> &Parameters {
-        &self.parameters
-    }
-
-    /// The ephemeral range dynamic host ports come from, inclusive.
-    pub fn dynamic_port_range(&self) -> (u16, u16) {
-        (
-            self.parameters.dynamic_host_port_first,
-            self.parameters.dynamic_host_port_last,
-        )
-    }
-
-    pub fn zone_name(&self, zone: ZoneId) -> &str {
-        &self.zones[zone.index()].name
-    }
-
-    /// Whether an outage has the zone down now.
-    pub fn zone_is_down(&self, zone: ZoneId) -> bool {
-        self.zones[zone.index()].outages > 0
-    }
-
-    pub fn zone_count(&self) -> usize {
-        self.zones.len()
-    }
-
-    pub fn task_definition(&self, id: TaskDefId) -> &TaskDefinition {
-        &self.task_definitions[id.index()]
-    }
-
-    pub fn instance(&self, id: InstanceId) -> &ContainerInstance {
-        &self.instances[id.index()]
-    }
-
-    /// Every instance ever registered, in id order.
-    pub fn instances(&self) -> &[ContainerInstance] {
-        &self.instances
-    }
-
-    /// ACTIVE instances (placement candidates), in id order.
-    pub fn active_instances(&self) -> impl Iterator<Item = &ContainerInstance> {
-        self.active.iter().map(|&id| &self.instances[id.index()])
-    }
-
-    pub fn auto_scaling_group_name(&self, id: crate::ids::AsgId) -> &str {
-        &self.asgs[id.index()].spec.name
-    }
-
-    pub fn task(&self, id: TaskId) -> &Task {
-        &self.tasks[id.index()]
-    }
-
-    /// Every task ever created, in id order.
-    pub fn tasks(&self) -> &[Task] {
-        &self.tasks
-    }
-
-    pub fn service(&self, id: ServiceId) -> &Service {
-        &self.services[id.index()]
-    }
-
-    pub fn services(&self) -> &[Service] {
-        &self.services
-    }
-
-    pub fn group(&self, id: GroupId) -> &Group {
-        &self.groups[id.index()]
-    }
-
-    pub fn group_name(&self, id: GroupId) -> &str {
-        &self.groups[id.index()].name
-    }
-
-    /// The group named `name` (`service:web`, `family:batch`...), if any task ever used it.
-    pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.group_ids.get(name).copied()
-    }
-
-    /// Active tasks of `group` on `instance`.
-    pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
-        self.group(group)
-            .per_instance
-            .get(&instance)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Active tasks of `group` in `zone`.
-    pub fn group_tasks_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
-        self.group(group).per_zone[zone.index()]
-    }
-
-    /// Instances hosting active tasks of `group`, with their counts, in id order.
-    pub fn group_instances(&self, group: GroupId) -> impl Iterator<Item = (InstanceId, u32)> + '_ {
-        self.group(group)
-            .per_instance
-            .iter()
-            .map(|(&instance, &count)| (instance, count))
-    }
-
     /// Builds the model at time zero; nothing exists until `start` schedules it.
     pub fn new(setup: ClusterSetup) -> Cluster {
         let ClusterSetup {
@@ -218,60 +87,62 @@ impl Cluster {
             run_tasks,
             faults,
         } = setup;
-        let zones: Vec<Zone> = cluster
-            .availability_zones
-            .into_iter()
-            .map(|name| Zone { name, outages: 0 })
-            .collect();
-        let asgs = cluster
-            .auto_scaling_groups
-            .into_iter()
-            .map(|spec| AutoScalingGroup {
-                desired_capacity: spec.desired_capacity,
-                spec,
-                instances: Vec::new(),
-                launching: vec![0; zones.len()],
-                rebalancing: 0,
-            })
-            .collect();
-        let mut model = Cluster {
-            name: cluster.name,
-            seed,
-            parameters,
-            zones,
-            task_definitions,
-            fixed_instances: cluster.instances,
-            instances: Vec::new(),
-            instance_timers: Vec::new(),
-            active: Vec::new(),
-            tasks: Vec::new(),
-            services: Vec::new(),
-            groups: Vec::new(),
-            group_ids: BTreeMap::new(),
-            asgs,
-            outage_occurrences: vec![0; faults.len()],
-            run_tasks,
-            faults,
-            rng_placement: Some(rng::stream(seed, Stream::Placement, [0, 0])),
-        };
+        let plan = IndexPlan::of(
+            services
+                .iter()
+                .map(|(_, placement)| placement)
+                .chain(run_tasks.iter().map(|(_, placement)| placement)),
+        );
+        let zone_count = cluster.availability_zones.len();
+        let capacity = Capacity::new(
+            cluster.availability_zones,
+            cluster.auto_scaling_groups,
+            cluster.instances,
+            (
+                parameters.dynamic_host_port_first,
+                parameters.dynamic_host_port_last,
+            ),
+            plan,
+        );
+        let mut tasks = Tasks::new(zone_count);
+        let mut service_placements = Vec::new();
+        let mut model_services = Vec::new();
         for (index, (spec, placement)) in services.into_iter().enumerate() {
-            let group = model.intern_group(&format!("service:{}", spec.service_name));
-            model.services.push(Service {
+            let group = tasks.intern_group(&format!("service:{}", spec.service_name));
+            model_services.push(Service {
                 id: ServiceId(index as u32),
                 service_name: spec.service_name,
                 group,
                 task_definition: spec.task_definition,
                 desired_count: spec.desired_count,
                 deployment_configuration: spec.deployment_configuration,
-                placement,
                 tasks: Vec::new(),
                 active_count: 0,
                 running_count: 0,
                 pass: None,
-                stats: ServiceStats::default(),
             });
+            service_placements.push(placement);
         }
-        model
+        let outage_occurrences = vec![0; faults.len()];
+        Cluster {
+            config: Config {
+                name: cluster.name,
+                seed,
+                requirements: task_definitions.iter().map(Requirements::of).collect(),
+                parameters,
+                task_definitions,
+                faults,
+            },
+            outage_occurrences,
+            capacity,
+            tasks,
+            services: model_services,
+            scheduler: Scheduler {
+                services: service_placements,
+                run_tasks,
+                rng: rng::stream(seed, Stream::Placement, [0, 0]),
+            },
+        }
     }
 
     /// Schedules what happens at time zero or at fixed times: the first instances, each
@@ -286,7 +157,7 @@ impl Cluster {
                 },
             ));
         }
-        for (index, (run, _)) in self.run_tasks.iter().enumerate() {
+        for (index, (run, _)) in self.scheduler.run_tasks.iter().enumerate() {
             queue.schedule(
                 SimTime(run.at_ms),
                 Event::RunTaskRequested { run: index as u32 },
@@ -314,26 +185,100 @@ impl Cluster {
         }
     }
 
-    /// Brings every service's time-weighted figures up to `now`, for the report.
-    pub fn finish(&mut self, now: SimTime) {
-        for service in &mut self.services {
-            let (running, desired) = (service.running_count, service.desired_count);
-            service.stats.advance(now, running, desired);
-        }
+    /// Tells the observer one change, with the model as it is now.
+    fn emit(&self, ctx: &mut Ctx<'_>, change: Change<'_>) {
+        ctx.observer.record(ctx.now, ctx.seq, &change, self);
     }
 
-    fn intern_group(&mut self, name: &str) -> GroupId {
-        if let Some(&id) = self.group_ids.get(name) {
-            return id;
-        }
-        let id = GroupId(self.groups.len() as u32);
-        self.groups.push(Group {
-            name: name.to_string(),
-            per_instance: BTreeMap::new(),
-            per_zone: vec![0; self.zones.len()],
-            launched: 0,
-        });
-        self.group_ids.insert(name.to_string(), id);
-        id
+    // ---- reading ----
+
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.config.seed
+    }
+
+    pub fn parameters(&self) -> &Parameters {
+        &self.config.parameters
+    }
+
+    pub fn capacity(&self) -> &Capacity {
+        &self.capacity
+    }
+
+    pub fn tasks(&self) -> &Tasks {
+        &self.tasks
+    }
+
+    /// What placement sees of the model.
+    pub fn view(&self) -> PlacementView<'_> {
+        PlacementView::new(
+            &self.capacity,
+            &self.tasks,
+            self.config.parameters.tie_break,
+        )
+    }
+
+    pub fn zone_name(&self, zone: ZoneId) -> &str {
+        self.capacity.zone_name(zone)
+    }
+
+    pub fn zone_count(&self) -> usize {
+        self.capacity.zone_count()
+    }
+
+    pub fn task_definition(&self, id: TaskDefId) -> &TaskDefinition {
+        &self.config.task_definitions[id.index()]
+    }
+
+    pub fn requirements(&self, id: TaskDefId) -> &Requirements {
+        &self.config.requirements[id.index()]
+    }
+
+    pub fn instance(&self, id: InstanceId) -> &ContainerInstance {
+        self.capacity.instance(id)
+    }
+
+    /// Every instance ever registered, in id order.
+    pub fn instances(&self) -> &[ContainerInstance] {
+        self.capacity.instances()
+    }
+
+    pub fn auto_scaling_group_name(&self, id: crate::ids::AsgId) -> &str {
+        self.capacity.auto_scaling_group_name(id)
+    }
+
+    /// A live task (not yet STOPPED and written out).
+    pub fn task(&self, id: TaskId) -> &Task {
+        self.tasks.get(id)
+    }
+
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    pub fn group_name(&self, id: GroupId) -> &str {
+        self.tasks.group_name(id)
+    }
+
+    /// The group named `name` (`service:web`, `family:batch`...), if any task ever used it.
+    pub fn group_id(&self, name: &str) -> Option<GroupId> {
+        self.tasks.group_id(name)
+    }
+
+    /// Active tasks of `group` on `instance`.
+    pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
+        self.tasks.group_tasks_on(group, instance)
+    }
+
+    /// Active tasks of `group` in `zone`.
+    pub fn group_tasks_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
+        self.tasks.group_tasks_in_zone(group, zone)
     }
 }

@@ -1,13 +1,18 @@
 //! The ECS model: container instances, task definitions, tasks, services and Auto Scaling
-//! groups; the closed `Event` enum and `Cluster::handle`, which applies one event; the
-//! placement pipeline and its traits; and `check_invariants`. No IO, no serde.
+//! groups; the closed `Event` enum and `Cluster::handle`, which applies one event; typed
+//! change records; the placement pipeline, its traits and its ordered indexes; and
+//! `check_invariants`. No IO, no serde.
 
+pub mod capacity;
+pub mod change;
 pub mod cluster;
 pub mod event;
 pub mod ids;
+pub mod index;
 pub mod instance;
 pub mod placement;
 pub mod query;
 pub mod service;
 pub mod spec;
 pub mod task;
+pub mod tasks;

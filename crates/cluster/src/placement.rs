@@ -7,40 +7,75 @@ use std::fmt::Debug;
 use des::SimRng;
 use rand::Rng;
 
-use crate::cluster::Cluster;
-use crate::ids::{GroupId, InstanceId, ServiceId};
-use crate::instance::{ContainerInstance, MAX_RESERVED_PORTS};
-use crate::spec::{Protocol, TaskDefinition, TieBreak};
+use crate::capacity::Capacity;
+use crate::ids::{GroupId, InstanceId, ServiceId, ZoneId};
+use crate::index::PlacementIndex;
+use crate::instance::{ContainerInstance, ATTRIBUTE_ZONE, MAX_RESERVED_PORTS};
+use crate::spec::{Protocol, Resource, TaskDefinition, TieBreak};
+use crate::tasks::Tasks;
 
 /// What is being placed: one task of `task_definition` in `group`.
 #[derive(Clone, Copy, Debug)]
 pub struct PlacementRequest<'a> {
     pub task_definition: &'a TaskDefinition,
+    /// What the task needs, worked out once per task definition.
+    pub requirements: &'a Requirements,
     pub group: GroupId,
     pub service: Option<ServiceId>,
 }
 
-/// A placement strategy scores every candidate; lower is better. The chain keeps the
-/// candidates with the best score and passes them to the next strategy (ECS.md §1.5, A2).
-pub trait PlacementStrategy: Debug {
-    /// Writes one score per candidate: `scores[i]` belongs to `candidates[i]`. Candidates
-    /// arrive in instance-id order, so any draws from `rng` happen in a fixed order.
+/// What a strategy is, as far as the ordered indexes are concerned. Built-in strategies
+/// name their kind, and the indexes answer them in O(log N); a `Custom` strategy is scored
+/// instance by instance (the whole decision then runs as a plain scan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyKind<'a> {
+    /// Least of the resource left after placing.
+    Binpack(Resource),
+    /// Fewest active tasks of the group on the instance.
+    SpreadInstanceId,
+    /// Fewest active tasks of the group among instances with the same value of the
+    /// attribute (instances without it share one value).
+    SpreadAttribute(&'a str),
+    /// A uniform pick among the candidates left: ends the chain.
+    Random,
+    Custom,
+}
+
+impl StrategyKind<'_> {
+    /// Whether the strategy narrows the tie-break pool (see `place_scan`): strategies whose
+    /// score is a property of the instance alone (a resource, an attribute value) do;
+    /// `spread` on `instanceId` does not.
+    pub fn narrows_pool(self) -> bool {
+        matches!(
+            self,
+            StrategyKind::Binpack(_) | StrategyKind::SpreadAttribute(_)
+        )
+    }
+}
+
+/// A placement strategy scores instances; lower is better. The chain keeps the candidates
+/// with the best score and passes them to the next strategy (ECS.md §1.5, A2).
+pub trait PlacementStrategy: Debug + Send + Sync {
+    fn kind(&self) -> StrategyKind<'_>;
+
+    /// Writes one score per instance: `scores[i]` belongs to `instances[i]`. Instances
+    /// arrive in id order and need not be candidates (a non-candidate's score decides
+    /// whether it stays in the tie-break pool). `Random` is never asked.
     fn score(
         &self,
         request: &PlacementRequest<'_>,
-        cluster: &Cluster,
-        candidates: &[InstanceId],
+        view: &PlacementView<'_>,
+        instances: &[InstanceId],
         scores: &mut [i64],
-        rng: &mut SimRng,
     );
 }
 
 /// A placement constraint: binding, unlike strategies (ECS.md §1.1).
-pub trait PlacementConstraint: Debug {
+pub trait PlacementConstraint: Debug + Send + Sync {
     fn allows(
         &self,
         request: &PlacementRequest<'_>,
-        cluster: &Cluster,
+        view: &PlacementView<'_>,
         instance: &ContainerInstance,
     ) -> bool;
 
@@ -54,6 +89,75 @@ pub trait PlacementConstraint: Debug {
 pub struct Placement {
     pub strategies: Vec<Box<dyn PlacementStrategy>>,
     pub constraints: Vec<Box<dyn PlacementConstraint>>,
+}
+
+/// What placement may read of the model: instances, their resources and attributes, and
+/// the task-group counts. Nothing else of `Cluster`.
+#[derive(Clone, Copy)]
+pub struct PlacementView<'a> {
+    capacity: &'a Capacity,
+    tasks: &'a Tasks,
+    tie_break: TieBreak,
+}
+
+impl<'a> PlacementView<'a> {
+    pub(crate) fn new(capacity: &'a Capacity, tasks: &'a Tasks, tie_break: TieBreak) -> Self {
+        PlacementView {
+            capacity,
+            tasks,
+            tie_break,
+        }
+    }
+
+    pub fn instance(&self, id: InstanceId) -> &'a ContainerInstance {
+        self.capacity.instance(id)
+    }
+
+    /// ACTIVE instances, ascending.
+    pub fn active_ids(&self) -> &'a [InstanceId] {
+        self.capacity.active_ids()
+    }
+
+    pub fn zone_count(&self) -> usize {
+        self.capacity.zone_count()
+    }
+
+    pub fn zone_name(&self, zone: ZoneId) -> &'a str {
+        self.capacity.zone_name(zone)
+    }
+
+    pub fn dynamic_port_range(&self) -> (u16, u16) {
+        self.capacity.dynamic_port_range()
+    }
+
+    pub fn tie_break(&self) -> TieBreak {
+        self.tie_break
+    }
+
+    pub fn index(&self) -> &'a PlacementIndex {
+        self.capacity.index()
+    }
+
+    pub fn group_id(&self, name: &str) -> Option<GroupId> {
+        self.tasks.group_id(name)
+    }
+
+    pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
+        self.tasks.group_tasks_on(group, instance)
+    }
+
+    pub fn group_tasks_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
+        self.tasks.group_tasks_in_zone(group, zone)
+    }
+
+    /// Instances hosting active tasks of `group`, with their counts, in id order.
+    pub fn group_instances(&self, group: GroupId) -> impl Iterator<Item = (InstanceId, u32)> + 'a {
+        self.tasks.group_instances(group)
+    }
+
+    pub fn group_instance_count(&self, group: GroupId) -> usize {
+        self.tasks.group_instance_count(group)
+    }
 }
 
 /// Why no instance could take the task, in ECS's words (ECS.md §1.7).
@@ -158,23 +262,54 @@ fn free_dynamic_ports(
     usize::from(last - first) + 1 - used
 }
 
-/// Chooses an instance for one task: resources, then constraints, then the strategy chain,
-/// then the tie-break (ECS.md §1.8). Candidates are visited in instance-id order.
+/// How many uniform draws from the pool a random pick tries before it enumerates the
+/// candidates (see `place_scan`).
+pub const POOL_DRAWS: u32 = 32;
+
+/// Chooses an instance for one task: the ordered indexes answer when the chain is one they
+/// know (`crate::index::place_indexed`), and the plain scan otherwise. Both give the same
+/// decision with the same draws; a property test holds them to it.
 pub fn place(
-    cluster: &Cluster,
+    view: &PlacementView<'_>,
     request: &PlacementRequest<'_>,
     placement: &Placement,
     rng: &mut SimRng,
 ) -> Result<InstanceId, PlacementFailure> {
-    let range = cluster.dynamic_port_range();
-    let needs = Requirements::of(request.task_definition);
+    match crate::index::place_indexed(view, request, placement, rng) {
+        Some(decision) => decision,
+        None => place_scan(view, request, placement, rng),
+    }
+}
+
+/// The reference decision, by a scan of every ACTIVE instance (ECS.md §1.8):
+/// 1. candidates: the instances with room for the task (CPU, memory, ports, ENI), else the
+///    closest one's shortfall;
+/// 2. each constraint keeps the candidates it allows, else its reason;
+/// 3. each strategy keeps the candidates with the best score. `random` ends the chain.
+/// 4. The pick: one candidate is the answer; with tie-break `stable` the lowest id.
+///    Otherwise (tie-break `random`, or a `random` strategy) the pick is uniform over the
+///    candidates, drawn this way so that indexes can draw it without listing them: the
+///    *pool* is the ACTIVE instances that score the best on every pool-narrowing strategy
+///    (`binpack`, `spread` on an attribute), whether or not they are candidates, ordered by
+///    their value of a leading attribute `spread` and then by id. Up to `POOL_DRAWS` times,
+///    draw a pool member uniformly; the first that is a candidate is the pick. If none is,
+///    draw uniformly among the candidates in pool order. Either way each candidate is
+///    equally likely.
+pub fn place_scan(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut SimRng,
+) -> Result<InstanceId, PlacementFailure> {
+    let range = view.dynamic_port_range();
+    let needs = request.requirements;
     let mut candidates: Vec<InstanceId> = Vec::new();
     // The "closest matching" instance names the failure: the one that gets furthest
     // through the resource checks, ties to the lowest id.
     let mut closest: Option<PlacementFailure> = None;
-    for instance in cluster.active_instances() {
-        match first_shortfall(&needs, instance, range) {
-            None => candidates.push(instance.id),
+    for &id in view.active_ids() {
+        match first_shortfall(needs, view.instance(id), range) {
+            None => candidates.push(id),
             Some(shortfall) => {
                 if closest.is_none_or(|best| shortfall_rank(shortfall) > shortfall_rank(best)) {
                     closest = Some(shortfall);
@@ -186,32 +321,153 @@ pub fn place(
         return Err(closest.unwrap_or(PlacementFailure::NoInstance));
     }
     for constraint in &placement.constraints {
-        candidates.retain(|&id| constraint.allows(request, cluster, cluster.instance(id)));
+        candidates.retain(|&id| constraint.allows(request, view, view.instance(id)));
         if candidates.is_empty() {
             return Err(PlacementFailure::Constraint(constraint.failure_reason()));
         }
     }
-    let mut scores = vec![0i64; candidates.len()];
+    let mut pool: Vec<InstanceId> = view.active_ids().to_vec();
+    let mut uniform = view.tie_break() == TieBreak::Random;
+    let mut scores = Vec::new();
     for strategy in &placement.strategies {
+        let kind = strategy.kind();
+        if kind == StrategyKind::Random {
+            uniform = true;
+            break;
+        }
         if candidates.len() == 1 {
             break;
         }
         scores.resize(candidates.len(), 0);
-        strategy.score(request, cluster, &candidates, &mut scores, rng);
+        strategy.score(request, view, &candidates, &mut scores);
         let best = *scores.iter().min().expect("candidates is not empty");
-        let mut kept = 0;
-        for i in 0..candidates.len() {
-            if scores[i] == best {
-                candidates[kept] = candidates[i];
-                kept += 1;
-            }
+        keep_best(&mut candidates, &scores, best);
+        if kind.narrows_pool() {
+            scores.resize(pool.len(), 0);
+            strategy.score(request, view, &pool, &mut scores);
+            keep_best(&mut pool, &scores, best);
         }
-        candidates.truncate(kept);
     }
-    Ok(match cluster.parameters().tie_break {
-        TieBreak::Stable => candidates[0],
-        TieBreak::Random => candidates[rng.random_range(0..candidates.len() as u32) as usize],
+    if let Some(part) = leading_part(view, placement) {
+        // Stable sorts: id order within a part.
+        candidates.sort_by_key(|&id| part(id));
+        pool.sort_by_key(|&id| part(id));
+    }
+    Ok(pick(
+        &ScanSelection {
+            candidates: &candidates,
+            pool: &pool,
+        },
+        uniform,
+        rng,
+    ))
+}
+
+fn keep_best(ids: &mut Vec<InstanceId>, scores: &[i64], best: i64) {
+    let mut kept = 0;
+    for i in 0..ids.len() {
+        if scores[i] == best {
+            ids[kept] = ids[i];
+            kept += 1;
+        }
+    }
+    ids.truncate(kept);
+}
+
+/// The pool order's first key: an instance's value of the chain's leading attribute
+/// `spread`, as a rank among the values (zones by their order in the cluster; other
+/// attributes by value, instances without it first). `None` without such a leading step.
+fn leading_part<'v>(
+    view: &'v PlacementView<'_>,
+    placement: &'v Placement,
+) -> Option<impl Fn(InstanceId) -> PartRank + 'v> {
+    let StrategyKind::SpreadAttribute(name) = placement.strategies.first()?.kind() else {
+        return None;
+    };
+    Some(move |id: InstanceId| {
+        let instance = view.instance(id);
+        if name == ATTRIBUTE_ZONE {
+            PartRank::Zone(instance.availability_zone)
+        } else {
+            PartRank::Value(instance.attribute(name).map(str::to_string))
+        }
     })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum PartRank {
+    Zone(ZoneId),
+    Value(Option<String>),
+}
+
+/// The candidates left once the chain has run, as the pick sees them. The scan lists them;
+/// the indexes answer the same questions without listing.
+pub(crate) trait Selection {
+    /// The only candidate, if there is exactly one.
+    fn single(&self) -> Option<InstanceId>;
+    /// The candidate with the lowest id.
+    fn lowest(&self) -> InstanceId;
+    fn pool_len(&self) -> usize;
+    /// The pool member at `position` in pool order.
+    fn pool_nth(&self, position: usize) -> InstanceId;
+    fn is_candidate(&self, id: InstanceId) -> bool;
+    /// Every candidate, in pool order.
+    fn candidates(&self) -> Vec<InstanceId>;
+}
+
+struct ScanSelection<'a> {
+    /// In pool order.
+    candidates: &'a [InstanceId],
+    pool: &'a [InstanceId],
+}
+
+impl Selection for ScanSelection<'_> {
+    fn single(&self) -> Option<InstanceId> {
+        (self.candidates.len() == 1).then(|| self.candidates[0])
+    }
+
+    fn lowest(&self) -> InstanceId {
+        *self
+            .candidates
+            .iter()
+            .min()
+            .expect("candidates is not empty")
+    }
+
+    fn pool_len(&self) -> usize {
+        self.pool.len()
+    }
+
+    fn pool_nth(&self, position: usize) -> InstanceId {
+        self.pool[position]
+    }
+
+    fn is_candidate(&self, id: InstanceId) -> bool {
+        self.candidates.contains(&id)
+    }
+
+    fn candidates(&self) -> Vec<InstanceId> {
+        self.candidates.to_vec()
+    }
+}
+
+/// Step 4 of `place_scan`, the same for the scan and the indexes.
+pub(crate) fn pick(selection: &impl Selection, uniform: bool, rng: &mut SimRng) -> InstanceId {
+    if let Some(only) = selection.single() {
+        return only;
+    }
+    if !uniform {
+        return selection.lowest();
+    }
+    let pool = selection.pool_len() as u32;
+    for _ in 0..POOL_DRAWS {
+        let drawn = selection.pool_nth(rng.random_range(0..pool) as usize);
+        if selection.is_candidate(drawn) {
+            return drawn;
+        }
+    }
+    let candidates = selection.candidates();
+    candidates[rng.random_range(0..candidates.len() as u32) as usize]
 }
 
 /// How far through the checks a shortfall got: CPU fails first, ENI last.

@@ -24,7 +24,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::cluster::Cluster;
 use crate::instance::ContainerInstance;
 
 mod regex;
@@ -79,20 +78,35 @@ impl Expression {
         &self.source
     }
 
-    /// Whether `instance` satisfies the expression.
-    pub fn matches(&self, cluster: &Cluster, instance: &ContainerInstance) -> bool {
-        let hosts_group = |group: &str| {
-            cluster
-                .group_id(group)
-                .is_some_and(|id| cluster.group_tasks_on(id, instance.id) > 0)
-        };
-        self.evaluate(instance, &hosts_group)
+    /// Whether `instance` satisfies the expression. The one question about other tasks,
+    /// "does the instance host an active task of this group?", is answered by
+    /// `hosts_group`, so the language needs nothing of the model but the instance.
+    pub fn matches(
+        &self,
+        instance: &ContainerInstance,
+        hosts_group: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        self.root.evaluate(instance, hosts_group)
     }
 
-    /// `matches` with the one question about other tasks, "does the instance host an
-    /// active task of this group?", answered by `hosts_group`; the seam the unit tests use.
-    fn evaluate(&self, instance: &ContainerInstance, hosts_group: &dyn Fn(&str) -> bool) -> bool {
-        self.root.evaluate(instance, hosts_group)
+    /// Whether the answer depends only on what an instance registered with (attributes,
+    /// its id, registration time, agent): then it never changes while the instance is
+    /// registered, and can be kept per instance.
+    pub fn is_static(&self) -> bool {
+        self.root.is_static()
+    }
+}
+
+impl Node {
+    fn is_static(&self) -> bool {
+        match self {
+            Node::And(left, right) | Node::Or(left, right) => left.is_static() && right.is_static(),
+            Node::Not(inner) => inner.is_static(),
+            Node::Comparison(comparison) => !matches!(
+                comparison.subject,
+                Subject::RunningTasksCount | Subject::TaskGroup
+            ),
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Tasks and their lifecycle states, stop codes and reasons as ECS writes them.
 
+use std::fmt;
+
 use des::{EventKey, SimTime};
 
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId, ZoneId};
@@ -56,11 +58,23 @@ impl StopCode {
     }
 }
 
+/// A task's name in outputs, `t-000042`: its number in creation order, readable and stable
+/// across runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaskName(pub u64);
+
+impl fmt::Display for TaskName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t-{:06}", self.0)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Task {
+    /// The task's slot while it lives; reused after it is STOPPED.
     pub id: TaskId,
-    /// `t-000001`: readable and stable across runs.
-    pub task_id: String,
+    /// Creation order from 1, never reused: the name in outputs and the order of output rows.
+    pub number: u64,
     pub group: GroupId,
     /// This task is the `ordinal`-th (from 0) its group ever started: with the group, the
     /// key of its random draws.
@@ -84,4 +98,11 @@ pub struct Task {
     /// Pending events about this task (lifecycle step, runtime end, random faults),
     /// cancelled when the task stops for another reason.
     pub timers: Vec<EventKey>,
+}
+
+impl Task {
+    /// `t-000042`.
+    pub fn name(&self) -> TaskName {
+        TaskName(self.number)
+    }
 }

@@ -2,9 +2,8 @@
 //! instance they rule out is never chosen, and when they rule out every candidate the
 //! placement fails with their reason.
 
-use cluster::cluster::Cluster;
 use cluster::instance::ContainerInstance;
-use cluster::placement::{PlacementConstraint, PlacementRequest};
+use cluster::placement::{PlacementConstraint, PlacementRequest, PlacementView};
 use cluster::query::Expression;
 
 /// `distinctInstance`: at most one active task of the request's group per instance.
@@ -15,10 +14,10 @@ impl PlacementConstraint for DistinctInstance {
     fn allows(
         &self,
         request: &PlacementRequest<'_>,
-        cluster: &Cluster,
+        view: &PlacementView<'_>,
         instance: &ContainerInstance,
     ) -> bool {
-        cluster.group_tasks_on(request.group, instance.id) == 0
+        view.group_tasks_on(request.group, instance.id) == 0
     }
 
     fn failure_reason(&self) -> &'static str {
@@ -36,10 +35,14 @@ impl PlacementConstraint for MemberOf {
     fn allows(
         &self,
         _request: &PlacementRequest<'_>,
-        cluster: &Cluster,
+        view: &PlacementView<'_>,
         instance: &ContainerInstance,
     ) -> bool {
-        self.expression.matches(cluster, instance)
+        let hosts_group = |group: &str| {
+            view.group_id(group)
+                .is_some_and(|id| view.group_tasks_on(id, instance.id) > 0)
+        };
+        self.expression.matches(instance, &hosts_group)
     }
 
     fn failure_reason(&self) -> &'static str {

@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use cluster::change::Discard;
 use cluster::cluster::{Cluster, ClusterSetup, Ctx};
-use cluster::event::{Discard, Event};
+use cluster::event::Event;
 use cluster::ids::{GroupId, InstanceId, TaskDefId, ZoneId};
-use cluster::placement::{place, Placement, PlacementFailure, PlacementRequest};
+use cluster::placement::{place, place_scan, Placement, PlacementFailure, PlacementRequest};
 use cluster::spec::{
     ClusterSpec, DeploymentConfiguration, FixedInstanceSpec, InstanceType, NetworkMode, Parameters,
     PlacementSpec, ServiceSpec, TaskDefinition, TieBreak, Workload,
@@ -133,10 +134,22 @@ impl Fixture {
     ) -> Result<InstanceId, PlacementFailure> {
         let request = PlacementRequest {
             task_definition: self.cluster.task_definition(TaskDefId(0)),
+            requirements: self.cluster.requirements(TaskDefId(0)),
             group: self.group(group),
             service: None,
         };
-        place(&self.cluster, &request, placement, &mut self.rng)
+        let view = self.cluster.view();
+        let mut scan_rng = self.rng.clone();
+        let scanned = place_scan(&view, &request, placement, &mut scan_rng);
+        let decided = place(&view, &request, placement, &mut self.rng);
+        // Every fixture placement also checks the indexes against the scan: the same
+        // decision from the same draws.
+        assert_eq!(
+            decided, scanned,
+            "the indexed decision differs from the scan's"
+        );
+        assert_eq!(scan_rng, self.rng, "the indexed decision drew differently");
+        decided
     }
 
     /// Places and starts `count` tasks one at a time, each seeing the previous ones, and

@@ -1,30 +1,27 @@
-//! `random`: every candidate is equally likely (ECS.md §1.5). Each candidate gets an
-//! independent uniform score, so the best one is a uniform pick among the candidates this
-//! strategy sees; after `spread` that is a uniform pick within the best zone.
+//! `random`: every candidate is equally likely (ECS.md §1.5). It ends the chain: the pick
+//! is uniform over the candidates the strategies before it left, drawn by the pipeline
+//! (`cluster::placement::place_scan`, step 4) from the placement stream.
 
-use cluster::cluster::Cluster;
 use cluster::ids::InstanceId;
-use cluster::placement::{PlacementRequest, PlacementStrategy};
-use des::SimRng;
-use rand::RngCore;
+use cluster::placement::{PlacementRequest, PlacementStrategy, PlacementView, StrategyKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Random;
 
 impl PlacementStrategy for Random {
-    /// Draws in candidate order, which is instance-id order, so a seed gives one outcome.
-    /// 63 random bits make a tie (left to the pipeline's tie-break) vanishingly rare.
+    fn kind(&self) -> StrategyKind<'_> {
+        StrategyKind::Random
+    }
+
+    /// Never asked: the pipeline draws the pick itself. Every instance scores the same.
     fn score(
         &self,
-        _request: &PlacementRequest<'_>,
-        _cluster: &Cluster,
-        _candidates: &[InstanceId],
+        _: &PlacementRequest<'_>,
+        _: &PlacementView<'_>,
+        _: &[InstanceId],
         scores: &mut [i64],
-        rng: &mut SimRng,
     ) {
-        for score in scores.iter_mut() {
-            *score = (rng.next_u64() >> 1) as i64;
-        }
+        scores.fill(0);
     }
 }
 

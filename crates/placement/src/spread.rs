@@ -2,19 +2,17 @@
 //! the request's group (ECS.md §1.5, INFERRED model). Placing tasks one at a time, each
 //! seeing the previous ones, this evens the group out over the field's values.
 //!
-//! Only candidates are scored, so a value that no candidate has (a zone with no instance
+//! Only candidates compete, so a value that no candidate has (a zone with no instance
 //! left, say) is ignored rather than waited for (A17). Tasks on instances that are not
 //! candidates (full, DRAINING, ruled out by a constraint) still count for their value:
 //! they are part of the spread the user sees.
 
 use std::collections::BTreeMap;
 
-use cluster::cluster::Cluster;
 use cluster::ids::InstanceId;
 use cluster::instance::ATTRIBUTE_ZONE;
-use cluster::placement::{PlacementRequest, PlacementStrategy};
+use cluster::placement::{PlacementRequest, PlacementStrategy, PlacementView, StrategyKind};
 use cluster::spec::SpreadField;
-use des::SimRng;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spread {
@@ -22,13 +20,19 @@ pub struct Spread {
 }
 
 impl PlacementStrategy for Spread {
+    fn kind(&self) -> StrategyKind<'_> {
+        match &self.field {
+            SpreadField::InstanceId => StrategyKind::SpreadInstanceId,
+            SpreadField::Attribute(name) => StrategyKind::SpreadAttribute(name),
+        }
+    }
+
     fn score(
         &self,
         request: &PlacementRequest<'_>,
-        cluster: &Cluster,
+        cluster: &PlacementView<'_>,
         candidates: &[InstanceId],
         scores: &mut [i64],
-        _rng: &mut SimRng,
     ) {
         let group = request.group;
         match &self.field {

@@ -1,18 +1,24 @@
-//! Wiring: `run` turns a validated `Scenario` and a seed into the output files. It builds
-//! the placements, drives the event loop and streams every change to the recorder.
+//! Wiring: `Run` is one simulation as a value (the model, its queue and its clock), `run`
+//! drives it to the end while the output consumers and the service figures hear every
+//! change. A `Run` has no globals and is `Send`, so runs go on as many threads as wanted
+//! with byte-identical results.
 
-mod recorder;
+mod figures;
+pub mod outputs;
 mod report;
 
 use std::io;
+use std::sync::{Arc, Mutex};
 
+use cluster::change::{Change, Observer};
 use cluster::cluster::{Cluster, ClusterSetup, Ctx};
-use cluster::event::{Event, Observer};
+use cluster::event::Event;
 use des::{Queue, SimTime};
 use placement::DefaultStrategy;
 use scenario::Scenario;
 
-pub use recorder::{Recorder, Writers};
+pub use figures::Figures;
+pub use outputs::{Consumer, Sink, CONSUMERS};
 pub use report::{Report, ServiceReport};
 
 /// Builds the model for `scenario` with the seed of this run.
@@ -55,6 +61,60 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
     }
 }
 
+/// One simulation: the model, the event queue and the end of simulated time.
+pub struct Run {
+    cluster: Cluster,
+    queue: Queue<Event>,
+    end: SimTime,
+    events: u64,
+}
+
+impl Run {
+    /// The model at time zero with its first events scheduled.
+    pub fn new(scenario: &Scenario, seed: u64) -> Run {
+        let mut cluster = Cluster::new(setup(scenario, seed));
+        let mut queue = Queue::new();
+        cluster.start(&mut queue);
+        Run {
+            cluster,
+            queue,
+            end: SimTime(scenario.duration_ms),
+            events: 0,
+        }
+    }
+
+    /// Applies the next event, if one is due by the end (events at exactly the end are
+    /// included); returns its time, or `None` when the run is over.
+    pub fn step(&mut self, observer: &mut dyn Observer) -> Option<SimTime> {
+        if self.queue.peek_time().is_none_or(|at| at > self.end) {
+            return None;
+        }
+        let (now, seq, event) = self.queue.pop().expect("peeked");
+        self.events += 1;
+        let mut ctx = Ctx {
+            now,
+            seq,
+            queue: &mut self.queue,
+            observer,
+        };
+        self.cluster.handle(event, &mut ctx);
+        Some(now)
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Events applied so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+}
+
 /// Runs the scenario to its end, telling `observer` every change and calling `after_event`
 /// after each event (tests check invariants there). Returns the final model and the
 /// number of events applied.
@@ -64,41 +124,70 @@ pub fn simulate(
     observer: &mut dyn Observer,
     after_event: &mut dyn FnMut(SimTime, &Cluster),
 ) -> (Cluster, u64) {
-    let mut cluster = Cluster::new(setup(scenario, seed));
-    let mut queue: Queue<Event> = Queue::new();
-    cluster.start(&mut queue);
-    let end = SimTime(scenario.duration_ms);
-    let mut events = 0u64;
-    while queue.peek_time().is_some_and(|at| at <= end) {
-        let (now, seq, event) = queue.pop().expect("peeked");
-        events += 1;
-        let mut ctx = Ctx {
-            now,
-            seq,
-            queue: &mut queue,
-            observer,
-        };
-        cluster.handle(event, &mut ctx);
-        after_event(now, &cluster);
+    let mut run = Run::new(scenario, seed);
+    while let Some(now) = run.step(observer) {
+        after_event(now, &run.cluster);
     }
-    cluster.finish(end);
-    (cluster, events)
+    (run.cluster, run.events)
 }
 
-/// Runs the scenario and writes the streamed files into `writers`; returns the report,
-/// from which `services.csv` and `summary.json` are written.
-pub fn run(scenario: &Scenario, seed: u64, writers: Writers) -> io::Result<Report> {
-    let mut recorder = Recorder::new(writers)?;
-    let (cluster, events) = simulate(scenario, seed, &mut recorder, &mut |_, _| {});
-    recorder.finish(&cluster)?;
-    Ok(Report::new(scenario, seed, &cluster, events))
+/// The service figures and the streamed files' consumers, hearing every change.
+struct Listeners {
+    figures: Figures,
+    consumers: Vec<Box<dyn Consumer>>,
 }
 
-/// All six output files in memory, by file name, for tests and comparisons.
+impl Observer for Listeners {
+    fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
+        self.figures.record(at, change, cluster);
+        for consumer in &mut self.consumers {
+            consumer.record(at, seq, change, cluster);
+        }
+    }
+}
+
+/// Runs the scenario, streaming the files named in `sinks` (file names from `CONSUMERS`;
+/// any subset, in any order) as it goes; returns the report, from which `services.csv` and
+/// `summary.json` are written.
+pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
+    let mut consumers = Vec::new();
+    for (name, sink) in sinks {
+        let (_, make) = CONSUMERS
+            .iter()
+            .find(|(file, _)| *file == name)
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("no output {name}"))
+            })?;
+        consumers.push(make(sink)?);
+    }
+    let mut listeners = Listeners {
+        figures: Figures::new(scenario.services.len()),
+        consumers,
+    };
+    let mut run = Run::new(scenario, seed);
+    while run.step(&mut listeners).is_some() {}
+    for consumer in listeners.consumers {
+        consumer.finish(&run.cluster)?;
+    }
+    let services = listeners.figures.report(&run.cluster, run.end);
+    Ok(Report::new(scenario, seed, run.end, run.events, services))
+}
+
+/// Every output file in memory, by file name, for tests and comparisons.
 pub fn run_to_memory(scenario: &Scenario, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
-    let buffers = recorder::SharedBuffers::default();
-    let report = run(scenario, seed, buffers.writers()).expect("writing to memory cannot fail");
-    let mut files = buffers.into_files();
+    let buffers: Vec<(&'static str, SharedBuffer)> = CONSUMERS
+        .iter()
+        .map(|&(name, _)| (name, SharedBuffer::default()))
+        .collect();
+    let sinks = buffers
+        .iter()
+        .map(|(name, buffer)| (*name, Box::new(buffer.clone()) as Sink))
+        .collect();
+    let report = run(scenario, seed, sinks).expect("writing to memory cannot fail");
+    let mut files: Vec<(&'static str, Vec<u8>)> = buffers
+        .into_iter()
+        .map(|(name, buffer)| (name, buffer.take()))
+        .collect();
     let mut services = Vec::new();
     report.write_services_csv(&mut services).expect("memory");
     files.push(("services.csv", services));
@@ -106,4 +195,28 @@ pub fn run_to_memory(scenario: &Scenario, seed: u64) -> Vec<(&'static str, Vec<u
     report.write_summary_json(&mut summary).expect("memory");
     files.push(("summary.json", summary));
     files
+}
+
+/// An in-memory writer whose bytes can be taken back after the run.
+#[derive(Default, Clone)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+    }
+}
+
+impl io::Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 
-use cluster::cluster::Cluster;
 use des::SimTime;
 use scenario::Scenario;
 use serde::{Serialize, Serializer};
@@ -72,27 +71,13 @@ pub const SERVICES_HEADER: [&str; 9] = [
 ];
 
 impl Report {
-    pub fn new(scenario: &Scenario, seed: u64, cluster: &Cluster, events: u64) -> Report {
-        let end = SimTime(scenario.duration_ms);
-        let services = cluster
-            .services()
-            .iter()
-            .map(|service| {
-                let stats = &service.stats;
-                ServiceReport {
-                    service_name: service.service_name.clone(),
-                    desired_count: service.desired_count,
-                    availability: stats.availability(service.desired_count, end),
-                    min_running: stats.min_running,
-                    seconds_below_desired: SimTime(stats.below_desired_ms),
-                    mean_time_to_recover: (stats.recoveries > 0)
-                        .then(|| SimTime(stats.recovery_ms_total / stats.recoveries)),
-                    tasks_started: stats.tasks_started,
-                    tasks_failed: stats.tasks_failed,
-                    placement_failures: stats.placement_failures,
-                }
-            })
-            .collect();
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        end: SimTime,
+        events: u64,
+        services: Vec<ServiceReport>,
+    ) -> Report {
         Report {
             scenario: scenario.name.clone(),
             seed,

@@ -7,9 +7,10 @@ use des::SimTime;
 use rand::Rng;
 
 use super::{Cluster, Ctx};
+use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{InstanceId, TaskId};
-use crate::instance::{ContainerInstance, InstanceLoss, InstanceStatus};
+use crate::instance::{ContainerInstance, InstanceLoss};
 use crate::spec::{FaultKind, FaultTiming, InstanceFilter, TaskFilter};
 use crate::task::TaskStatus;
 
@@ -26,14 +27,14 @@ impl Cluster {
         now: SimTime,
     ) -> SimTime {
         let key = [((fault as u64) << 32) | group, number];
-        let mut stream = rng::stream(self.seed, Stream::Faults, key);
+        let mut stream = rng::stream(self.config.seed, Stream::Faults, key);
         now.plus_ms(time_to_failure.sample(&mut stream))
     }
 
     /// Schedules scripted faults at their times and the first random zone outages.
     /// Random instance and task faults are planned as their entities appear.
     pub(super) fn plan_faults(&mut self, queue: &mut des::Queue<Event>) {
-        for (index, fault) in self.faults.iter().enumerate() {
+        for (index, fault) in self.config.faults.iter().enumerate() {
             let fault_id = index as u32;
             match (&fault.kind, &fault.timing) {
                 (FaultKind::ZoneOutage { .. }, FaultTiming::At { at_ms, .. }) => {
@@ -57,7 +58,7 @@ impl Cluster {
     /// A random zone outage has ended: the zone's next one comes after a fresh draw.
     pub(super) fn plan_next_zone_outage(&mut self, fault: u32, ctx: &mut Ctx<'_>) {
         let index = fault as usize;
-        let FaultTiming::Random { time_to_failure } = &self.faults[index].timing else {
+        let FaultTiming::Random { time_to_failure } = &self.config.faults[index].timing else {
             return;
         };
         self.outage_occurrences[index] += 1;
@@ -69,13 +70,13 @@ impl Cluster {
     /// A new instance draws its time to failure from every random `instanceFailure` fault
     /// whose target it matches.
     pub(super) fn plan_instance_faults(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
-        for (index, fault) in self.faults.iter().enumerate() {
+        for (index, fault) in self.config.faults.iter().enumerate() {
             let (FaultKind::InstanceFailure { target }, FaultTiming::Random { time_to_failure }) =
                 (&fault.kind, &fault.timing)
             else {
                 continue;
             };
-            if !self.instance_matches(target, &self.instances[id.index()]) {
+            if !self.instance_matches(target, self.capacity.instance(id)) {
                 continue;
             }
             let at = self.failure_time(index, (0, u64::from(id.0)), time_to_failure, ctx.now);
@@ -86,14 +87,14 @@ impl Cluster {
                     loss: InstanceLoss::InstanceFailure,
                 },
             );
-            self.instance_timers[id.index()].push(key);
+            self.capacity.add_instance_timer(id, key);
         }
     }
 
     /// A task that just reached RUNNING draws its time to failure from every random
     /// `taskExit` fault that targets it.
     pub(super) fn plan_task_faults(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        for (index, fault) in self.faults.iter().enumerate() {
+        for (index, fault) in self.config.faults.iter().enumerate() {
             let (
                 FaultKind::TaskExit { target, exit_code },
                 FaultTiming::Random { time_to_failure },
@@ -104,7 +105,7 @@ impl Cluster {
             if !self.task_matches(target, id) {
                 continue;
             }
-            let task = &self.tasks[id.index()];
+            let task = self.tasks.get(id);
             let entity = (u64::from(task.group.0), u64::from(task.ordinal));
             let at = self.failure_time(index, entity, time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
@@ -114,7 +115,7 @@ impl Cluster {
                     exit_code: *exit_code,
                 },
             );
-            self.tasks[id.index()].timers.push(key);
+            self.tasks.get_mut(id).timers.push(key);
         }
     }
 
@@ -122,15 +123,14 @@ impl Cluster {
     /// them picked by the fault-victim stream.
     pub(super) fn inject_fault(&mut self, fault: u32, ctx: &mut Ctx<'_>) {
         let index = fault as usize;
-        let FaultTiming::At { count, .. } = self.faults[index].timing else {
+        let FaultTiming::At { count, .. } = self.config.faults[index].timing else {
             unreachable!("only scripted faults are scheduled as FaultScheduled");
         };
-        match self.faults[index].kind.clone() {
+        match self.config.faults[index].kind.clone() {
             FaultKind::InstanceFailure { target } => {
                 let matching: Vec<InstanceId> = self
-                    .instances
-                    .iter()
-                    .filter(|instance| instance.status != InstanceStatus::Inactive)
+                    .capacity
+                    .active_instances()
                     .filter(|instance| self.instance_matches(&target, instance))
                     .map(|instance| instance.id)
                     .collect();
@@ -141,9 +141,11 @@ impl Cluster {
                 }
             }
             FaultKind::TaskExit { target, exit_code } => {
+                // In creation order: the order victims are drawn from.
                 let matching: Vec<TaskId> = self
                     .tasks
-                    .iter()
+                    .live_in_creation_order()
+                    .into_iter()
                     .filter(|task| task.last_status == TaskStatus::Running)
                     .map(|task| task.id)
                     .filter(|&id| self.task_matches(&target, id))
@@ -160,42 +162,32 @@ impl Cluster {
         }
     }
 
-    fn note_fault(&self, fault: u32, victims: usize, ctx: &mut Ctx<'_>) {
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "FaultInjected",
-            &format!("faults[{fault}]"),
-            format_args!("{} target(s) hit", victims),
-        );
+    fn note_fault(&self, fault: u32, targets: usize, ctx: &mut Ctx<'_>) {
+        self.emit(ctx, Change::FaultInjected { fault, targets });
     }
 
-    /// All of `matching` (in id order), or `count` of them chosen uniformly by a partial
-    /// Fisher-Yates shuffle on the fault-victim stream, returned in id order.
-    fn pick_victims<T: Ord + Copy>(
-        &self,
-        fault: usize,
-        mut matching: Vec<T>,
-        count: Option<u32>,
-    ) -> Vec<T> {
+    /// All of `matching` (in id or creation order), or `count` of them chosen uniformly by a
+    /// partial Fisher-Yates shuffle on the fault-victim stream, returned in that order.
+    fn pick_victims<T: Copy>(&self, fault: usize, matching: Vec<T>, count: Option<u32>) -> Vec<T> {
         let Some(count) = count else {
             return matching;
         };
         let count = (count as usize).min(matching.len());
-        let mut stream = rng::stream(self.seed, Stream::FaultVictims, [fault as u64, 0]);
+        let mut positions: Vec<usize> = (0..matching.len()).collect();
+        let mut stream = rng::stream(self.config.seed, Stream::FaultVictims, [fault as u64, 0]);
         for i in 0..count {
-            let j = i + stream.random_range(0..(matching.len() - i) as u32) as usize;
-            matching.swap(i, j);
+            let j = i + stream.random_range(0..(positions.len() - i) as u32) as usize;
+            positions.swap(i, j);
         }
-        matching.truncate(count);
-        matching.sort_unstable();
-        matching
+        positions.truncate(count);
+        positions.sort_unstable();
+        positions.into_iter().map(|p| matching[p]).collect()
     }
 
     fn instance_matches(&self, filter: &InstanceFilter, instance: &ContainerInstance) -> bool {
         let asg_name = instance
             .auto_scaling_group
-            .map(|asg| self.asgs[asg.index()].spec.name.as_str());
+            .map(|asg| self.capacity.auto_scaling_group_name(asg));
         filter
             .availability_zone
             .is_none_or(|zone| zone == instance.availability_zone)
@@ -214,13 +206,13 @@ impl Cluster {
     }
 
     fn task_matches(&self, filter: &TaskFilter, id: TaskId) -> bool {
-        let task = &self.tasks[id.index()];
+        let task = self.tasks.get(id);
         match filter {
             TaskFilter::Service(name) => task
                 .service
                 .is_some_and(|service| self.services[service.index()].service_name == *name),
             TaskFilter::Family(family) => {
-                self.task_definitions[task.task_definition.index()].family == *family
+                self.config.task_definitions[task.task_definition.index()].family == *family
             }
         }
     }

@@ -1,5 +1,6 @@
 //! `check_invariants`: what must hold after every event. Tests call it after each event
 //! over many seeds; a broken invariant is a bug in the model, so it panics with the detail.
+//! Every derived count and index is recomputed from primary data and compared.
 
 use super::Cluster;
 use crate::instance::{InstanceStatus, MAX_RESERVED_PORTS, RESERVED_PORTS};
@@ -12,16 +13,18 @@ impl Cluster {
     ///   what its unstopped tasks reserve, and never go negative (no over-commitment);
     /// - no two unstopped tasks on an instance hold the same host port, and static
     ///   reservations stay within the 100-port limit;
-    /// - every unstopped task is on a live instance, and every task on an INACTIVE one is
-    ///   STOPPED;
+    /// - every live task is on a live instance and listed there, and every task on an
+    ///   INACTIVE one is gone;
+    /// - the ACTIVE list, the placement indexes and the task-group counts equal what the
+    ///   instances and tasks give when recounted;
     /// - a service's counts match its tasks, and it never has more tasks than its
     ///   deployment configuration allows (`maximumPercent`).
     pub fn check_invariants(&self) {
-        for instance in &self.instances {
+        for instance in self.capacity.instances() {
             let tasks: Vec<_> = instance
                 .tasks
                 .iter()
-                .map(|&id| &self.tasks[id.index()])
+                .map(|&id| self.tasks.get(id))
                 .collect();
             if instance.status == InstanceStatus::Inactive {
                 assert!(
@@ -43,22 +46,37 @@ impl Cluster {
                     task.last_status,
                     TaskStatus::Stopped,
                     "{} is STOPPED but still on {}",
-                    task.task_id,
+                    task.name(),
                     instance.ec2_instance_id
                 );
                 assert_eq!(
-                    task.instance, instance.id,
+                    task.instance,
+                    instance.id,
                     "{} is listed on the wrong instance",
-                    task.task_id
+                    task.name()
                 );
-                let definition = &self.task_definitions[task.task_definition.index()];
-                cpu += u64::from(definition.cpu_units);
-                memory += u64::from(definition.memory_mib);
-                enis += u32::from(definition.needs_eni());
-                static_ports += definition.static_host_port_count();
+                let needs = self.requirements(task.task_definition);
+                cpu += u64::from(needs.cpu_units);
+                memory += u64::from(needs.memory_mib);
+                enis += u32::from(needs.eni);
+                static_ports += needs.static_host_ports.len();
                 ports.extend(task.host_ports.iter().copied());
                 active += u32::from(task.last_status.is_active());
             }
+            let mut sorted_ports = ports.clone();
+            sorted_ports.sort_unstable();
+            let mut listed: Vec<(Protocol, u16)> = instance
+                .ports_tcp
+                .iter()
+                .map(|&p| (Protocol::Tcp, p))
+                .chain(instance.ports_udp.iter().map(|&p| (Protocol::Udp, p)))
+                .collect();
+            listed.sort_unstable();
+            assert_eq!(
+                sorted_ports, listed,
+                "{}: the ports in use are not the ports its tasks hold",
+                instance.ec2_instance_id
+            );
             let registered = &instance.instance_type;
             assert_eq!(
                 cpu + u64::from(instance.remaining_cpu_units),
@@ -103,25 +121,38 @@ impl Cluster {
                 instance.ec2_instance_id
             );
         }
-        for task in &self.tasks {
-            if task.last_status != TaskStatus::Stopped {
-                let instance = &self.instances[task.instance.index()];
+        for task in self.tasks.iter() {
+            assert_ne!(
+                task.last_status,
+                TaskStatus::Stopped,
+                "{} is STOPPED but still kept",
+                task.name()
+            );
+            let instance = self.capacity.instance(task.instance);
+            assert!(
+                instance.status != InstanceStatus::Inactive,
+                "{} runs on terminated {}",
+                task.name(),
+                instance.ec2_instance_id
+            );
+            assert!(
+                instance.tasks.contains(&task.id),
+                "{} is missing from its instance",
+                task.name()
+            );
+            if let Some(service) = task.service {
                 assert!(
-                    instance.status != InstanceStatus::Inactive,
-                    "{} runs on terminated {}",
-                    task.task_id,
-                    instance.ec2_instance_id
-                );
-                assert!(
-                    instance.tasks.contains(&task.id),
-                    "{} is missing from its instance",
-                    task.task_id
+                    self.services[service.index()].tasks.contains(&task.id),
+                    "{} is missing from its service",
+                    task.name()
                 );
             }
         }
-        let counts_stopping = self.parameters.max_percent_counts_stopping;
+        self.capacity.check_indexes();
+        self.tasks.check_groups();
+        let counts_stopping = self.config.parameters.max_percent_counts_stopping;
         for service in &self.services {
-            let tasks = service.tasks.iter().map(|&id| &self.tasks[id.index()]);
+            let tasks = service.tasks.iter().map(|&id| self.tasks.get(id));
             let active = tasks
                 .clone()
                 .filter(|task| task.last_status.is_active())
@@ -131,10 +162,8 @@ impl Cluster {
                 .filter(|task| task.last_status == TaskStatus::Running)
                 .count() as u32;
             assert!(
-                tasks
-                    .clone()
-                    .all(|task| task.last_status != TaskStatus::Stopped),
-                "{}: lists a STOPPED task",
+                tasks.clone().all(|task| task.service == Some(service.id)),
+                "{}: lists another service's task",
                 service.service_name
             );
             assert_eq!(

@@ -1,15 +1,13 @@
 //! The task lifecycle (ECS.md §3): launch on an instance with its resources reserved,
 //! PROVISIONING (awsvpc) -> PENDING -> RUNNING -> STOPPING -> STOPPED, and the release of
-//! resources at STOPPED (A19).
+//! resources at STOPPED (A19), after which the model forgets the task.
 
 use des::rng::{self, Stream};
-use des::SimTime;
 
 use super::{Cluster, Ctx};
+use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
-use crate::placement::{first_shortfall, Requirements};
-use crate::spec::Protocol;
 use crate::task::{StopCode, Task, TaskStatus};
 
 /// Which of a task's workload draws: each has its own stream, keyed by task.
@@ -32,69 +30,24 @@ impl Cluster {
         instance_id: InstanceId,
         ctx: &mut Ctx<'_>,
     ) -> TaskId {
-        let id = TaskId(self.tasks.len() as u32);
-        let definition = &self.task_definitions[task_definition.index()];
-        let (first, last) = self.dynamic_port_range();
-        let instance = &mut self.instances[instance_id.index()];
-        assert!(instance.is_active(), "tasks start only on ACTIVE instances");
-        // Callers place first; starting a task that does not fit is a bug. Debug builds (and
-        // so every test) check the whole fit; release builds still never let the
-        // arithmetic below wrap.
-        debug_assert_eq!(
-            first_shortfall(&Requirements::of(definition), instance, (first, last)),
-            None,
-            "{} does not fit on {}",
-            definition.name(),
-            instance.ec2_instance_id
-        );
-        let overcommitted = "a task was started on an instance without room for it";
-        instance.remaining_cpu_units = instance
-            .remaining_cpu_units
-            .checked_sub(definition.cpu_units)
-            .expect(overcommitted);
-        instance.remaining_memory_mib = instance
-            .remaining_memory_mib
-            .checked_sub(definition.memory_mib)
-            .expect(overcommitted);
-        if definition.needs_eni() {
-            instance.remaining_enis = instance.remaining_enis.checked_sub(1).expect(overcommitted);
-        }
-        let mut host_ports = definition.static_host_ports();
-        instance.reserved_port_count += host_ports.len();
-        for &(protocol, port) in &host_ports {
-            insert_port(instance.ports_mut(protocol), port);
-        }
-        for protocol in definition.dynamic_host_ports() {
-            // The lowest free port of the ephemeral range: deterministic, and what a
-            // fresh kernel hands out first.
-            let ports = instance.ports_mut(protocol);
-            let port = (first..=last)
-                .find(|port| ports.binary_search(port).is_err())
-                .expect("placement checked a free dynamic port");
-            insert_port(ports, port);
-            host_ports.push((protocol, port));
-        }
-        instance.tasks.push(id);
-        instance.running_tasks_count += 1;
-        let zone = instance.availability_zone;
-        let status = if definition.needs_eni() {
+        let (id, number) = self.tasks.next_slot();
+        let needs = &self.config.requirements[task_definition.index()];
+        let host_ports = self.capacity.reserve(instance_id, id, needs);
+        let zone = self.capacity.instance(instance_id).availability_zone;
+        let status = if needs.eni {
             TaskStatus::Provisioning
         } else {
             TaskStatus::Pending
         };
-        let group_state = &mut self.groups[group.index()];
-        *group_state.per_instance.entry(instance_id).or_default() += 1;
-        group_state.per_zone[zone.index()] += 1;
-        let ordinal = group_state.launched;
-        group_state.launched += 1;
+        let ordinal = self.tasks.group_enter(group, instance_id, zone);
         if let Some(service) = service {
             let service = &mut self.services[service.index()];
             service.tasks.push(id);
             service.active_count += 1;
         }
-        self.tasks.push(Task {
+        self.tasks.insert(Task {
             id,
-            task_id: format!("t-{:06}", id.0 + 1),
+            number,
             group,
             ordinal,
             service,
@@ -113,77 +66,69 @@ impl Cluster {
             timers: Vec::new(),
         });
         let next = if status == TaskStatus::Provisioning {
-            let at = ctx.now.plus_ms(self.parameters.eni_attach_ms);
+            let at = ctx.now.plus_ms(self.config.parameters.eni_attach_ms);
             ctx.queue.schedule(at, Event::TaskProvisioned { task: id })
         } else {
             let at = ctx.now.plus_ms(self.draw(id, Draw::Startup));
             ctx.queue.schedule(at, Event::TaskStarted { task: id })
         };
-        self.tasks[id.index()].timers.push(next);
-        let instance = &self.instances[instance_id.index()];
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "TaskPlaced",
-            &self.tasks[id.index()].task_id,
-            format_args!(
-                "{} {} on {} in {}, {}",
-                self.groups[group.index()].name,
-                self.task_definitions[task_definition.index()].name(),
-                instance.ec2_instance_id,
-                self.zone_name(zone),
-                status.as_str()
-            ),
+        self.tasks.get_mut(id).timers.push(next);
+        self.emit(
+            ctx,
+            Change::TaskPlaced {
+                task: self.tasks.get(id),
+            },
         );
         id
     }
 
     /// One workload draw of a task, in milliseconds.
-    fn draw(&self, task: TaskId, draw: Draw) -> u64 {
-        let workload =
-            &self.task_definitions[self.tasks[task.index()].task_definition.index()].workload;
+    fn draw(&self, id: TaskId, draw: Draw) -> u64 {
+        let task = self.tasks.get(id);
+        let workload = &self.config.task_definitions[task.task_definition.index()].workload;
         let distribution = match draw {
             Draw::Startup => &workload.startup,
             Draw::Runtime => workload.runtime.as_ref().expect("asked only when set"),
             Draw::Shutdown => &workload.shutdown,
         };
-        // Keyed by the task's group and ordinal in it, not its global id: the n-th task of a
-        // service gets the same draws whatever other services and placements did.
-        let task = &self.tasks[task.index()];
+        // Keyed by the task's group and ordinal in it, not its slot or number: the n-th task
+        // of a service gets the same draws whatever other services and placements did.
         let key = [
             u64::from(task.group.0),
             u64::from(task.ordinal) * 4 + draw as u64,
         ];
-        distribution.sample(&mut rng::stream(self.seed, Stream::Workload, key))
+        distribution.sample(&mut rng::stream(self.config.seed, Stream::Workload, key))
     }
 
     pub(super) fn task_provisioned(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        let task = &mut self.tasks[id.index()];
+        let task = self.tasks.get_mut(id);
         task.timers.clear();
         task.last_status = TaskStatus::Pending;
         let at = ctx.now.plus_ms(self.draw(id, Draw::Startup));
         let key = ctx.queue.schedule(at, Event::TaskStarted { task: id });
-        self.tasks[id.index()].timers.push(key);
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "TaskPending",
-            &self.tasks[id.index()].task_id,
-            format_args!("ENI attached"),
+        self.tasks.get_mut(id).timers.push(key);
+        self.emit(
+            ctx,
+            Change::TaskPending {
+                task: self.tasks.get(id),
+            },
         );
     }
 
     pub(super) fn task_started(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        let task = &mut self.tasks[id.index()];
+        let task = self.tasks.get_mut(id);
         task.timers.clear();
         task.last_status = TaskStatus::Running;
         task.started_at = Some(ctx.now);
-        if let Some(service) = task.service {
-            self.change_running(service, 1, ctx.now);
-            self.services[service.index()].stats.tasks_started += 1;
+        let (service, definition) = (task.service, task.task_definition);
+        if let Some(service) = service {
+            self.services[service.index()].running_count += 1;
         }
-        let definition = &self.task_definitions[self.tasks[id.index()].task_definition.index()];
-        if definition.workload.runtime.is_some() {
+        if self.config.task_definitions[definition.index()]
+            .workload
+            .runtime
+            .is_some()
+        {
             let at = ctx.now.plus_ms(self.draw(id, Draw::Runtime));
             let key = ctx.queue.schedule(
                 at,
@@ -192,32 +137,27 @@ impl Cluster {
                     exit_code: 0,
                 },
             );
-            self.tasks[id.index()].timers.push(key);
+            self.tasks.get_mut(id).timers.push(key);
         }
         self.plan_task_faults(id, ctx);
-        let task = &self.tasks[id.index()];
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "TaskRunning",
-            &task.task_id,
-            format_args!(
-                "{} s after it was placed",
-                des::SimTime(ctx.now.since(task.created_at))
-            ),
+        self.emit(
+            ctx,
+            Change::TaskRunning {
+                task: self.tasks.get(id),
+            },
         );
     }
 
     /// The essential container exited: every other container is stopped (ECS.md §3.2).
     pub(super) fn task_exited(&mut self, id: TaskId, exit_code: i32, ctx: &mut Ctx<'_>) {
-        let task = &mut self.tasks[id.index()];
+        let task = self.tasks.get_mut(id);
         assert_eq!(
             task.last_status,
             TaskStatus::Running,
             "only RUNNING tasks exit"
         );
         task.exit_code = Some(exit_code);
-        let containers = self.task_definitions[task.task_definition.index()]
+        let containers = self.config.task_definitions[task.task_definition.index()]
             .container_definitions
             .len();
         // With one container nothing is left to stop; otherwise the rest get SIGTERM.
@@ -238,13 +178,14 @@ impl Cluster {
     /// How long STOPPING lasts: the containers' own shutdown, cut short by SIGKILL at the
     /// stop timeout (ECS.md §3.3).
     fn shutdown_ms(&self, id: TaskId) -> u64 {
-        let definition = &self.task_definitions[self.tasks[id.index()].task_definition.index()];
+        let parameters = &self.config.parameters;
+        let definition = &self.config.task_definitions[self.tasks.get(id).task_definition.index()];
         let stop_timeout_ms = definition
             .container_definitions
             .iter()
-            .map(|c| c.stop_timeout_ms.unwrap_or(self.parameters.stop_timeout_ms))
+            .map(|c| c.stop_timeout_ms.unwrap_or(parameters.stop_timeout_ms))
             .max()
-            .unwrap_or(self.parameters.stop_timeout_ms);
+            .unwrap_or(parameters.stop_timeout_ms);
         self.draw(id, Draw::Shutdown).min(stop_timeout_ms)
     }
 
@@ -258,11 +199,11 @@ impl Cluster {
         shutdown_ms: u64,
         ctx: &mut Ctx<'_>,
     ) {
-        for key in std::mem::take(&mut self.tasks[id.index()].timers) {
+        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
             ctx.queue.cancel(key);
         }
-        self.leave_active(id, ctx.now);
-        let task = &mut self.tasks[id.index()];
+        self.leave_active(id);
+        let task = self.tasks.get_mut(id);
         task.last_status = TaskStatus::Stopping;
         task.stopping_at = Some(ctx.now);
         task.stop_code = Some(stop_code);
@@ -272,37 +213,37 @@ impl Cluster {
             Event::TaskStopped { task: id },
         );
         task.timers.push(key);
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "TaskStopping",
-            &task.task_id,
-            format_args!("{}: {}", stop_code.as_str(), reason),
+        let service = task.service;
+        self.emit(
+            ctx,
+            Change::TaskStopping {
+                task: self.tasks.get(id),
+            },
         );
-        if let Some(service) = task.service {
+        if let Some(service) = service {
             self.request_pass(service, ctx);
         }
     }
 
     pub(super) fn task_stopped(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        self.tasks[id.index()].timers.clear();
+        self.tasks.get_mut(id).timers.clear();
         self.finish_stop(id, ctx);
     }
 
     /// The host is gone: the task is STOPPED now, with ECS's reason and no stop code
     /// (ECS.md §3.4, A14).
     pub(super) fn stop_task_at_once(&mut self, id: TaskId, reason: &str, ctx: &mut Ctx<'_>) {
-        for key in std::mem::take(&mut self.tasks[id.index()].timers) {
+        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
             ctx.queue.cancel(key);
         }
-        let task = &mut self.tasks[id.index()];
-        if task.last_status.is_active() {
+        if self.tasks.get(id).last_status.is_active() {
+            self.leave_active(id);
+            let task = self.tasks.get_mut(id);
             task.stop_code = None;
             task.stopped_reason = Some(reason.to_string());
             task.stopping_at = Some(ctx.now);
-            self.leave_active(id, ctx.now);
         }
-        if let Some(service) = self.tasks[id.index()].service {
+        if let Some(service) = self.tasks.get(id).service {
             self.request_pass(service, ctx);
         }
         self.finish_stop(id, ctx);
@@ -310,89 +251,45 @@ impl Cluster {
 
     /// Takes a task out of the counts of active tasks: its group, its instance's
     /// `runningTasksCount` and its service's active and running counts.
-    fn leave_active(&mut self, id: TaskId, now: SimTime) {
-        let task = &self.tasks[id.index()];
+    fn leave_active(&mut self, id: TaskId) {
+        let task = self.tasks.get(id);
         let was_running = task.last_status == TaskStatus::Running;
-        let group = &mut self.groups[task.group.index()];
-        let count = group
-            .per_instance
-            .get_mut(&task.instance)
-            .expect("an active task is counted on its instance");
-        *count -= 1;
-        if *count == 0 {
-            group.per_instance.remove(&task.instance);
-        }
-        group.per_zone[task.availability_zone.index()] -= 1;
-        self.instances[task.instance.index()].running_tasks_count -= 1;
-        if let Some(service) = task.service {
-            self.services[service.index()].active_count -= 1;
-            if was_running {
-                self.change_running(service, -1, now);
-            }
+        let (group, instance, zone, service) = (
+            task.group,
+            task.instance,
+            task.availability_zone,
+            task.service,
+        );
+        self.tasks.group_leave(group, instance, zone);
+        self.capacity.task_deactivated(instance);
+        if let Some(service) = service {
+            let service = &mut self.services[service.index()];
+            service.active_count -= 1;
+            service.running_count -= u32::from(was_running);
         }
     }
 
-    /// STOPPED: the task releases its resources and leaves its instance and service.
+    /// STOPPED: the task releases its resources and leaves its instance and service, its
+    /// last change is told, and the model forgets it.
     fn finish_stop(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        let task = &mut self.tasks[id.index()];
+        let task = self.tasks.get_mut(id);
         task.last_status = TaskStatus::Stopped;
         task.stopped_at = Some(ctx.now);
-        let definition = &self.task_definitions[task.task_definition.index()];
-        let instance = &mut self.instances[task.instance.index()];
-        instance.remaining_cpu_units += definition.cpu_units;
-        instance.remaining_memory_mib += definition.memory_mib;
-        if definition.needs_eni() {
-            instance.remaining_enis += 1;
-        }
-        for &(protocol, port) in &task.host_ports {
-            let ports = instance.ports_mut(protocol);
-            if let Ok(position) = ports.binary_search(&port) {
-                ports.remove(position);
+        let needs = &self.config.requirements[task.task_definition.index()];
+        self.capacity
+            .release(task.instance, id, needs, &task.host_ports);
+        if let Some(service) = task.service {
+            let tasks = &mut self.services[service.index()].tasks;
+            if let Some(position) = tasks.iter().position(|&other| other == id) {
+                tasks.remove(position);
             }
         }
-        instance.reserved_port_count -= definition.static_host_port_count();
-        instance.tasks.retain(|&other| other != id);
-        if let Some(service) = task.service {
-            let service = &mut self.services[service.index()];
-            service.tasks.retain(|&other| other != id);
-            let failed = match task.stop_code {
-                Some(StopCode::EssentialContainerExited) => task.exit_code != Some(0),
-                Some(_) => false,
-                None => true,
-            };
-            service.stats.tasks_failed += u64::from(failed);
-        }
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "TaskStopped",
-            &task.task_id,
-            format_args!("{}", task.stopped_reason.as_deref().unwrap_or("")),
+        self.emit(
+            ctx,
+            Change::TaskStopped {
+                task: self.tasks.get(id),
+            },
         );
-        ctx.observer.task_stopped(self, &self.tasks[id.index()]);
-    }
-
-    /// Adds `delta` to a service's running count and keeps its availability figures.
-    fn change_running(&mut self, service: ServiceId, delta: i32, now: SimTime) {
-        let service = &mut self.services[service.index()];
-        let before = service.running_count;
-        service.running_count = before.checked_add_signed(delta).expect("count stays >= 0");
-        service
-            .stats
-            .running_changed(now, before, service.running_count, service.desired_count);
-    }
-}
-
-fn insert_port(ports: &mut Vec<u16>, port: u16) {
-    let position = ports.binary_search(&port).unwrap_or_else(|p| p);
-    ports.insert(position, port);
-}
-
-impl crate::instance::ContainerInstance {
-    fn ports_mut(&mut self, protocol: Protocol) -> &mut Vec<u16> {
-        match protocol {
-            Protocol::Tcp => &mut self.ports_tcp,
-            Protocol::Udp => &mut self.ports_udp,
-        }
+        self.tasks.remove(id);
     }
 }

@@ -3,15 +3,23 @@
 //! the ones before (ECS.md §1.8).
 
 use super::{Cluster, Ctx};
+use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{GroupId, ServiceId, TaskDefId};
-use crate::placement::{place, Placement, PlacementFailure, PlacementRequest};
+use crate::placement::{place, PlacementRequest, PlacementView};
+
+/// Whose placement a batch of tasks uses.
+#[derive(Clone, Copy)]
+enum Requester {
+    Service(ServiceId),
+    RunTask(usize),
+}
 
 impl Cluster {
     /// Asks for a pass of the service scheduler one `schedulerInterval` from now, unless
     /// one is already due: the scheduler reacts to changes in batches, not per event (A10).
     pub(super) fn request_pass(&mut self, service: ServiceId, ctx: &mut Ctx<'_>) {
-        let interval_ms = self.parameters.scheduler_interval_ms;
+        let interval_ms = self.config.parameters.scheduler_interval_ms;
         let service = &mut self.services[service.index()];
         if service.pass.is_none() {
             let at = ctx.now.plus_ms(interval_ms);
@@ -28,7 +36,7 @@ impl Cluster {
     /// far as `maximumPercent` allows. A task that cannot be placed creates no task object:
     /// it is a placement failure, retried at the next pass (ECS.md §1.7, A4).
     pub(super) fn service_pass(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
-        let counts_stopping = self.parameters.max_percent_counts_stopping;
+        let counts_stopping = self.config.parameters.max_percent_counts_stopping;
         let service = &mut self.services[id.index()];
         service.pass = None;
         let desired = service.desired_count;
@@ -37,32 +45,24 @@ impl Cluster {
         let room = max_tasks.saturating_sub(service.tasks_counted_for_maximum(counts_stopping));
         let to_start = missing.min(room);
         let (task_definition, group) = (service.task_definition, service.group);
-        // The placement is taken out for the pass so that strategies can read the rest
-        // of the model while the service's tasks are added.
-        let placement = std::mem::take(&mut self.services[id.index()].placement);
-        let started =
-            self.place_and_start(task_definition, group, Some(id), &placement, to_start, ctx);
-        let service = &mut self.services[id.index()];
-        service.placement = placement;
-        service.stats.placement_failures += u64::from(to_start - started);
+        let started = self.place_and_start(
+            task_definition,
+            group,
+            Requester::Service(id),
+            to_start,
+            ctx,
+        );
         if started < missing {
             // Short of capacity or held back by maximumPercent: look again next interval.
             self.request_pass(id, ctx);
         }
-        let service = &self.services[id.index()];
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "ServiceSchedulerPass",
-            &service.service_name,
-            format_args!(
-                "desired {}, active {}, running {}, started {}, unplaced {}",
-                desired,
-                service.active_count,
-                service.running_count,
+        self.emit(
+            ctx,
+            Change::ServiceSchedulerPass {
+                service: &self.services[id.index()],
                 started,
-                to_start - started
-            ),
+                unplaced: to_start - started,
+            },
         );
     }
 
@@ -70,16 +70,20 @@ impl Cluster {
     /// failures returned to the caller and never retried (ECS.md §1.7).
     pub(super) fn run_task(&mut self, run: u32, ctx: &mut Ctx<'_>) {
         let index = run as usize;
-        let placement = std::mem::take(&mut self.run_tasks[index].1);
-        let spec = &self.run_tasks[index].0;
+        let spec = &self.scheduler.run_tasks[index].0;
         let (task_definition, count, every_ms) = (spec.task_definition, spec.count, spec.every_ms);
-        let group = self.intern_group(&spec.group.clone());
-        self.place_and_start(task_definition, group, None, &placement, count, ctx);
+        let group = self.tasks.intern_group(&spec.group);
+        self.place_and_start(
+            task_definition,
+            group,
+            Requester::RunTask(index),
+            count,
+            ctx,
+        );
         if let Some(every_ms) = every_ms {
             ctx.queue
                 .schedule(ctx.now.plus_ms(every_ms), Event::RunTaskRequested { run });
         }
-        self.run_tasks[index].1 = placement;
     }
 
     /// Places and starts up to `count` tasks; returns how many started. Once a placement
@@ -89,60 +93,49 @@ impl Cluster {
         &mut self,
         task_definition: TaskDefId,
         group: GroupId,
-        service: Option<ServiceId>,
-        placement: &Placement,
+        requester: Requester,
         count: u32,
         ctx: &mut Ctx<'_>,
     ) -> u32 {
+        let service = match requester {
+            Requester::Service(service) => Some(service),
+            Requester::RunTask(_) => None,
+        };
         for started in 0..count {
             let request = PlacementRequest {
-                task_definition: &self.task_definitions[task_definition.index()],
+                task_definition: &self.config.task_definitions[task_definition.index()],
+                requirements: &self.config.requirements[task_definition.index()],
                 group,
                 service,
             };
-            // The stream is lent out while `place` reads the model.
-            let mut rng = self.rng_placement.take().expect("placement stream is home");
-            let chosen = place(self, &request, placement, &mut rng);
-            self.rng_placement = Some(rng);
-            match chosen {
+            let placement = match requester {
+                Requester::Service(service) => &self.scheduler.services[service.index()],
+                Requester::RunTask(run) => &self.scheduler.run_tasks[run].1,
+            };
+            let view = PlacementView::new(
+                &self.capacity,
+                &self.tasks,
+                self.config.parameters.tie_break,
+            );
+            match place(&view, &request, placement, &mut self.scheduler.rng) {
                 Ok(instance) => {
                     self.start_task(task_definition, group, service, instance, ctx);
                 }
                 Err(failure) => {
-                    self.record_placement_failures(
-                        task_definition,
-                        group,
-                        failure,
-                        count - started,
+                    self.emit(
                         ctx,
+                        Change::PlacementFailed {
+                            group,
+                            service,
+                            task_definition,
+                            reason: failure.reason(),
+                            count: count - started,
+                        },
                     );
                     return started;
                 }
             }
         }
         count
-    }
-
-    fn record_placement_failures(
-        &self,
-        task_definition: TaskDefId,
-        group: GroupId,
-        failure: PlacementFailure,
-        count: u32,
-        ctx: &mut Ctx<'_>,
-    ) {
-        let definition = self.task_definitions[task_definition.index()].name();
-        let group_name = self.group_name(group);
-        for _ in 0..count {
-            ctx.observer
-                .placement_failed(ctx.now, group_name, &definition, failure.reason());
-        }
-        ctx.observer.change(
-            ctx.now,
-            ctx.seq,
-            "PlacementFailed",
-            group_name,
-            format_args!("{} task(s) of {}: {}", count, definition, failure.reason()),
-        );
     }
 }

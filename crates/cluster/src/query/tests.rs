@@ -91,7 +91,7 @@ fn check(source: &str, expected_a: bool, expected_b: bool) {
     assert_eq!(expression.source(), source);
     let [(a, groups_a), (b, groups_b)] = instances();
     let on = |instance: &ContainerInstance, groups: &[&str]| {
-        expression.evaluate(instance, &|group: &str| groups.contains(&group))
+        expression.matches(instance, &|group: &str| groups.contains(&group))
     };
     assert_eq!(
         (on(&a, groups_a), on(&b, groups_b)),

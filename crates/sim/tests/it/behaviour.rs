@@ -202,7 +202,8 @@ services:
     let running = |name: &str| {
         cluster
             .tasks()
-            .iter()
+            .live_in_creation_order()
+            .into_iter()
             .filter(|t| {
                 t.last_status == TaskStatus::Running
                     && cluster.service(t.service.unwrap()).service_name == name

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use cluster::change::Discard;
 use cluster::cluster::Cluster;
-use cluster::event::Discard;
 use scenario::Scenario;
 
 #[track_caller]

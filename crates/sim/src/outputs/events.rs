@@ -1,0 +1,173 @@
+//! `events.csv`: one row per change, in the order applied, `(time, seq, kind, subject,
+//! detail)`.
+
+use std::fmt::Write as _;
+use std::io;
+
+use cluster::change::Change;
+use cluster::cluster::Cluster;
+use des::SimTime;
+
+use super::{Consumer, CsvFile, Sink};
+
+pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"];
+
+struct Events {
+    file: CsvFile,
+    subject: String,
+    detail: String,
+}
+
+pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+    Ok(Box::new(Events {
+        file: CsvFile::new(sink, &EVENTS_HEADER)?,
+        subject: String::new(),
+        detail: String::new(),
+    }))
+}
+
+impl Consumer for Events {
+    fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
+        self.subject.clear();
+        self.detail.clear();
+        // Writing into a String cannot fail.
+        let _ = describe(change, cluster, &mut self.subject, &mut self.detail);
+        self.file.row([
+            at.to_string().as_str(),
+            seq.to_string().as_str(),
+            change.kind(),
+            self.subject.as_str(),
+            self.detail.as_str(),
+        ]);
+    }
+
+    fn finish(self: Box<Self>, _: &Cluster) -> io::Result<()> {
+        self.file.finish()
+    }
+}
+
+/// The subject and detail columns of one change.
+fn describe(
+    change: &Change<'_>,
+    cluster: &Cluster,
+    subject: &mut String,
+    detail: &mut String,
+) -> std::fmt::Result {
+    match *change {
+        Change::InstanceRegistered { instance } => {
+            subject.push_str(&instance.ec2_instance_id);
+            write!(
+                detail,
+                "{} in {}, {} CPU units, {} MiB",
+                instance.instance_type.name,
+                cluster.zone_name(instance.availability_zone),
+                instance.remaining_cpu_units,
+                instance.remaining_memory_mib
+            )
+        }
+        Change::InstanceLaunched {
+            asg,
+            zone,
+            rebalance,
+            registers_at,
+        } => {
+            subject.push_str(cluster.auto_scaling_group_name(asg));
+            write!(
+                detail,
+                "{} into {}{}, registers at {registers_at}",
+                cluster.capacity().asg_instance_type(asg).name,
+                cluster.zone_name(zone),
+                if rebalance { " to rebalance zones" } else { "" }
+            )
+        }
+        Change::InstanceLaunchFailed { asg, zone } => {
+            subject.push_str(cluster.auto_scaling_group_name(asg));
+            write!(detail, "zone {} is down", cluster.zone_name(zone))
+        }
+        Change::InstanceTerminated { instance, loss } => {
+            subject.push_str(&instance.ec2_instance_id);
+            detail.push_str(loss.as_str());
+            Ok(())
+        }
+        Change::ZoneOutageStarted { zone, duration_ms } => {
+            subject.push_str(cluster.zone_name(zone));
+            write!(detail, "for {} s", duration_ms / 1000)
+        }
+        Change::ZoneOutageEnded { zone } => {
+            subject.push_str(cluster.zone_name(zone));
+            detail.push_str("launches allowed again");
+            Ok(())
+        }
+        Change::FaultInjected { fault, targets } => {
+            write!(subject, "faults[{fault}]")?;
+            write!(detail, "{targets} target(s) hit")
+        }
+        Change::ServiceSchedulerPass {
+            service,
+            started,
+            unplaced,
+        } => {
+            subject.push_str(&service.service_name);
+            write!(
+                detail,
+                "desired {}, active {}, running {}, started {started}, unplaced {unplaced}",
+                service.desired_count, service.active_count, service.running_count,
+            )
+        }
+        Change::TaskPlaced { task } => {
+            write!(subject, "{}", task.name())?;
+            let instance = cluster.instance(task.instance);
+            write!(
+                detail,
+                "{} {} on {} in {}, {}",
+                cluster.group_name(task.group),
+                cluster.task_definition(task.task_definition).name(),
+                instance.ec2_instance_id,
+                cluster.zone_name(task.availability_zone),
+                task.last_status.as_str()
+            )
+        }
+        Change::TaskPending { task } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str("ENI attached");
+            Ok(())
+        }
+        Change::TaskRunning { task } => {
+            write!(subject, "{}", task.name())?;
+            let since = task.started_at.unwrap_or(task.created_at);
+            write!(
+                detail,
+                "{} s after it was placed",
+                SimTime(since.since(task.created_at))
+            )
+        }
+        Change::TaskStopping { task } => {
+            write!(subject, "{}", task.name())?;
+            write!(
+                detail,
+                "{}: {}",
+                task.stop_code.map(|code| code.as_str()).unwrap_or(""),
+                task.stopped_reason.as_deref().unwrap_or("")
+            )
+        }
+        Change::TaskStopped { task } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str(task.stopped_reason.as_deref().unwrap_or(""));
+            Ok(())
+        }
+        Change::PlacementFailed {
+            group,
+            task_definition,
+            reason,
+            count,
+            ..
+        } => {
+            subject.push_str(cluster.group_name(group));
+            write!(
+                detail,
+                "{count} task(s) of {}: {reason}",
+                cluster.task_definition(task_definition).name()
+            )
+        }
+    }
+}

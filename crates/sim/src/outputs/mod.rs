@@ -1,0 +1,80 @@
+//! The output files that stream as a run goes, one consumer per file, registered by name in
+//! `CONSUMERS`. Adding an output is one file here and one line in that table.
+
+mod events;
+mod instances;
+mod placement_failures;
+mod tasks;
+
+use std::io::{self, Write};
+
+use cluster::change::Change;
+use cluster::cluster::Cluster;
+use des::SimTime;
+
+pub use events::EVENTS_HEADER;
+pub use instances::INSTANCES_HEADER;
+pub use placement_failures::PLACEMENT_FAILURES_HEADER;
+pub use tasks::TASKS_HEADER;
+
+/// Where a streamed file goes: any writer a thread can own.
+pub type Sink = Box<dyn Write + Send>;
+
+/// Hears the run's change records and writes one file from them.
+pub trait Consumer: Send {
+    fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster);
+
+    /// The run is over: write what is still pending (rows of what is still alive) and
+    /// flush. Reports the first write error of the whole run.
+    fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()>;
+}
+
+/// A constructor: writes the header to the sink and returns the consumer.
+type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
+
+/// The streamed files, by file name, in the order a run lists them.
+pub const CONSUMERS: [(&str, Make); 4] = [
+    ("events.csv", events::make),
+    ("tasks.csv", tasks::make),
+    ("instances.csv", instances::make),
+    ("placement_failures.csv", placement_failures::make),
+];
+
+/// A CSV file being written, keeping the first error for `finish` (records cannot fail).
+pub(crate) struct CsvFile {
+    writer: csv::Writer<Sink>,
+    error: Option<csv::Error>,
+}
+
+impl CsvFile {
+    pub(crate) fn new(sink: Sink, header: &[&str]) -> io::Result<CsvFile> {
+        let mut writer = csv::Writer::from_writer(sink);
+        writer.write_record(header).map_err(io::Error::other)?;
+        Ok(CsvFile {
+            writer,
+            error: None,
+        })
+    }
+
+    pub(crate) fn row<I, T>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if let Err(error) = self.writer.write_record(fields) {
+            self.error.get_or_insert(error);
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(io::Error::other(error));
+        }
+        self.writer.flush()
+    }
+}
+
+/// An optional time as the outputs write it: seconds, or empty for "not yet / never".
+pub(crate) fn time(at: Option<SimTime>) -> String {
+    at.map(|at| at.to_string()).unwrap_or_default()
+}
