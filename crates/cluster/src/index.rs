@@ -1,44 +1,663 @@
-//! Ordered indexes of ACTIVE instances that placement narrows candidates with, and the
-//! indexed placement decision. (Filled in by the indexed-placement change.)
+//! Ordered indexes of ACTIVE instances, and the placement decision answered from them in
+//! O(log N) instead of a scan.
+//!
+//! Instances are grouped into *parts*: the whole cluster, each Availability Zone, and each
+//! value of every other attribute a chain spreads on first. Every part keeps its instances in
+//! an `OrderedIndex` by id, and by remaining CPU or memory when some chain binpacks on it;
+//! each entry carries the instance's remaining `[cpu, memory, enis]`, whose subtree maxima let
+//! a search skip instances without room. `Capacity` keeps them current through its one
+//! reserve/release pair; `check` rebuilds them from the instances.
+//!
+//! `place_indexed` answers the chains ECS users write: an optional leading `spread` on an
+//! attribute (the zone, or any other), then optionally one of `binpack`, `spread` on
+//! `instanceId` or `random`, then optionally `random`; with any constraints. It gives the
+//! decision `placement::place_scan` gives, with the same draws (a property test holds it to
+//! that). Other chains, and failures (whose reason needs the closest instance), go to the
+//! scan.
+
+use std::collections::BTreeMap;
 
 use des::SimRng;
+use index::OrderedIndex;
 
-use crate::ids::InstanceId;
-use crate::instance::ContainerInstance;
-use crate::placement::{Placement, PlacementFailure, PlacementRequest, PlacementView};
+use crate::ids::{InstanceId, ZoneId};
+use crate::instance::{ContainerInstance, ATTRIBUTE_ZONE};
+use crate::placement::{
+    first_shortfall, pick, Placement, PlacementFailure, PlacementRequest, PlacementView, Selection,
+    StrategyKind,
+};
+use crate::spec::{Resource, TieBreak};
 
 /// Which indexes a run needs, from every placement it will make.
 #[derive(Clone, Debug, Default)]
-pub struct IndexPlan {}
+pub struct IndexPlan {
+    /// Attributes other than the zone that lead a chain's `spread`, sorted.
+    attributes: Vec<String>,
+    /// Whether some chain binpacks on CPU, on memory.
+    binpack: [bool; 2],
+}
 
 impl IndexPlan {
-    pub fn of<'a>(_placements: impl Iterator<Item = &'a Placement>) -> IndexPlan {
-        IndexPlan {}
+    pub fn of<'a>(placements: impl Iterator<Item = &'a Placement>) -> IndexPlan {
+        let mut plan = IndexPlan::default();
+        for placement in placements {
+            if let Some(StrategyKind::SpreadAttribute(name)) =
+                placement.strategies.first().map(|s| s.kind())
+            {
+                if name != ATTRIBUTE_ZONE && !plan.attributes.iter().any(|a| a == name) {
+                    plan.attributes.push(name.to_string());
+                }
+            }
+            for strategy in &placement.strategies {
+                if let StrategyKind::Binpack(resource) = strategy.kind() {
+                    plan.binpack[resource_slot(resource)] = true;
+                }
+            }
+        }
+        plan.attributes.sort();
+        plan
+    }
+}
+
+fn resource_slot(resource: Resource) -> usize {
+    match resource {
+        Resource::Cpu => 0,
+        Resource::Memory => 1,
+    }
+}
+
+/// Remaining `[cpu, memory, enis]`: what every index entry carries.
+fn remaining(instance: &ContainerInstance) -> [u32; 3] {
+    [
+        instance.remaining_cpu_units,
+        instance.remaining_memory_mib,
+        instance.remaining_enis,
+    ]
+}
+
+/// The instances of one part, ordered three ways.
+#[derive(Debug)]
+struct Part {
+    by_id: OrderedIndex,
+    /// By remaining CPU, by remaining memory: only when some chain binpacks on it.
+    by_resource: [Option<OrderedIndex>; 2],
+}
+
+impl Part {
+    fn new(binpack: [bool; 2]) -> Part {
+        Part {
+            by_id: OrderedIndex::new(),
+            by_resource: binpack.map(|used| used.then(OrderedIndex::new)),
+        }
+    }
+
+    fn insert(&mut self, instance: &ContainerInstance) {
+        let res = remaining(instance);
+        self.by_id.insert(0, instance.id.0, res);
+        for (slot, index) in self.by_resource.iter_mut().enumerate() {
+            if let Some(index) = index {
+                index.insert(u64::from(res[slot]), instance.id.0, res);
+            }
+        }
+    }
+
+    fn remove(&mut self, instance: &ContainerInstance) {
+        let res = remaining(instance);
+        let gone = self.by_id.remove(0, instance.id.0);
+        assert_eq!(
+            gone,
+            Some(res),
+            "{} was not indexed as it is",
+            instance.ec2_instance_id
+        );
+        for (slot, index) in self.by_resource.iter_mut().enumerate() {
+            if let Some(index) = index {
+                index.remove(u64::from(res[slot]), instance.id.0);
+            }
+        }
+    }
+
+    /// The order by `resource`. Only for a placement the run's plan knows (the fixture
+    /// of a test may place with others: those go to the scan).
+    fn by(&self, resource: Resource) -> &OrderedIndex {
+        self.by_resource[resource_slot(resource)]
+            .as_ref()
+            .expect("binpack checks the plan first")
+    }
+
+    /// Rebuilds the part from `members` and compares.
+    fn check(&self, members: &[&ContainerInstance], what: &str) {
+        self.by_id.check();
+        let expected: Vec<(u64, u32, [u32; 3])> = members
+            .iter()
+            .map(|instance| (0, instance.id.0, remaining(instance)))
+            .collect();
+        let actual: Vec<(u64, u32, [u32; 3])> = self.by_id.iter().collect();
+        assert_eq!(actual, expected, "the id index of {what} is off");
+        for (slot, index) in self.by_resource.iter().enumerate() {
+            if let Some(index) = index {
+                index.check();
+                let mut expected: Vec<(u64, u32, [u32; 3])> = members
+                    .iter()
+                    .map(|instance| {
+                        let res = remaining(instance);
+                        (u64::from(res[slot]), instance.id.0, res)
+                    })
+                    .collect();
+                expected.sort_unstable();
+                let actual: Vec<(u64, u32, [u32; 3])> = index.iter().collect();
+                assert_eq!(actual, expected, "a resource index of {what} is off");
+            }
+        }
     }
 }
 
 #[derive(Debug)]
-pub struct PlacementIndex {}
+pub struct PlacementIndex {
+    binpack: [bool; 2],
+    global: Part,
+    zones: Vec<Part>,
+    /// Per indexed attribute, a part per value (`None`: instances without it).
+    attributes: Vec<(String, BTreeMap<Option<String>, Part>)>,
+}
 
 impl PlacementIndex {
-    pub(crate) fn new(_plan: IndexPlan, _zones: usize) -> PlacementIndex {
-        PlacementIndex {}
+    pub(crate) fn new(plan: IndexPlan, zones: usize) -> PlacementIndex {
+        PlacementIndex {
+            binpack: plan.binpack,
+            global: Part::new(plan.binpack),
+            zones: (0..zones).map(|_| Part::new(plan.binpack)).collect(),
+            attributes: plan
+                .attributes
+                .into_iter()
+                .map(|name| (name, BTreeMap::new()))
+                .collect(),
+        }
     }
 
-    pub(crate) fn insert(&mut self, _instance: &ContainerInstance) {}
+    /// Adds an ACTIVE instance as it is now.
+    pub(crate) fn insert(&mut self, instance: &ContainerInstance) {
+        self.global.insert(instance);
+        self.zones[instance.availability_zone.index()].insert(instance);
+        let binpack = self.binpack;
+        for (name, values) in &mut self.attributes {
+            values
+                .entry(instance.attribute(name).map(str::to_string))
+                .or_insert_with(|| Part::new(binpack))
+                .insert(instance);
+        }
+    }
 
-    pub(crate) fn remove(&mut self, _instance: &ContainerInstance) {}
+    /// Takes out an instance, as it was when inserted (before its resources change).
+    pub(crate) fn remove(&mut self, instance: &ContainerInstance) {
+        self.global.remove(instance);
+        self.zones[instance.availability_zone.index()].remove(instance);
+        for (name, values) in &mut self.attributes {
+            let value = instance.attribute(name).map(str::to_string);
+            values
+                .get_mut(&value)
+                .expect("every indexed value has a part")
+                .remove(instance);
+        }
+    }
 
-    pub(crate) fn check(&self, _instances: &[ContainerInstance]) {}
+    /// For `check_invariants`: every part rebuilt from the ACTIVE instances and compared.
+    pub(crate) fn check(&self, instances: &[ContainerInstance]) {
+        let active: Vec<&ContainerInstance> = instances.iter().filter(|i| i.is_active()).collect();
+        self.global.check(&active, "the cluster");
+        for (zone, part) in self.zones.iter().enumerate() {
+            let members: Vec<&ContainerInstance> = active
+                .iter()
+                .copied()
+                .filter(|instance| instance.availability_zone.index() == zone)
+                .collect();
+            part.check(&members, "a zone");
+        }
+        for (name, values) in &self.attributes {
+            for (value, part) in values {
+                let members: Vec<&ContainerInstance> = active
+                    .iter()
+                    .copied()
+                    .filter(|instance| instance.attribute(name) == value.as_deref())
+                    .collect();
+                part.check(&members, name);
+            }
+        }
+    }
+
+    fn attribute_parts(&self, name: &str) -> Option<&BTreeMap<Option<String>, Part>> {
+        self.attributes
+            .iter()
+            .find(|(indexed, _)| indexed == name)
+            .map(|(_, values)| values)
+    }
+}
+
+/// What the leading `spread` chose, for membership tests: the instance's zone or value.
+enum Lead<'a> {
+    None,
+    Zones(Vec<ZoneId>),
+    Values(&'a str, Vec<Option<&'a str>>),
+}
+
+/// Which pool members a part contributes, in pool order.
+#[derive(Clone, Copy)]
+enum Range {
+    /// Every member, by id.
+    All,
+    /// Members with exactly this much of the resource left, by id.
+    Key(Resource, u64),
+}
+
+/// What besides room and constraints makes a pool member a candidate.
+enum Filter {
+    Any,
+    /// No active task of the group on it (`spread` on `instanceId` at its best, zero).
+    NoGroupTask,
+    /// Exactly these, in pool order (`spread` on `instanceId` above zero).
+    Listed(Vec<InstanceId>),
+}
+
+struct Indexed<'a> {
+    view: &'a PlacementView<'a>,
+    request: &'a PlacementRequest<'a>,
+    placement: &'a Placement,
+    need: [u32; 3],
+    parts: Vec<&'a Part>,
+    lead: Lead<'a>,
+    range: Range,
+    filter: Filter,
+}
+
+impl Indexed<'_> {
+    /// Room, ports, ENI and every constraint: a candidate before strategies.
+    fn fits(&self, id: InstanceId) -> bool {
+        let instance = self.view.instance(id);
+        first_shortfall(
+            self.request.requirements,
+            instance,
+            self.view.dynamic_port_range(),
+        )
+        .is_none()
+            && self
+                .placement
+                .constraints
+                .iter()
+                .all(|constraint| constraint.allows(self.request, self.view, instance))
+    }
+
+    fn passes(&self, id: InstanceId) -> bool {
+        match &self.filter {
+            Filter::Any => true,
+            Filter::NoGroupTask => self.view.group_tasks_on(self.request.group, id) == 0,
+            Filter::Listed(ids) => ids.contains(&id),
+        }
+    }
+
+    fn in_lead(&self, id: InstanceId) -> bool {
+        let instance = self.view.instance(id);
+        match &self.lead {
+            Lead::None => true,
+            Lead::Zones(zones) => zones.contains(&instance.availability_zone),
+            Lead::Values(name, values) => values.contains(&instance.attribute(name)),
+        }
+    }
+
+    fn in_range(&self, id: InstanceId) -> bool {
+        match self.range {
+            Range::All => true,
+            Range::Key(resource, key) => key_of(self.view.instance(id), resource) == key,
+        }
+    }
+
+    fn index_of<'p>(&self, part: &'p Part) -> &'p OrderedIndex {
+        match self.range {
+            Range::All => &part.by_id,
+            Range::Key(resource, _) => part.by(resource),
+        }
+    }
+
+    /// The first candidate of `part` at or after `from` in its range, in order.
+    fn next_in(&self, part: &Part, from: (u64, u32)) -> Option<(u64, u32)> {
+        let index = self.index_of(part);
+        let from = match self.range {
+            Range::Key(_, key) if from < (key, 0) => (key, 0),
+            _ => from,
+        };
+        let mut from = from;
+        loop {
+            let (key, id) = index.first_fit(from, self.need)?;
+            if let Range::Key(_, wanted) = self.range {
+                if key != wanted {
+                    return None;
+                }
+            }
+            let instance = InstanceId(id);
+            if self.passes(instance) && self.fits(instance) {
+                return Some((key, id));
+            }
+            from = successor((key, id))?;
+        }
+    }
+
+    fn range_start(&self) -> (u64, u32) {
+        match self.range {
+            Range::All => (0, 0),
+            Range::Key(_, key) => (key, 0),
+        }
+    }
+}
+
+fn successor((key, id): (u64, u32)) -> Option<(u64, u32)> {
+    match id.checked_add(1) {
+        Some(next) => Some((key, next)),
+        None => key.checked_add(1).map(|key| (key, 0)),
+    }
+}
+
+fn key_of(instance: &ContainerInstance, resource: Resource) -> u64 {
+    u64::from(match resource {
+        Resource::Cpu => instance.remaining_cpu_units,
+        Resource::Memory => instance.remaining_memory_mib,
+    })
+}
+
+impl Selection for Indexed<'_> {
+    fn single(&self) -> Option<InstanceId> {
+        if let Filter::Listed(ids) = &self.filter {
+            return (ids.len() == 1).then(|| ids[0]);
+        }
+        let mut found = None;
+        for part in &self.parts {
+            let mut from = self.range_start();
+            while let Some(at) = self.next_in(part, from) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(InstanceId(at.1));
+                match successor(at) {
+                    Some(next) => from = next,
+                    None => break,
+                }
+            }
+        }
+        found
+    }
+
+    fn lowest(&self) -> InstanceId {
+        if let Filter::Listed(ids) = &self.filter {
+            return *ids.iter().min().expect("listed candidates");
+        }
+        self.parts
+            .iter()
+            .filter_map(|part| self.next_in(part, self.range_start()))
+            .map(|(_, id)| InstanceId(id))
+            .min()
+            .expect("the selection has candidates")
+    }
+
+    fn pool_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|part| match self.range {
+                Range::All => part.by_id.len(),
+                Range::Key(resource, key) => part.by(resource).count_key(key),
+            })
+            .sum()
+    }
+
+    fn pool_nth(&self, mut position: usize) -> InstanceId {
+        for part in &self.parts {
+            let (index, start, len) = match self.range {
+                Range::All => (&part.by_id, 0, part.by_id.len()),
+                Range::Key(resource, key) => {
+                    let index = part.by(resource);
+                    (index, index.rank(key, 0), index.count_key(key))
+                }
+            };
+            if position < len {
+                let (_, id, _) = index.nth(start + position).expect("within the part");
+                return InstanceId(id);
+            }
+            position -= len;
+        }
+        unreachable!("a draw within the pool's length")
+    }
+
+    fn is_candidate(&self, id: InstanceId) -> bool {
+        self.in_lead(id) && self.in_range(id) && self.passes(id) && self.fits(id)
+    }
+
+    fn candidates(&self) -> Vec<InstanceId> {
+        if let Filter::Listed(ids) = &self.filter {
+            return ids.clone();
+        }
+        let mut candidates = Vec::new();
+        for part in &self.parts {
+            let mut from = self.range_start();
+            while let Some(at) = self.next_in(part, from) {
+                candidates.push(InstanceId(at.1));
+                match successor(at) {
+                    Some(next) => from = next,
+                    None => break,
+                }
+            }
+        }
+        candidates
+    }
 }
 
 /// The decision `place_scan` would make, from the indexes; `None` when the chain is not one
-/// the indexes know.
-pub(crate) fn place_indexed(
-    _view: &PlacementView<'_>,
-    _request: &PlacementRequest<'_>,
-    _placement: &Placement,
-    _rng: &mut SimRng,
+/// the indexes know, or when nothing can take the task (the scan then names the reason).
+pub fn place_indexed(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut SimRng,
 ) -> Option<Result<InstanceId, PlacementFailure>> {
-    None
+    let kinds: Vec<StrategyKind<'_>> = placement.strategies.iter().map(|s| s.kind()).collect();
+    let (lead_name, rest) = match kinds.split_first() {
+        Some((StrategyKind::SpreadAttribute(name), rest)) => (Some(*name), rest),
+        _ => (None, kinds.as_slice()),
+    };
+    // The step after the lead, and whether a `random` ends the chain after it.
+    let (step, then_random) = match rest {
+        [] => (None, false),
+        [StrategyKind::Random, ..] => (Some(StrategyKind::Random), false),
+        [step] => (Some(*step), false),
+        [step, StrategyKind::Random, ..] => (Some(*step), true),
+        _ => return None,
+    };
+    if matches!(
+        step,
+        Some(StrategyKind::Custom | StrategyKind::SpreadAttribute(_))
+    ) {
+        return None;
+    }
+    let needs = request.requirements;
+    let index = view.index();
+    let mut selection = Indexed {
+        view,
+        request,
+        placement,
+        need: [needs.cpu_units, needs.memory_mib, u32::from(needs.eni)],
+        parts: vec![&index.global],
+        lead: Lead::None,
+        range: Range::All,
+        filter: Filter::Any,
+    };
+    if let Some(name) = lead_name {
+        lead(&mut selection, name)?;
+    }
+    let mut uniform = view.tie_break() == TieBreak::Random || then_random;
+    let any_candidate = |selection: &Indexed<'_>| {
+        selection
+            .parts
+            .iter()
+            .any(|part| selection.next_in(part, (0, 0)).is_some())
+    };
+    match step {
+        None if !any_candidate(&selection) => return None,
+        None => {}
+        Some(StrategyKind::Random) if !any_candidate(&selection) => return None,
+        Some(StrategyKind::Random) => uniform = true,
+        Some(StrategyKind::Binpack(resource)) => binpack(&mut selection, resource)?,
+        Some(StrategyKind::SpreadInstanceId) => spread_instance(&mut selection)?,
+        Some(StrategyKind::Custom | StrategyKind::SpreadAttribute(_)) => {
+            unreachable!("refused above")
+        }
+    }
+    Some(Ok(pick(&selection, uniform, rng)))
+}
+
+/// A leading `spread` on an attribute: the values with the fewest tasks of the group
+/// among those with a candidate. `None` when no value has one.
+fn lead<'a>(selection: &mut Indexed<'a>, name: &'a str) -> Option<()> {
+    let view = selection.view;
+    let group = selection.request.group;
+    let index = view.index();
+    // (count, part, what the part stands for), in part order.
+    let mut parts: Vec<(u32, &Part, LeadValue<'_>)> = Vec::new();
+    if name == ATTRIBUTE_ZONE {
+        for (zone, part) in index.zones.iter().enumerate() {
+            let zone = ZoneId(zone as u16);
+            parts.push((
+                view.group_tasks_in_zone(group, zone),
+                part,
+                LeadValue::Zone(zone),
+            ));
+        }
+    } else {
+        let values = index.attribute_parts(name)?;
+        let mut counts: BTreeMap<Option<&str>, u32> = BTreeMap::new();
+        for (instance, count) in view.group_instances(group) {
+            *counts
+                .entry(view.instance(instance).attribute(name))
+                .or_default() += count;
+        }
+        for (value, part) in values {
+            let value = value.as_deref();
+            let count = counts.get(&value).copied().unwrap_or(0);
+            parts.push((count, part, LeadValue::Value(value)));
+        }
+    }
+    // The fewest tasks among values with a candidate; the pool is every value with that
+    // many, candidates or not (as the scan narrows it).
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| parts[i].0);
+    let best = order
+        .into_iter()
+        .find(|&i| selection.next_in(parts[i].1, (0, 0)).is_some())
+        .map(|i| parts[i].0)?;
+    let chosen: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].0 == best).collect();
+    selection.parts = chosen.iter().map(|&i| parts[i].1).collect();
+    selection.lead = if name == ATTRIBUTE_ZONE {
+        Lead::Zones(
+            chosen
+                .iter()
+                .map(|&i| match parts[i].2 {
+                    LeadValue::Zone(zone) => zone,
+                    LeadValue::Value(_) => unreachable!("zone parts"),
+                })
+                .collect(),
+        )
+    } else {
+        Lead::Values(
+            name,
+            chosen
+                .iter()
+                .map(|&i| match parts[i].2 {
+                    LeadValue::Value(value) => value,
+                    LeadValue::Zone(_) => unreachable!("attribute parts"),
+                })
+                .collect(),
+        )
+    };
+    Some(())
+}
+
+#[derive(Clone, Copy)]
+enum LeadValue<'a> {
+    Zone(ZoneId),
+    Value(Option<&'a str>),
+}
+
+/// `binpack`: the least of the resource left among the candidates; the pool narrows to the
+/// instances with exactly that much left.
+fn binpack(selection: &mut Indexed<'_>, resource: Resource) -> Option<()> {
+    if !selection.view.index().binpack[resource_slot(resource)] {
+        return None;
+    }
+    let need = u64::from(selection.need[resource_slot(resource)]);
+    let mut best: Option<u64> = None;
+    for part in &selection.parts {
+        let index = part.by(resource);
+        let mut from = (need, 0);
+        while let Some((key, id)) = index.first_fit(from, selection.need) {
+            if best.is_some_and(|best| key >= best) {
+                break;
+            }
+            if selection.fits(InstanceId(id)) {
+                best = Some(key);
+                break;
+            }
+            match successor((key, id)) {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+    }
+    selection.range = Range::Key(resource, best?);
+    Some(())
+}
+
+/// `spread` on `instanceId`: the fewest tasks of the group on the instance. The pool stays
+/// as it is (the score is not a property of the instance alone).
+fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
+    selection.filter = Filter::NoGroupTask;
+    if selection
+        .parts
+        .iter()
+        .any(|part| selection.next_in(part, (0, 0)).is_some())
+    {
+        return Some(());
+    }
+    // Every candidate hosts the group already: few enough to list.
+    selection.filter = Filter::Any;
+    let group = selection.request.group;
+    let mut best: Option<u32> = None;
+    let mut listed: Vec<InstanceId> = Vec::new();
+    for (id, count) in selection.view.group_instances(group) {
+        if !selection.view.instance(id).is_active() || !selection.in_lead(id) || !selection.fits(id)
+        {
+            continue;
+        }
+        match best {
+            Some(best) if count > best => continue,
+            Some(best) if count == best => listed.push(id),
+            _ => {
+                best = Some(count);
+                listed = vec![id];
+            }
+        }
+    }
+    best?;
+    // Pool order: by part, then id.
+    let parts_order = |id: InstanceId| -> usize {
+        let instance = selection.view.instance(id);
+        match &selection.lead {
+            Lead::None => 0,
+            Lead::Zones(zones) => zones
+                .iter()
+                .position(|&zone| zone == instance.availability_zone)
+                .unwrap_or(0),
+            Lead::Values(name, values) => values
+                .iter()
+                .position(|&value| value == instance.attribute(name))
+                .unwrap_or(0),
+        }
+    };
+    listed.sort_by_key(|&id| (parts_order(id), id));
+    selection.filter = Filter::Listed(listed);
+    Some(())
 }

@@ -4,5 +4,6 @@
 mod behaviour;
 mod determinism;
 mod golden;
+mod indexed;
 mod invariants;
 mod support;
