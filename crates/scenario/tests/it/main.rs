@@ -5,6 +5,7 @@ mod bad;
 mod fixtures;
 mod fuzz;
 mod overrides;
+mod quotas;
 
 use std::path::PathBuf;
 
