@@ -15,7 +15,9 @@ mod duration;
 mod error;
 mod load;
 mod node;
+mod outputs;
 mod overrides;
+mod quotas;
 mod read;
 mod resolved;
 mod service;
@@ -23,6 +25,8 @@ mod task_definition;
 mod validate;
 
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
+pub use outputs::{parse_outputs, Output};
+pub use quotas::{Quotas, QUOTA_MAX};
 pub use resolved::resolved_yaml;
 
 /// The scenario the quickstart documentation runs.
@@ -42,6 +46,10 @@ pub struct Scenario {
     pub services: Vec<cluster::spec::ServiceSpec>,
     pub run_tasks: Vec<cluster::spec::RunTaskSpec>,
     pub faults: Vec<cluster::spec::FaultSpec>,
+    /// `parameters.quotas`: the limits this scenario was validated against.
+    pub quotas: Quotas,
+    /// `outputs`: the files a run writes, in `Output::ALL` order (default: all of them).
+    pub outputs: Vec<Output>,
 }
 
 /// Reads and validates the scenario at `path`, after applying `--set PATH=VALUE`

@@ -29,6 +29,8 @@ struct Resolved {
     run_tasks: Vec<RunTaskView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     faults: Vec<FaultView>,
+    /// The files a run writes.
+    outputs: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +42,15 @@ struct Parameters {
     tie_break: &'static str,
     max_percent_counts_stopping: bool,
     dynamic_host_port_range: [u16; 2],
+    quotas: QuotasView,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QuotasView {
+    container_instances_per_cluster: u32,
+    tasks_per_service: u32,
+    services_per_cluster: u32,
 }
 
 #[derive(Serialize)]
@@ -205,6 +216,11 @@ fn resolve(scenario: &Scenario) -> Resolved {
                 parameters.dynamic_host_port_first,
                 parameters.dynamic_host_port_last,
             ],
+            quotas: QuotasView {
+                container_instances_per_cluster: scenario.quotas.container_instances_per_cluster,
+                tasks_per_service: scenario.quotas.tasks_per_service,
+                services_per_cluster: scenario.quotas.services_per_cluster,
+            },
         },
         cluster: Cluster {
             name: scenario.cluster.name.clone(),
@@ -252,6 +268,7 @@ fn resolve(scenario: &Scenario) -> Resolved {
             .iter()
             .map(|fault| fault_view(fault, &zone))
             .collect(),
+        outputs: scenario.outputs.iter().map(|output| output.file_name()).collect(),
     }
 }
 
@@ -458,6 +475,19 @@ mod tests {
         // web reserves memoryReservation (512), not memory (1024) (ECS.md §2.3).
         assert!(yaml.contains("reservedMemoryMib: 512"), "{yaml}");
         assert!(yaml.contains("ECS's default for services"), "{yaml}");
+        // ECS's default quotas, and every output file.
+        assert!(
+            yaml.contains(
+                "  quotas:\n    containerInstancesPerCluster: 5000\n    tasksPerService: 5000\n    servicesPerCluster: 5000\n"
+            ),
+            "{yaml}"
+        );
+        assert!(
+            yaml.ends_with(
+                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- services.csv\n- summary.json\n"
+            ),
+            "{yaml}"
+        );
         // The resolved view is itself valid YAML.
         let value: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("valid YAML");
         assert_eq!(value["seed"], serde_yaml::Value::from(42));

@@ -10,6 +10,7 @@ use cluster::spec::{
 use crate::aws_json;
 use crate::error::{ErrorKind, Loc};
 use crate::node::{Node, Value};
+use crate::quotas::{Quotas, SERVICES, TASKS_PER_SERVICE};
 use crate::read::{index_path, Cx, Fields};
 use crate::task_definition::TaskDefinitions;
 use crate::validate::opt;
@@ -57,16 +58,22 @@ pub(crate) fn services(
     cx: &mut Cx,
     node: Option<&Node>,
     task_definitions: &TaskDefinitions,
+    limits: &Quotas,
 ) -> Vec<Option<ServiceSpec>> {
     let Some(node) = node else { return Vec::new() };
     let mut services: Vec<Option<ServiceSpec>> = Vec::new();
     let mut names: Vec<String> = Vec::new();
-    for (idx, item) in cx
-        .seq(node, "services")
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
+    let items = cx.seq(node, "services").unwrap_or_default();
+    if items.len() as u64 > u64::from(limits.services_per_cluster) {
+        let message = format!(
+            "the cluster would have {} services, which {}",
+            items.len(),
+            SERVICES.exceeded(limits.services_per_cluster)
+        );
+        // Every service is still read, so their own problems are reported too.
+        cx.rule(&node.loc, "services", message);
+    }
+    for (idx, item) in items.iter().enumerate() {
         let path = index_path("services", idx);
         let merged;
         let item = match item.get("file") {
@@ -82,7 +89,7 @@ pub(crate) fn services(
             },
             None => item,
         };
-        let service = service(cx, item, &path, task_definitions);
+        let service = service(cx, item, &path, task_definitions, limits);
         if let Some(service) = &service {
             if names.contains(&service.service_name) {
                 let loc = item
@@ -106,6 +113,7 @@ fn service(
     node: &Node,
     path: &str,
     task_definitions: &TaskDefinitions,
+    limits: &Quotas,
 ) -> Option<ServiceSpec> {
     let fields = cx.fields(node, path)?;
     fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
@@ -160,7 +168,17 @@ fn service(
         .and_then(|node| task_definitions.resolve(cx, node, &fields.path_of("taskDefinition")));
     let desired_count = fields
         .required(cx, "desiredCount", "a whole number >= 0")
-        .and_then(|node| cx.u32(node, &fields.path_of("desiredCount"), 0, 5_000));
+        .and_then(|node| {
+            let field = fields.path_of("desiredCount");
+            let count = cx.u32(node, &field, 0, u32::MAX)?;
+            let quota = limits.tasks_per_service;
+            if count > quota {
+                let message = format!("desiredCount {count} {}", TASKS_PER_SERVICE.exceeded(quota));
+                cx.rule(&node.loc, &field, message);
+                return None;
+            }
+            Some(count)
+        });
     let deployment_configuration = deployment_configuration(cx, &fields);
     let placement = placement(
         cx,

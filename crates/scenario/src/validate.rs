@@ -13,7 +13,10 @@ use des::Distribution;
 
 use crate::catalogue;
 use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
+use crate::error::Loc;
 use crate::node::{Node, Value};
+use crate::outputs;
+use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
 use crate::service;
 use crate::task_definition::{self, TaskDefinitions};
@@ -32,10 +35,8 @@ const TOP_KEYS: &[&str] = &[
     "scheduledTasks",
     "actions",
     "faults",
+    "outputs",
 ];
-
-/// The most container instances a cluster may have (ECS service quota).
-const INSTANCES_MAX: u64 = 5_000;
 
 pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     let top = cx.fields(root, "")?;
@@ -64,14 +65,17 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         .required(cx, "duration", DURATION_EXPECTED)
         .and_then(|node| cx.positive_duration_ms(node, "duration"));
     let (parameters, overhead_per_mille) = parameters(cx, top.get("parameters"));
+    // Before everything they bound, wherever they stand in the file.
+    let (quotas, limits) = quotas::quotas(cx, top.get("parameters"));
+    let outputs = outputs::outputs(cx, top.get("outputs"));
     let cluster_node = top.required(
         cx,
         "cluster",
         "a mapping with availabilityZones and instances or autoScalingGroups",
     );
-    let cluster = cluster_node.map(|node| cluster(cx, node, overhead_per_mille));
+    let cluster = cluster_node.map(|node| cluster(cx, node, overhead_per_mille, &limits));
     let task_definitions = task_definition::task_definitions(cx, top.get("taskDefinitions"));
-    let services = service::services(cx, top.get("services"), &task_definitions);
+    let services = service::services(cx, top.get("services"), &task_definitions, &limits);
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let service_names: Vec<String> = services
         .iter()
@@ -102,6 +106,8 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
         run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
+        quotas: quotas?,
+        outputs: outputs?,
     })
 }
 
@@ -137,6 +143,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "maxPercentCountsStopping",
             "dynamicHostPortRange",
             "memoryOverheadPercent",
+            "quotas",
         ],
         &[],
     );
@@ -221,7 +228,7 @@ pub(crate) struct ClusterNames {
     pub instance_ids: Vec<String>,
 }
 
-fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32) -> ClusterNames {
+fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -> ClusterNames {
     let mut names = ClusterNames {
         spec: None,
         zones: Vec::new(),
@@ -254,8 +261,17 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32) -> ClusterNames {
         .get("instanceTypes")
         .map_or_else(Vec::new, |node| instance_types(cx, node));
     let mut ok = name.is_some() && zones_ok;
-    let mut auto_scaling_groups = Vec::new();
+    // Instances asked for so far, and the field that first took the total over the quota.
+    let quota = u64::from(limits.container_instances_per_cluster);
     let mut n_instances: u64 = 0;
+    let mut over_quota: Option<(Loc, String)> = None;
+    let mut count_towards_quota = |n_instances: &mut u64, added: u64, at: &Node, field: String| {
+        *n_instances += added;
+        if *n_instances > quota && over_quota.is_none() {
+            over_quota = Some((at.loc.clone(), field));
+        }
+    };
+    let mut auto_scaling_groups = Vec::new();
     if let Some(node) = fields.get("autoScalingGroups") {
         for (idx, item) in cx
             .seq(node, "cluster.autoScalingGroups")
@@ -266,7 +282,10 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32) -> ClusterNames {
             let path = index_path("cluster.autoScalingGroups", idx);
             match auto_scaling_group(cx, item, &path, &custom, overhead_per_mille, &mut names) {
                 Some(group) => {
-                    n_instances += u64::from(group.desired_capacity);
+                    let at = item.get("desiredCapacity").unwrap_or(item);
+                    let field = format!("{path}.desiredCapacity");
+                    let added = u64::from(group.desired_capacity);
+                    count_towards_quota(&mut n_instances, added, at, field);
                     auto_scaling_groups.push(group);
                 }
                 None => ok = false,
@@ -282,24 +301,31 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32) -> ClusterNames {
             .enumerate()
         {
             let path = index_path("cluster.instances", idx);
-            ok &= fixed_instances(
-                cx,
-                item,
-                &path,
-                &custom,
+            let room = quota.saturating_sub(n_instances);
+            let entry = FixedInstances {
+                custom: &custom,
                 overhead_per_mille,
-                &mut names,
-                &mut instances,
-            );
+                room,
+            };
+            match fixed_instances(cx, item, &path, &entry, &mut names, &mut instances) {
+                Some(count) => {
+                    let at = item.get("count").unwrap_or(item);
+                    let field = match item.get("count") {
+                        Some(_) => format!("{path}.count"),
+                        None => path,
+                    };
+                    count_towards_quota(&mut n_instances, count, at, field);
+                }
+                None => ok = false,
+            }
         }
     }
-    n_instances += instances.len() as u64;
-    if n_instances > INSTANCES_MAX {
-        cx.rule(
-            &node.loc,
-            "cluster",
-            format!("{n_instances} instances; a cluster holds at most {INSTANCES_MAX}"),
+    if let Some((loc, field)) = over_quota {
+        let message = format!(
+            "the cluster would have {n_instances} container instances, which {}",
+            CONTAINER_INSTANCES.exceeded(limits.container_instances_per_cluster)
         );
+        cx.rule(&loc, &field, message);
         ok = false;
     }
     if ok {
@@ -551,16 +577,10 @@ fn auto_scaling_group(
         }
     }
     let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
+    // Bounded by the container-instance quota, which the cluster checks over all groups.
     let desired_capacity = fields
         .required(cx, "desiredCapacity", "a whole number >= 0")
-        .and_then(|node| {
-            cx.u32(
-                node,
-                &fields.path_of("desiredCapacity"),
-                0,
-                INSTANCES_MAX as u32,
-            )
-        });
+        .and_then(|node| cx.u32(node, &fields.path_of("desiredCapacity"), 0, u32::MAX));
     let availability_zones = match fields.get("availabilityZones") {
         None => Some(
             (0..names.zones.len())
@@ -598,19 +618,26 @@ fn auto_scaling_group(
     })
 }
 
-/// One `instances` entry, expanded by `count`. Returns whether it was valid.
+/// What reading one `instances` entry needs besides the entry.
+struct FixedInstances<'a> {
+    custom: &'a [InstanceType],
+    overhead_per_mille: u32,
+    /// How many more instances the quota allows: a larger `count` is not expanded (the
+    /// caller reports the quota).
+    room: u64,
+}
+
+/// One `instances` entry, expanded by `count` into `instances` when it fits the quota's
+/// `room`. Returns its `count`, or `None` when it is invalid.
 fn fixed_instances(
     cx: &mut Cx,
     node: &Node,
     path: &str,
-    custom: &[InstanceType],
-    overhead_per_mille: u32,
+    entry: &FixedInstances<'_>,
     names: &mut ClusterNames,
     instances: &mut Vec<FixedInstanceSpec>,
-) -> bool {
-    let Some(fields) = cx.fields(node, path) else {
-        return false;
-    };
+) -> Option<u64> {
+    let fields = cx.fields(node, path)?;
     fields.finish(
         cx,
         &[
@@ -638,13 +665,9 @@ fn fixed_instances(
     // example writes it), anything more is refused.
     let count = match fields.get("count") {
         None => Some(1),
+        // Bounded by the container-instance quota, which the cluster checks.
         Some(count_node) => cx
-            .u32(
-                count_node,
-                &fields.path_of("count"),
-                1,
-                INSTANCES_MAX as u32,
-            )
+            .u32(count_node, &fields.path_of("count"), 1, u32::MAX)
             .filter(|&count| {
                 let fine = count == 1 || instance_id.is_none();
                 if !fine {
@@ -657,7 +680,8 @@ fn fixed_instances(
                 fine
             }),
     };
-    let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
+    let instance_type =
+        required_instance_type(cx, &fields, entry.custom, entry.overhead_per_mille, names);
     let zone = fields
         .required(
             cx,
@@ -680,8 +704,11 @@ fn fixed_instances(
         attributes,
     )
     else {
-        return false;
+        return None;
     };
+    if u64::from(count) > entry.room {
+        return Some(u64::from(count));
+    }
     for _ in 0..count {
         instances.push(FixedInstanceSpec {
             instance_id: (!instance_id.is_empty()).then(|| instance_id.clone()),
@@ -690,7 +717,7 @@ fn fixed_instances(
             attributes: attributes.clone(),
         });
     }
-    true
+    Some(u64::from(count))
 }
 
 const FAULT_KINDS: &[&str] = &[

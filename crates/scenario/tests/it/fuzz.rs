@@ -62,6 +62,10 @@ fn odd_documents_do_not_panic() {
         "taskDefinitions: [{family: a, cpu: '1.5 vCPU', memory: '0.001 GB', containerDefinitions: [{name: a, memory: 1e10}]}]",
         "parameters: {dynamicHostPortRange: [65535, 1024], memoryOverheadPercent: 2.55}",
         "faults: [{kind: taskExit}, {kind: zoneOutage, mtbf: 1d, at: 1h}, {kind: [x]}]",
+        "parameters: {quotas: 5}\noutputs: {a: b}",
+        "parameters: {quotas: {containerInstancesPerCluster: 99999999999999999999999, tasksPerService: -1}}\noutputs: [[], {}, ~, '']",
+        "duration: 1h\ncluster: {availabilityZones: [a], instances: [{instanceType: m5.large, availabilityZone: a, count: 4294967295}, {instanceType: m5.large, availabilityZone: a, count: 4294967295}]}",
+        "duration: 1h\ncluster: {availabilityZones: [a], autoScalingGroups: [{name: g, instanceType: m5.large, desiredCapacity: 4294967295}, {name: h, instanceType: m5.large, desiredCapacity: 4294967295}]}",
     ];
     for case in cases {
         load(case);

@@ -1,10 +1,13 @@
 //! Integration tests of the scenario loader: the real ECS JSON fixtures, the bad-scenario
-//! corpus with exact error texts, `--set` overrides, the quickstart, and garbage input.
+//! corpus with exact error texts, `--set` overrides, the quickstart, quotas and outputs,
+//! every scenario the repository ships, and garbage input.
 
 mod bad;
 mod fixtures;
 mod fuzz;
 mod overrides;
+mod quotas;
+mod scenarios;
 
 use std::path::PathBuf;
 
