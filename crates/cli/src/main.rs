@@ -62,6 +62,12 @@ enum Command {
         /// e.g. --set 'services[0].placementStrategy=[{type: binpack, field: memory}]'.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
+        /// Which files to write, comma-separated: events, tasks, instances,
+        /// placement_failures, services, summary, or all [default: the scenario's
+        /// `outputs:`, else all]. Files of this tool that the run does not write are removed
+        /// from the output folder.
+        #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
+        outputs: Option<OutputList>,
     },
     /// Check a scenario and report every problem with its line and column.
     #[command(
@@ -79,6 +85,15 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
+}
+
+/// `--outputs LIST`, one value holding a list.
+#[derive(Clone, Debug)]
+struct OutputList(Vec<scenario::Output>);
+
+/// `--outputs LIST`, checked by the scenario crate's own rules.
+fn parse_outputs(list: &str) -> Result<OutputList, String> {
+    scenario::parse_outputs(list).map(OutputList)
 }
 
 /// The built-in quickstart's name in messages.
@@ -102,7 +117,8 @@ fn main() -> ExitCode {
             seed,
             out,
             overrides,
-        } => run(scenario.as_deref(), seed, out, &overrides),
+            outputs,
+        } => run(scenario.as_deref(), seed, out, &overrides, outputs),
         Command::Validate {
             scenario,
             overrides,
@@ -151,6 +167,7 @@ fn run(
     seed: Option<u64>,
     out: Option<PathBuf>,
     overrides: &[String],
+    outputs: Option<OutputList>,
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
@@ -163,7 +180,12 @@ fn run(
     // Wall-clock time is measured here only, for the terminal; it never reaches a file.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let outputs = output::all_outputs();
+    let outputs: Vec<&str> = outputs
+        .as_ref()
+        .map_or(&scenario.outputs, |list| &list.0)
+        .iter()
+        .map(|output| output.file_name())
+        .collect();
     let result = output::run_to_folder(&scenario, seed, &out, &outputs)
         .with_context(|| format!("writing results to {}", out.display()));
     let report = match result {

@@ -1,4 +1,4 @@
-//! Golden outputs: every `scenarios/*.yaml` runs with its own seed and each output file must
+//! Golden outputs: every `scenarios/*.yaml` (not the benchmarks in `scenarios/bench/`) runs with its own seed and each output file must
 //! equal `scenarios/<name>.expected/<file>` byte for byte. Bless with
 //! `UPDATE_EXPECT=1 cargo test -p sim --test it golden` and review the diff.
 
@@ -21,13 +21,6 @@ pub fn scenario_files() -> Vec<PathBuf> {
     files
 }
 
-/// Benchmark scenarios (`bench-*.yaml`) produce millions of rows: only their report files,
-/// `services.csv` and `summary.json`, are golden.
-pub fn is_benchmark(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|name| name.to_string_lossy().starts_with("bench-"))
-}
-
 #[test]
 fn every_scenario_matches_its_golden_outputs() {
     let bless = std::env::var_os("UPDATE_EXPECT").is_some();
@@ -35,11 +28,7 @@ fn every_scenario_matches_its_golden_outputs() {
     for path in scenario_files() {
         let scenario = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
         let expected_dir = path.with_extension("expected");
-        let report_only = is_benchmark(&path);
         for (name, bytes) in sim::run_to_memory(&scenario, scenario.seed) {
-            if report_only && !matches!(name, "services.csv" | "summary.json") {
-                continue;
-            }
             let expected_path = expected_dir.join(name);
             if bless {
                 fs::create_dir_all(&expected_dir).expect("create expected folder");
