@@ -10,17 +10,19 @@
 //! as no longer pending, and the stale entry is dropped when it reaches the top (by `pop` or
 //! `peek_time`). Every event that `pop` returns is one that really happens.
 //!
-//! Which seqs are pending is kept in a bitset over a sliding window of seqs, from the oldest
-//! pending one to the newest scheduled: one bit per event, set by `schedule`, cleared by `pop`
-//! or `cancel`, so both can tell a pending event from a popped or cancelled one without
-//! hashing. The window slides forward as its oldest words empty; if a few events pending far
-//! in the future would stretch it beyond a few bits per pending event, those are moved to a
-//! small hash set (`stragglers`), which stays empty (and unallocated) in the usual case.
-//! Stale entries are purged from the heap in one pass when they come to outnumber the live
-//! ones, so memory stays proportional to the number of pending events.
+//! Which seqs are pending is kept in a bitset over a window of seqs, from (about) the oldest
+//! pending one to the newest scheduled, stored in a ring of words: one bit per event, set by
+//! `schedule`, cleared by `pop` or `cancel`, so both tell a pending event from a popped or
+//! cancelled one with a shift and a mask, no hashing. The window moves forward as its oldest
+//! words empty. If a few events pending far in the future would stretch it beyond a few bits
+//! per pending event, they are moved to a small hash set of stragglers, which stays empty
+//! (and unallocated) in the usual case. Stale entries are purged from the heap in one pass
+//! when they come to outnumber the live ones. So memory stays proportional to the number of
+//! pending events, and once the heap and the ring have grown, neither `schedule` nor `pop`
+//! allocates.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet, VecDeque};
+use std::collections::{BinaryHeap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::time::SimTime;
@@ -34,6 +36,8 @@ pub struct Queue<E> {
     heap: BinaryHeap<Entry<E>>,
     /// Which seqs are pending (scheduled, neither popped nor cancelled); owns the counter.
     pending: Pending,
+    /// How many entries in `heap` are cancelled ones.
+    stale: usize,
     now: SimTime,
 }
 
@@ -101,6 +105,7 @@ impl<E> Default for Queue<E> {
         Queue {
             heap: BinaryHeap::new(),
             pending: Pending::default(),
+            stale: 0,
             now: SimTime::ZERO,
         }
     }
@@ -117,12 +122,13 @@ impl<E> Queue<E> {
     }
 
     /// Number of events waiting (cancelled ones not counted).
+    #[inline(always)]
     pub fn len(&self) -> usize {
-        self.pending.count
+        self.heap.len() - self.stale
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pending.count == 0
+        self.len() == 0
     }
 
     /// The next sequence number: how many events have ever been scheduled.
@@ -131,14 +137,14 @@ impl<E> Queue<E> {
     }
 
     /// Schedules `event` at `at`. Panics if `at` is in the past: that is a bug in the caller.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) -> EventKey {
         assert!(
             self.now <= at,
             "event scheduled in the past: at {at}, now {}",
             self.now
         );
-        let seq = self.pending.push();
+        let seq = self.pending.push(self.len());
         self.heap.push(Entry {
             time: at,
             seq,
@@ -157,9 +163,11 @@ impl<E> Queue<E> {
         }
         // The entry stays in the heap until it reaches the top; purge when stale entries
         // outnumber live ones, so the heap stays within twice the pending count.
-        if self.heap.len() > 2 * self.pending.count + 64 {
+        self.stale += 1;
+        if self.stale > self.len() + 64 {
             let pending = &self.pending;
             self.heap.retain(|entry| pending.contains(entry.seq));
+            self.stale = 0;
         }
         true
     }
@@ -173,19 +181,21 @@ impl<E> Queue<E> {
                 return Some(top.time);
             }
             self.heap.pop();
+            self.stale -= 1;
         }
     }
 
     /// Removes the next event and advances `now` to its time. Returns `(time, seq, event)`.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, u64, E)> {
         loop {
             let entry = self.heap.pop()?;
-            if self.pending.remove(entry.seq) {
+            if self.pending.take(entry.seq) {
                 debug_assert!(self.now <= entry.time, "time went back");
                 self.now = entry.time;
                 return Some((entry.time, entry.seq, entry.event));
             }
+            self.stale -= 1;
         }
     }
 }
@@ -193,13 +203,21 @@ impl<E> Queue<E> {
 /// Bits per window word.
 const WORD: u64 = 64;
 
-/// The set of pending seqs: a bitset over the window `[base * 64, next)` plus the few pending
-/// seqs below it (`stragglers`).
+/// The ring's first length in words; it grows (never shrinks) while the window holds at
+/// least one pending seq per four bits, plus this many words of slack.
+const MIN_WORDS: usize = 64;
+
+/// The set of pending seqs: a bitset over the window of seqs `[base * 64, next)`, kept in a
+/// ring of words, plus the few pending seqs below the window (`stragglers`).
 #[derive(Default)]
 struct Pending {
-    /// Bit `s % 64` of `words[s / 64 - base]` is set iff seq `s` is pending.
-    words: VecDeque<u64>,
-    /// The word index of `words[0]`. Every word before it has been slid out of the window.
+    /// Bit `s % 64` of `ring[(s / 64) % ring.len()]` is set iff seq `s` is pending, for `s`
+    /// in the window. The ring's length is a power of two (zero before the first push) and
+    /// the window's words fit in it; slots outside the window are zero.
+    ring: Vec<u64>,
+    /// The word (`seq / 64`) where the window starts. It moves forward lazily, when a new
+    /// word opens, past the words that have emptied, so it may lag behind the oldest
+    /// pending seq (the words in between are zero).
     base: u64,
     /// Pending seqs below the window: events scheduled long ago for a far future, moved out
     /// so that the window does not span the whole run. Never iterated, only probed, so a
@@ -207,93 +225,99 @@ struct Pending {
     stragglers: HashSet<u64, BuildHasherDefault<SeqHasher>>,
     /// The next seq to hand out.
     next: u64,
-    /// How many seqs are pending.
-    count: usize,
 }
 
 impl Pending {
-    /// Hands out the next seq, pending from now on.
-    #[inline]
-    fn push(&mut self) -> u64 {
+    /// The ring slot of `word`.
+    #[inline(always)]
+    fn slot(&self, word: u64) -> usize {
+        (word & (self.ring.len() as u64).wrapping_sub(1)) as usize
+    }
+
+    /// Hands out the next seq, pending from now on; `live` seqs are pending before it.
+    #[inline(always)]
+    fn push(&mut self, live: usize) -> u64 {
         let seq = self.next;
-        self.next += 1;
-        self.count += 1;
-        // Words are slid out only once all their seqs were handed out, so `base <= seq / 64`
-        // and `seq`'s word is the last one or the one after it.
-        let index = (seq / WORD - self.base) as usize;
-        if index == self.words.len() {
-            self.words.push_back(0);
-            self.slide();
-            self.shed_stragglers();
+        if seq % WORD == 0 {
+            self.open_word(seq / WORD, live);
         }
-        let index = (seq / WORD - self.base) as usize;
-        self.words[index] |= 1 << (seq % WORD);
+        self.next = seq + 1;
+        let slot = self.slot(seq / WORD);
+        self.ring[slot] |= 1 << (seq % WORD);
         seq
     }
 
-    #[inline]
+    #[inline(always)]
     fn contains(&self, seq: u64) -> bool {
         if seq >= self.next {
             return false;
         }
-        match (seq / WORD).checked_sub(self.base) {
-            Some(index) => self.words[index as usize] & (1 << (seq % WORD)) != 0,
-            None => !self.stragglers.is_empty() && self.stragglers.contains(&seq),
+        if seq / WORD >= self.base {
+            self.ring[self.slot(seq / WORD)] & (1 << (seq % WORD)) != 0
+        } else {
+            !self.stragglers.is_empty() && self.stragglers.contains(&seq)
         }
     }
 
-    /// Marks `seq` no longer pending; false if it was not pending.
-    #[inline]
+    /// Marks `seq` no longer pending; false if it was not pending (already popped or
+    /// cancelled, or never handed out).
+    #[inline(always)]
     fn remove(&mut self, seq: u64) -> bool {
-        if seq >= self.next {
-            return false;
-        }
-        let was = match (seq / WORD).checked_sub(self.base) {
-            Some(index) => {
-                let word = &mut self.words[index as usize];
-                let bit = 1 << (seq % WORD);
-                let was = *word & bit != 0;
-                *word &= !bit;
-                was
-            }
-            None => !self.stragglers.is_empty() && self.stragglers.remove(&seq),
-        };
-        if was {
-            self.count -= 1;
-            self.slide();
-        }
-        was
+        seq < self.next && self.take(seq)
     }
 
-    /// Slides the window past its leading empty words whose seqs were all handed out.
-    #[inline]
-    fn slide(&mut self) {
-        while self.words.front() == Some(&0) && (self.base + 1) * WORD <= self.next {
-            self.words.pop_front();
-            self.base += 1;
+    /// `remove` for a seq already handed out (one found in the heap).
+    #[inline(always)]
+    fn take(&mut self, seq: u64) -> bool {
+        debug_assert!(seq < self.next);
+        if seq / WORD >= self.base {
+            let slot = self.slot(seq / WORD);
+            let bit = 1 << (seq % WORD);
+            let was = self.ring[slot] & bit != 0;
+            self.ring[slot] &= !bit;
+            was
+        } else {
+            !self.stragglers.is_empty() && self.stragglers.remove(&seq)
         }
     }
 
-    /// If the window has grown past four bits per pending seq (a few events pending far
-    /// ahead hold its start back), moves the pending seqs of its oldest words to
-    /// `stragglers` until it is down to two bits per pending seq. Each seq moves at most
-    /// once, so this is amortised constant time per seq.
-    fn shed_stragglers(&mut self) {
-        const SLACK: usize = 64;
-        if self.words.len() <= 4 * self.count / WORD as usize + SLACK {
-            return;
-        }
-        while self.words.len() > 2 * self.count / WORD as usize + SLACK / 2 {
-            let Some(mut word) = self.words.pop_front() else {
-                break;
-            };
-            while word != 0 {
-                let bit = u64::from(word.trailing_zeros());
-                self.stragglers.insert(self.base * WORD + bit);
-                word &= word - 1;
-            }
+    /// Makes room in the window for `word`, whose first seq is about to be handed out (so
+    /// every earlier word is complete): slides the window past its leading empty words, then
+    /// if `word` still does not fit, grows the ring while the window holds at least one
+    /// pending seq per four bits (plus slack), and otherwise sheds the window's oldest words
+    /// to `stragglers`. Each seq is shed at most once, so all this is amortised constant
+    /// time per seq; and the ring stays within about eight bits per pending seq at its peak.
+    #[inline(never)]
+    fn open_word(&mut self, word: u64, live: usize) {
+        while self.base < word && self.ring[self.slot(self.base)] == 0 {
             self.base += 1;
         }
+        let needed = (word - self.base + 1) as usize;
+        if needed > self.ring.len() {
+            if needed <= 4 * live / WORD as usize + MIN_WORDS {
+                let len = needed
+                    .next_power_of_two()
+                    .max(2 * self.ring.len())
+                    .max(MIN_WORDS);
+                let mut ring = vec![0; len];
+                for w in self.base..word {
+                    ring[(w % len as u64) as usize] = self.ring[self.slot(w)];
+                }
+                self.ring = ring;
+            } else {
+                while (word - self.base + 1) as usize > self.ring.len() {
+                    let slot = self.slot(self.base);
+                    let mut bits = std::mem::take(&mut self.ring[slot]);
+                    while bits != 0 {
+                        self.stragglers
+                            .insert(self.base * WORD + u64::from(bits.trailing_zeros()));
+                        bits &= bits - 1;
+                    }
+                    self.base += 1;
+                }
+            }
+        }
+        debug_assert_eq!(self.ring[self.slot(word)], 0, "a slot outside the window");
     }
 }
 
@@ -325,7 +349,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::{EventKey, Queue};
+    use super::{EventKey, Queue, MIN_WORDS};
     use crate::time::SimTime;
 
     #[track_caller]
@@ -471,7 +495,7 @@ mod tests {
                     assert!(!queue.cancel(keys[e as usize]));
                 }
             }
-            assert!(queue.pending.words.len() <= 4 * queue.len() / 64 + 64);
+            assert!(queue.pending.ring.len() <= 2 * MIN_WORDS);
             assert!(queue.pending.stragglers.contains(&far.0));
             if cancel_it {
                 assert!(queue.cancel(far));
@@ -501,7 +525,8 @@ mod tests {
             // but never an event `FAR` ahead, which they schedule now and then: a small
             // queue whose window sheds its long-pending events to the stragglers.
             let growing = seed % 2 == 0;
-            let steps = if seed < 10 { 20_000 } else { 2_000 };
+            let steps = if seed < 10 { 50_000 } else { 2_000 };
+            let mut max_len = 0;
             for step in 0..steps {
                 let op = match rng.random_range(0..10u32) {
                     3..=4 if !growing => 9,
@@ -546,7 +571,8 @@ mod tests {
                 }
                 assert_eq!(queue.len(), model.len(), "seed {seed} step {step}");
                 assert!(queue.heap.len() <= 2 * queue.len() + 65);
-                assert!(queue.pending.words.len() <= 4 * queue.len() / 64 + 65);
+                max_len = max_len.max(queue.len());
+                assert!(queue.pending.ring.len() <= 2 * (4 * max_len / 64 + MIN_WORDS));
                 if !queue.pending.stragglers.is_empty() {
                     shed += 1;
                 }
