@@ -8,7 +8,8 @@
 //! The queue is a plain `std::collections::BinaryHeap` of small `(time, seq, event)` entries,
 //! with lazy cancellation: `cancel` does not search the heap, it only marks the event's `seq`
 //! as no longer pending, and the stale entry is dropped when it reaches the top (by `pop` or
-//! `peek_time`). Every event that `pop` returns is one that really happens.
+//! `peek_time`). Every event that `pop` returns is one that really happens. Cancelling an
+//! event that was already popped or cancelled is a no-op that returns false.
 //!
 //! Which seqs are pending is kept in a bitset over a window of seqs, from (about) the oldest
 //! pending one to the newest scheduled, stored in a ring of words: one bit per event, set by
@@ -17,11 +18,18 @@
 //! words empty. If a few events pending far in the future would stretch it beyond a few bits
 //! per pending event, they are moved to a small hash set of stragglers, which stays empty
 //! (and unallocated) in the usual case. Stale entries are purged from the heap in one pass
-//! when they come to outnumber the live ones. So memory stays proportional to the number of
-//! pending events, and once the heap and the ring have grown, neither `schedule` nor `pop`
-//! allocates.
+//! when they come to outnumber the live ones. So memory stays proportional to the peak
+//! number of pending events, and once the heap and the ring have grown, neither `schedule`
+//! nor `pop` allocates.
+//!
+//! One more trick makes the usual "pop an event, schedule its successor" cheaper than a bare
+//! heap's pop and push: `pop` takes the event out of the top entry but leaves the entry (the
+//! hole) in place, and a `schedule` right after overwrites it and sifts it down, one pass
+//! through the heap instead of two. `pop` and `peek_time` remove the hole first when no
+//! `schedule` came in between.
 
 use std::cmp::Ordering;
+use std::collections::binary_heap::PeekMut;
 use std::collections::{BinaryHeap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -38,15 +46,19 @@ pub struct Queue<E> {
     pending: Pending,
     /// How many entries in `heap` are cancelled ones.
     stale: usize,
+    /// Whether the top of `heap` is the entry of the event popped last, its payload taken.
+    /// `pop` leaves it there so that a `schedule` right after can overwrite it and sift it
+    /// down: one pass through the heap instead of a pop's and a push's.
+    hole: bool,
     now: SimTime,
 }
 
 /// A queued event. Ordered by `(time, seq)` alone, reversed so that the max-heap's top is
-/// the earliest; the payload is never compared.
+/// the earliest; the payload is never compared. The payload is `None` only in the hole.
 struct Entry<E> {
     time: SimTime,
     seq: u64,
-    event: E,
+    event: Option<E>,
 }
 
 impl<E> Entry<E> {
@@ -106,6 +118,7 @@ impl<E> Default for Queue<E> {
             heap: BinaryHeap::new(),
             pending: Pending::default(),
             stale: 0,
+            hole: false,
             now: SimTime::ZERO,
         }
     }
@@ -124,7 +137,7 @@ impl<E> Queue<E> {
     /// Number of events waiting (cancelled ones not counted).
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.heap.len() - self.stale
+        self.heap.len() - self.stale - usize::from(self.hole)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -145,11 +158,18 @@ impl<E> Queue<E> {
             self.now
         );
         let seq = self.pending.push(self.len());
-        self.heap.push(Entry {
+        let entry = Entry {
             time: at,
             seq,
-            event,
-        });
+            event: Some(event),
+        };
+        if std::mem::take(&mut self.hole) {
+            if let Some(mut top) = self.heap.peek_mut() {
+                *top = entry;
+                return EventKey(seq);
+            }
+        }
+        self.heap.push(entry);
         EventKey(seq)
     }
 
@@ -162,12 +182,13 @@ impl<E> Queue<E> {
             return false;
         }
         // The entry stays in the heap until it reaches the top; purge when stale entries
-        // outnumber live ones, so the heap stays within twice the pending count.
+        // outnumber live ones, so the heap stays within twice the peak pending count.
         self.stale += 1;
         if self.stale > self.len() + 64 {
             let pending = &self.pending;
             self.heap.retain(|entry| pending.contains(entry.seq));
             self.stale = 0;
+            self.hole = false;
         }
         true
     }
@@ -175,6 +196,9 @@ impl<E> Queue<E> {
     /// The time of the next pending event, without removing it. Cancelled entries found at
     /// the top on the way are discarded.
     pub fn peek_time(&mut self) -> Option<SimTime> {
+        if std::mem::take(&mut self.hole) {
+            self.heap.pop();
+        }
         loop {
             let top = self.heap.peek()?;
             if self.pending.contains(top.seq) {
@@ -188,13 +212,21 @@ impl<E> Queue<E> {
     /// Removes the next event and advances `now` to its time. Returns `(time, seq, event)`.
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, u64, E)> {
+        if std::mem::take(&mut self.hole) {
+            self.heap.pop();
+        }
         loop {
-            let entry = self.heap.pop()?;
-            if self.pending.take(entry.seq) {
-                debug_assert!(self.now <= entry.time, "time went back");
-                self.now = entry.time;
-                return Some((entry.time, entry.seq, entry.event));
+            let mut top = self.heap.peek_mut()?;
+            if self.pending.take(top.seq) {
+                let (time, seq) = (top.time, top.seq);
+                debug_assert!(self.now <= time, "time went back");
+                let event = top.event.take().expect("only the hole has no payload");
+                drop(top);
+                self.hole = true;
+                self.now = time;
+                return Some((time, seq, event));
             }
+            PeekMut::pop(top);
             self.stale -= 1;
         }
     }
@@ -238,7 +270,7 @@ impl Pending {
     #[inline(always)]
     fn push(&mut self, live: usize) -> u64 {
         let seq = self.next;
-        if seq % WORD == 0 {
+        if seq.is_multiple_of(WORD) {
             self.open_word(seq / WORD, live);
         }
         self.next = seq + 1;
@@ -456,6 +488,34 @@ mod tests {
     }
 
     #[test]
+    fn cancelling_most_events_purges_them_from_the_heap() {
+        let mut queue = Queue::new();
+        queue.schedule(SimTime(0), 0);
+        let keys: Vec<EventKey> = (1..=1_000).map(|i| queue.schedule(SimTime(i), i)).collect();
+        // The popped event's entry waits at the top for the next `schedule`.
+        assert_eq!(queue.pop().map(|(_, _, e)| e), Some(0));
+        for (i, &key) in keys.iter().enumerate() {
+            if i % 10 != 0 {
+                assert!(queue.cancel(key));
+            }
+        }
+        assert_eq!(queue.len(), 100);
+        assert!(queue.heap.len() <= 2 * queue.len() + 65);
+        queue.schedule(SimTime(5), 5_000);
+        let expect: Vec<u64> = (1..=1_000)
+            .step_by(10)
+            .flat_map(|i| if i == 1 { vec![1, 5_000] } else { vec![i] })
+            .collect();
+        assert_eq!(drain(&mut queue), expect);
+    }
+
+    #[test]
+    fn entries_are_as_small_as_a_bare_tuple() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<super::Entry<u32>>(), size_of::<(u64, u64, u32)>());
+    }
+
+    #[test]
     fn seq_numbers_are_unique_and_increasing() {
         let mut queue = Queue::new();
         for at in [4, 4, 1, 9] {
@@ -549,11 +609,18 @@ mod tests {
                         keys.push((key, at));
                     }
                     5..=6 if !keys.is_empty() => {
-                        // Mostly a recent key (often still pending), sometimes any key.
-                        let oldest = if rng.random_range(0..8u32) == 0 {
-                            0
-                        } else {
-                            keys.len().saturating_sub(64)
+                        // Mostly a recent key (often still pending), sometimes any key, and
+                        // now and then every key of the last few hundred (a purge).
+                        let oldest = match rng.random_range(0..100u32) {
+                            0 => {
+                                for &(key, at) in &keys[keys.len().saturating_sub(300)..] {
+                                    let was_pending = model.remove(&(at, key.0)).is_some();
+                                    assert_eq!(queue.cancel(key), was_pending, "seed {seed}");
+                                }
+                                keys.len() - 1
+                            }
+                            1..=12 => 0,
+                            _ => keys.len().saturating_sub(64),
                         };
                         let (key, at) = keys[rng.random_range(oldest..keys.len())];
                         let was_pending = model.remove(&(at, key.0)).is_some();
@@ -570,8 +637,8 @@ mod tests {
                     _ => {}
                 }
                 assert_eq!(queue.len(), model.len(), "seed {seed} step {step}");
-                assert!(queue.heap.len() <= 2 * queue.len() + 65);
                 max_len = max_len.max(queue.len());
+                assert!(queue.heap.len() <= 2 * max_len + 65);
                 assert!(queue.pending.ring.len() <= 2 * (4 * max_len / 64 + MIN_WORDS));
                 if !queue.pending.stragglers.is_empty() {
                     shed += 1;
