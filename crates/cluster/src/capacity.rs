@@ -274,7 +274,7 @@ impl Capacity {
             "the task does not fit on {}",
             instance.ec2_instance_id
         );
-        self.index.remove(instance);
+        let before = instance.remaining();
         let overcommitted = "a task was started on an instance without room for it";
         instance.remaining_cpu_units = instance
             .remaining_cpu_units
@@ -309,7 +309,7 @@ impl Capacity {
         }
         instance.tasks.push(task);
         instance.running_tasks_count += 1;
-        self.index.insert(instance);
+        self.index.update(before, instance);
         host_ports
     }
 
@@ -328,10 +328,7 @@ impl Capacity {
         host_ports: &[(Protocol, u16)],
     ) {
         let instance = &mut self.instances[id.index()];
-        let live = instance.status != InstanceStatus::Inactive;
-        if live {
-            self.index.remove(instance);
-        }
+        let before = instance.remaining();
         instance.remaining_cpu_units += needs.cpu_units;
         instance.remaining_memory_mib += needs.memory_mib;
         if needs.eni {
@@ -349,8 +346,8 @@ impl Capacity {
         if let Some(position) = instance.tasks.iter().position(|&other| other == task) {
             instance.tasks.remove(position);
         }
-        if live {
-            self.index.insert(instance);
+        if instance.is_active() {
+            self.index.update(before, instance);
         }
     }
 

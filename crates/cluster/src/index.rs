@@ -28,33 +28,104 @@ use crate::placement::{
 };
 use crate::spec::{Resource, TieBreak};
 
-/// Which indexes a run needs, from every placement it will make.
+/// Which orders a partition of the instances keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Orders {
+    by_id: bool,
+    /// By remaining CPU, by remaining memory.
+    by_resource: [bool; 2],
+}
+
+impl Orders {
+    fn any(self) -> bool {
+        self.by_id || self.by_resource.iter().any(|&used| used)
+    }
+
+    fn merge(&mut self, other: Orders) {
+        self.by_id |= other.by_id;
+        self.by_resource[0] |= other.by_resource[0];
+        self.by_resource[1] |= other.by_resource[1];
+    }
+}
+
+/// Which indexes a run needs: for each chain the indexes answer, the orders its partition
+/// (the cluster, the zones, or an attribute's values) must keep. Nothing else is kept, so
+/// a run pays only for the indexes its chains read.
 #[derive(Clone, Debug, Default)]
 pub struct IndexPlan {
+    global: Orders,
+    zones: Orders,
     /// Attributes other than the zone that lead a chain's `spread`, sorted.
-    attributes: Vec<String>,
-    /// Whether some chain binpacks on CPU, on memory.
-    binpack: [bool; 2],
+    attributes: Vec<(String, Orders)>,
+}
+
+/// The shape of a chain the indexes answer: a leading attribute `spread`, then one step,
+/// and whether a `random` ends it after that step. `None` for other chains.
+struct Shape<'a> {
+    lead: Option<&'a str>,
+    step: Option<StrategyKind<'a>>,
+    then_random: bool,
+}
+
+fn shape<'a>(kinds: &[StrategyKind<'a>]) -> Option<Shape<'a>> {
+    let (lead, rest) = match kinds.split_first() {
+        Some((StrategyKind::SpreadAttribute(name), rest)) => (Some(*name), rest),
+        _ => (None, kinds),
+    };
+    let (step, then_random) = match rest {
+        [] => (None, false),
+        [StrategyKind::Random, ..] => (Some(StrategyKind::Random), false),
+        [step] => (Some(*step), false),
+        [step, StrategyKind::Random, ..] => (Some(*step), true),
+        _ => return None,
+    };
+    if matches!(
+        step,
+        Some(StrategyKind::Custom | StrategyKind::SpreadAttribute(_))
+    ) {
+        return None;
+    }
+    Some(Shape {
+        lead,
+        step,
+        then_random,
+    })
+}
+
+/// The orders a chain of this shape reads.
+fn orders_of(shape: &Shape<'_>) -> Orders {
+    let mut orders = Orders {
+        // A lead is chosen by searching each value's instances by id.
+        by_id: shape.lead.is_some(),
+        by_resource: [false; 2],
+    };
+    match shape.step {
+        Some(StrategyKind::Binpack(resource)) => orders.by_resource[resource_slot(resource)] = true,
+        _ => orders.by_id = true,
+    }
+    orders
 }
 
 impl IndexPlan {
     pub fn of<'a>(placements: impl Iterator<Item = &'a Placement>) -> IndexPlan {
         let mut plan = IndexPlan::default();
         for placement in placements {
-            if let Some(StrategyKind::SpreadAttribute(name)) =
-                placement.strategies.first().map(|s| s.kind())
-            {
-                if name != ATTRIBUTE_ZONE && !plan.attributes.iter().any(|a| a == name) {
-                    plan.attributes.push(name.to_string());
-                }
-            }
-            for strategy in &placement.strategies {
-                if let StrategyKind::Binpack(resource) = strategy.kind() {
-                    plan.binpack[resource_slot(resource)] = true;
-                }
+            let kinds: Vec<StrategyKind<'_>> =
+                placement.strategies.iter().map(|s| s.kind()).collect();
+            let Some(shape) = shape(&kinds) else {
+                continue;
+            };
+            let orders = orders_of(&shape);
+            match shape.lead {
+                None => plan.global.merge(orders),
+                Some(ATTRIBUTE_ZONE) => plan.zones.merge(orders),
+                Some(name) => match plan.attributes.iter_mut().find(|(a, _)| a == name) {
+                    Some((_, kept)) => kept.merge(orders),
+                    None => plan.attributes.push((name.to_string(), orders)),
+                },
             }
         }
-        plan.attributes.sort();
+        plan.attributes.sort_by(|a, b| a.0.cmp(&b.0));
         plan
     }
 }
@@ -68,32 +139,30 @@ fn resource_slot(resource: Resource) -> usize {
 
 /// Remaining `[cpu, memory, enis]`: what every index entry carries.
 fn remaining(instance: &ContainerInstance) -> [u32; 3] {
-    [
-        instance.remaining_cpu_units,
-        instance.remaining_memory_mib,
-        instance.remaining_enis,
-    ]
+    instance.remaining()
 }
 
-/// The instances of one part, ordered three ways.
+/// The instances of one part, in the orders its partition keeps.
 #[derive(Debug)]
 struct Part {
-    by_id: OrderedIndex,
-    /// By remaining CPU, by remaining memory: only when some chain binpacks on it.
+    by_id: Option<OrderedIndex>,
+    /// By remaining CPU, by remaining memory.
     by_resource: [Option<OrderedIndex>; 2],
 }
 
 impl Part {
-    fn new(binpack: [bool; 2]) -> Part {
+    fn new(orders: Orders) -> Part {
         Part {
-            by_id: OrderedIndex::new(),
-            by_resource: binpack.map(|used| used.then(OrderedIndex::new)),
+            by_id: orders.by_id.then(OrderedIndex::new),
+            by_resource: orders.by_resource.map(|used| used.then(OrderedIndex::new)),
         }
     }
 
     fn insert(&mut self, instance: &ContainerInstance) {
         let res = remaining(instance);
-        self.by_id.insert(0, instance.id.0, res);
+        if let Some(index) = &mut self.by_id {
+            index.insert(0, instance.id.0, res);
+        }
         for (slot, index) in self.by_resource.iter_mut().enumerate() {
             if let Some(index) = index {
                 index.insert(u64::from(res[slot]), instance.id.0, res);
@@ -103,13 +172,15 @@ impl Part {
 
     fn remove(&mut self, instance: &ContainerInstance) {
         let res = remaining(instance);
-        let gone = self.by_id.remove(0, instance.id.0);
-        assert_eq!(
-            gone,
-            Some(res),
-            "{} was not indexed as it is",
-            instance.ec2_instance_id
-        );
+        if let Some(index) = &mut self.by_id {
+            let gone = index.remove(0, instance.id.0);
+            assert_eq!(
+                gone,
+                Some(res),
+                "{} was not indexed as it is",
+                instance.ec2_instance_id
+            );
+        }
         for (slot, index) in self.by_resource.iter_mut().enumerate() {
             if let Some(index) = index {
                 index.remove(u64::from(res[slot]), instance.id.0);
@@ -117,23 +188,39 @@ impl Part {
         }
     }
 
-    /// The order by `resource`. Only for a placement the run's plan knows (the fixture
-    /// of a test may place with others: those go to the scan).
-    fn by(&self, resource: Resource) -> &OrderedIndex {
-        self.by_resource[resource_slot(resource)]
-            .as_ref()
-            .expect("binpack checks the plan first")
+    /// The instance's resources went from `before` to what they are now.
+    fn update(&mut self, before: [u32; 3], instance: &ContainerInstance) {
+        let res = remaining(instance);
+        let id = instance.id.0;
+        if let Some(index) = &mut self.by_id {
+            index.update(0, id, 0, res);
+        }
+        for (slot, index) in self.by_resource.iter_mut().enumerate() {
+            if let Some(index) = index {
+                index.update(u64::from(before[slot]), id, u64::from(res[slot]), res);
+            }
+        }
+    }
+
+    fn id_order(&self) -> Option<&OrderedIndex> {
+        self.by_id.as_ref()
+    }
+
+    fn by(&self, resource: Resource) -> Option<&OrderedIndex> {
+        self.by_resource[resource_slot(resource)].as_ref()
     }
 
     /// Rebuilds the part from `members` and compares.
     fn check(&self, members: &[&ContainerInstance], what: &str) {
-        self.by_id.check();
-        let expected: Vec<(u64, u32, [u32; 3])> = members
-            .iter()
-            .map(|instance| (0, instance.id.0, remaining(instance)))
-            .collect();
-        let actual: Vec<(u64, u32, [u32; 3])> = self.by_id.iter().collect();
-        assert_eq!(actual, expected, "the id index of {what} is off");
+        if let Some(index) = &self.by_id {
+            index.check();
+            let expected: Vec<(u64, u32, [u32; 3])> = members
+                .iter()
+                .map(|instance| (0, instance.id.0, remaining(instance)))
+                .collect();
+            let actual: Vec<(u64, u32, [u32; 3])> = index.iter().collect();
+            assert_eq!(actual, expected, "the id index of {what} is off");
+        }
         for (slot, index) in self.by_resource.iter().enumerate() {
             if let Some(index) = index {
                 index.check();
@@ -154,57 +241,76 @@ impl Part {
 
 #[derive(Debug)]
 pub struct PlacementIndex {
-    binpack: [bool; 2],
-    global: Part,
+    global_orders: Orders,
+    zone_orders: Orders,
+    global: Option<Part>,
     zones: Vec<Part>,
-    /// Per indexed attribute, a part per value (`None`: instances without it).
-    attributes: Vec<(String, BTreeMap<Option<String>, Part>)>,
+    /// Per indexed attribute, the orders kept and a part per value (`None`: instances
+    /// without it).
+    attributes: Vec<(String, Orders, BTreeMap<Option<String>, Part>)>,
 }
 
 impl PlacementIndex {
     pub(crate) fn new(plan: IndexPlan, zones: usize) -> PlacementIndex {
         PlacementIndex {
-            binpack: plan.binpack,
-            global: Part::new(plan.binpack),
-            zones: (0..zones).map(|_| Part::new(plan.binpack)).collect(),
+            global_orders: plan.global,
+            zone_orders: plan.zones,
+            global: plan.global.any().then(|| Part::new(plan.global)),
+            zones: if plan.zones.any() {
+                (0..zones).map(|_| Part::new(plan.zones)).collect()
+            } else {
+                Vec::new()
+            },
             attributes: plan
                 .attributes
                 .into_iter()
-                .map(|name| (name, BTreeMap::new()))
+                .map(|(name, orders)| (name, orders, BTreeMap::new()))
                 .collect(),
         }
     }
 
-    /// Adds an ACTIVE instance as it is now.
-    pub(crate) fn insert(&mut self, instance: &ContainerInstance) {
-        self.global.insert(instance);
-        self.zones[instance.availability_zone.index()].insert(instance);
-        let binpack = self.binpack;
-        for (name, values) in &mut self.attributes {
+    /// Every part the instance belongs to.
+    fn parts_of_mut<'a>(
+        &'a mut self,
+        instance: &'a ContainerInstance,
+    ) -> impl Iterator<Item = &'a mut Part> + 'a {
+        let zone = self.zones.get_mut(instance.availability_zone.index());
+        let attributes = self.attributes.iter_mut().map(|(name, orders, values)| {
             values
                 .entry(instance.attribute(name).map(str::to_string))
-                .or_insert_with(|| Part::new(binpack))
-                .insert(instance);
+                .or_insert_with(|| Part::new(*orders))
+        });
+        self.global.iter_mut().chain(zone).chain(attributes)
+    }
+
+    /// Adds an ACTIVE instance as it is now.
+    pub(crate) fn insert(&mut self, instance: &ContainerInstance) {
+        for part in self.parts_of_mut(instance) {
+            part.insert(instance);
         }
     }
 
-    /// Takes out an instance, as it was when inserted (before its resources change).
+    /// Takes out an instance, as it is now.
     pub(crate) fn remove(&mut self, instance: &ContainerInstance) {
-        self.global.remove(instance);
-        self.zones[instance.availability_zone.index()].remove(instance);
-        for (name, values) in &mut self.attributes {
-            let value = instance.attribute(name).map(str::to_string);
-            values
-                .get_mut(&value)
-                .expect("every indexed value has a part")
-                .remove(instance);
+        for part in self.parts_of_mut(instance) {
+            part.remove(instance);
+        }
+    }
+
+    /// The instance's remaining resources went from `before` (`[cpu, memory, enis]`) to
+    /// what they are now.
+    pub(crate) fn update(&mut self, before: [u32; 3], instance: &ContainerInstance) {
+        for part in self.parts_of_mut(instance) {
+            part.update(before, instance);
         }
     }
 
     /// For `check_invariants`: every part rebuilt from the ACTIVE instances and compared.
     pub(crate) fn check(&self, instances: &[ContainerInstance]) {
         let active: Vec<&ContainerInstance> = instances.iter().filter(|i| i.is_active()).collect();
-        self.global.check(&active, "the cluster");
+        if let Some(global) = &self.global {
+            global.check(&active, "the cluster");
+        }
         for (zone, part) in self.zones.iter().enumerate() {
             let members: Vec<&ContainerInstance> = active
                 .iter()
@@ -213,7 +319,7 @@ impl PlacementIndex {
                 .collect();
             part.check(&members, "a zone");
         }
-        for (name, values) in &self.attributes {
+        for (name, _, values) in &self.attributes {
             for (value, part) in values {
                 let members: Vec<&ContainerInstance> = active
                     .iter()
@@ -228,8 +334,24 @@ impl PlacementIndex {
     fn attribute_parts(&self, name: &str) -> Option<&BTreeMap<Option<String>, Part>> {
         self.attributes
             .iter()
-            .find(|(indexed, _)| indexed == name)
-            .map(|(_, values)| values)
+            .find(|(indexed, _, _)| indexed == name)
+            .map(|(_, _, values)| values)
+    }
+
+    /// Whether the partition a chain of this shape reads keeps the orders it needs (a test
+    /// fixture may place with chains the run's plan did not see).
+    fn answers(&self, shape: &Shape<'_>) -> bool {
+        let kept = match shape.lead {
+            None => self.global_orders,
+            Some(ATTRIBUTE_ZONE) => self.zone_orders,
+            Some(name) => match self.attributes.iter().find(|(a, _, _)| a == name) {
+                Some((_, orders, _)) => *orders,
+                None => return false,
+            },
+        };
+        let needed = orders_of(shape);
+        (kept.by_id || !needed.by_id)
+            && (0..2).all(|slot| kept.by_resource[slot] || !needed.by_resource[slot])
     }
 }
 
@@ -312,8 +434,8 @@ impl Indexed<'_> {
 
     fn index_of<'p>(&self, part: &'p Part) -> &'p OrderedIndex {
         match self.range {
-            Range::All => &part.by_id,
-            Range::Key(resource, _) => part.by(resource),
+            Range::All => part.id_order().expect("the plan keeps it"),
+            Range::Key(resource, _) => part.by(resource).expect("the plan keeps it"),
         }
     }
 
@@ -400,8 +522,10 @@ impl Selection for Indexed<'_> {
         self.parts
             .iter()
             .map(|part| match self.range {
-                Range::All => part.by_id.len(),
-                Range::Key(resource, key) => part.by(resource).count_key(key),
+                Range::All => part.id_order().expect("the plan keeps it").len(),
+                Range::Key(resource, key) => {
+                    part.by(resource).expect("the plan keeps it").count_key(key)
+                }
             })
             .sum()
     }
@@ -409,9 +533,12 @@ impl Selection for Indexed<'_> {
     fn pool_nth(&self, mut position: usize) -> InstanceId {
         for part in &self.parts {
             let (index, start, len) = match self.range {
-                Range::All => (&part.by_id, 0, part.by_id.len()),
+                Range::All => {
+                    let index = part.id_order().expect("the plan keeps it");
+                    (index, 0, index.len())
+                }
                 Range::Key(resource, key) => {
-                    let index = part.by(resource);
+                    let index = part.by(resource).expect("the plan keeps it");
                     (index, index.rank(key, 0), index.count_key(key))
                 }
             };
@@ -456,32 +583,23 @@ pub fn place_indexed(
     rng: &mut SimRng,
 ) -> Option<Result<InstanceId, PlacementFailure>> {
     let kinds: Vec<StrategyKind<'_>> = placement.strategies.iter().map(|s| s.kind()).collect();
-    let (lead_name, rest) = match kinds.split_first() {
-        Some((StrategyKind::SpreadAttribute(name), rest)) => (Some(*name), rest),
-        _ => (None, kinds.as_slice()),
-    };
-    // The step after the lead, and whether a `random` ends the chain after it.
-    let (step, then_random) = match rest {
-        [] => (None, false),
-        [StrategyKind::Random, ..] => (Some(StrategyKind::Random), false),
-        [step] => (Some(*step), false),
-        [step, StrategyKind::Random, ..] => (Some(*step), true),
-        _ => return None,
-    };
-    if matches!(
-        step,
-        Some(StrategyKind::Custom | StrategyKind::SpreadAttribute(_))
-    ) {
+    let shape = shape(&kinds)?;
+    let index = view.index();
+    if !index.answers(&shape) {
         return None;
     }
+    let Shape {
+        lead: lead_name,
+        step,
+        then_random,
+    } = shape;
     let needs = request.requirements;
-    let index = view.index();
     let mut selection = Indexed {
         view,
         request,
         placement,
         need: [needs.cpu_units, needs.memory_mib, u32::from(needs.eni)],
-        parts: vec![&index.global],
+        parts: index.global.iter().collect(),
         lead: Lead::None,
         range: Range::All,
         filter: Filter::Any,
@@ -585,13 +703,10 @@ enum LeadValue<'a> {
 /// `binpack`: the least of the resource left among the candidates; the pool narrows to the
 /// instances with exactly that much left.
 fn binpack(selection: &mut Indexed<'_>, resource: Resource) -> Option<()> {
-    if !selection.view.index().binpack[resource_slot(resource)] {
-        return None;
-    }
     let need = u64::from(selection.need[resource_slot(resource)]);
     let mut best: Option<u64> = None;
     for part in &selection.parts {
-        let index = part.by(resource);
+        let index = part.by(resource).expect("the plan keeps it");
         let mut from = (need, 0);
         while let Some((key, id)) = index.first_fit(from, selection.need) {
             if best.is_some_and(|best| key >= best) {

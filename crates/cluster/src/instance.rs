@@ -107,6 +107,15 @@ impl ContainerInstance {
         self.ports(protocol).binary_search(&port).is_ok()
     }
 
+    /// Remaining `[cpu units, MiB, ENI attachments]`, as the placement indexes carry them.
+    pub fn remaining(&self) -> [u32; 3] {
+        [
+            self.remaining_cpu_units,
+            self.remaining_memory_mib,
+            self.remaining_enis,
+        ]
+    }
+
     /// ENI attachment points for awsvpc tasks: every ENI but the primary one.
     pub fn eni_capacity(&self) -> u32 {
         self.instance_type.enis.saturating_sub(1)
