@@ -8,6 +8,8 @@ mod lifecycle;
 mod scaling;
 mod scheduler;
 
+use std::collections::BTreeMap;
+
 use des::{rng, Queue, SimRng, SimTime, Stream};
 
 use crate::capacity::Capacity;
@@ -116,7 +118,7 @@ impl Cluster {
                 task_definition: spec.task_definition,
                 desired_count: spec.desired_count,
                 deployment_configuration: spec.deployment_configuration,
-                tasks: Vec::new(),
+                tasks: BTreeMap::new(),
                 active_count: 0,
                 running_count: 0,
                 pass: None,

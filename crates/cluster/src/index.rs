@@ -15,6 +15,7 @@
 //! that). Other chains, and failures (whose reason needs the closest instance), go to the
 //! scan.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use des::SimRng;
@@ -381,6 +382,9 @@ enum Filter {
 }
 
 struct Indexed<'a> {
+    /// Per part, where its pool members start in the index read and how many there are;
+    /// worked out at the first draw.
+    spans: OnceCell<Vec<(usize, usize)>>,
     view: &'a PlacementView<'a>,
     request: &'a PlacementRequest<'a>,
     placement: &'a Placement,
@@ -462,6 +466,21 @@ impl Indexed<'_> {
         }
     }
 
+    fn spans(&self) -> &[(usize, usize)] {
+        self.spans.get_or_init(|| {
+            self.parts
+                .iter()
+                .map(|part| {
+                    let index = self.index_of(part);
+                    match self.range {
+                        Range::All => (0, index.len()),
+                        Range::Key(_, key) => (index.rank(key, 0), index.count_key(key)),
+                    }
+                })
+                .collect()
+        })
+    }
+
     fn range_start(&self) -> (u64, u32) {
         match self.range {
             Range::All => (0, 0),
@@ -519,31 +538,16 @@ impl Selection for Indexed<'_> {
     }
 
     fn pool_len(&self) -> usize {
-        self.parts
-            .iter()
-            .map(|part| match self.range {
-                Range::All => part.id_order().expect("the plan keeps it").len(),
-                Range::Key(resource, key) => {
-                    part.by(resource).expect("the plan keeps it").count_key(key)
-                }
-            })
-            .sum()
+        self.spans().iter().map(|&(_, len)| len).sum()
     }
 
     fn pool_nth(&self, mut position: usize) -> InstanceId {
-        for part in &self.parts {
-            let (index, start, len) = match self.range {
-                Range::All => {
-                    let index = part.id_order().expect("the plan keeps it");
-                    (index, 0, index.len())
-                }
-                Range::Key(resource, key) => {
-                    let index = part.by(resource).expect("the plan keeps it");
-                    (index, index.rank(key, 0), index.count_key(key))
-                }
-            };
+        for (part, &(start, len)) in self.parts.iter().zip(self.spans()) {
             if position < len {
-                let (_, id, _) = index.nth(start + position).expect("within the part");
+                let (_, id, _) = self
+                    .index_of(part)
+                    .nth(start + position)
+                    .expect("within the part");
                 return InstanceId(id);
             }
             position -= len;
@@ -595,6 +599,7 @@ pub fn place_indexed(
     } = shape;
     let needs = request.requirements;
     let mut selection = Indexed {
+        spans: OnceCell::new(),
         view,
         request,
         placement,

@@ -1,6 +1,8 @@
 //! Services: what each keeps running and the counts of its live tasks. The figures reported
 //! about them are worked out from change records by the `sim` crate, not kept here.
 
+use std::collections::BTreeMap;
+
 use des::EventKey;
 
 use crate::ids::{GroupId, ServiceId, TaskDefId, TaskId};
@@ -14,8 +16,8 @@ pub struct Service {
     pub task_definition: TaskDefId,
     pub desired_count: u32,
     pub deployment_configuration: DeploymentConfiguration,
-    /// Tasks that are not STOPPED, in id order.
-    pub tasks: Vec<TaskId>,
+    /// Tasks that are not STOPPED, by task number (creation order).
+    pub tasks: BTreeMap<u64, TaskId>,
     /// Of `tasks`: PROVISIONING, PENDING or RUNNING.
     pub active_count: u32,
     /// Of `tasks`: RUNNING.

@@ -142,7 +142,7 @@ impl Cluster {
             );
             if let Some(service) = task.service {
                 assert!(
-                    self.services[service.index()].tasks.contains(&task.id),
+                    self.services[service.index()].tasks.get(&task.number) == Some(&task.id),
                     "{} is missing from its service",
                     task.name()
                 );
@@ -152,7 +152,7 @@ impl Cluster {
         self.tasks.check_groups();
         let counts_stopping = self.config.parameters.max_percent_counts_stopping;
         for service in &self.services {
-            let tasks = service.tasks.iter().map(|&id| self.tasks.get(id));
+            let tasks = service.tasks.values().map(|&id| self.tasks.get(id));
             let active = tasks
                 .clone()
                 .filter(|task| task.last_status.is_active())

@@ -42,7 +42,7 @@ impl Cluster {
         let ordinal = self.tasks.group_enter(group, instance_id, zone);
         if let Some(service) = service {
             let service = &mut self.services[service.index()];
-            service.tasks.push(id);
+            service.tasks.insert(number, id);
             service.active_count += 1;
         }
         self.tasks.insert(Task {
@@ -279,10 +279,7 @@ impl Cluster {
         self.capacity
             .release(task.instance, id, needs, &task.host_ports);
         if let Some(service) = task.service {
-            let tasks = &mut self.services[service.index()].tasks;
-            if let Some(position) = tasks.iter().position(|&other| other == id) {
-                tasks.remove(position);
-            }
+            self.services[service.index()].tasks.remove(&task.number);
         }
         self.emit(
             ctx,
