@@ -13,18 +13,21 @@ pub(crate) const NIL: Link = 0;
 
 /// One entry and the augmented data of the subtree it roots (48 bytes).
 ///
+/// `repr(C)` keeps what every descent reads (the pair, the links and the maxima) in the first
+/// 32 bytes, so that three nodes in four have it within one cache line.
 /// A freed slot keeps its place in the arena and links the free list through `left`.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub(crate) struct Node {
     pub(crate) key: u64,
     pub(crate) id: u32,
     pub(crate) left: Link,
     pub(crate) right: Link,
-    /// Number of entries in the subtree rooted here (0 for the sentinel).
-    size: u32,
-    pub(crate) res: [u32; 3],
     /// Component-wise maximum of `res` over the subtree (zeros for the sentinel).
     max: [u32; 3],
+    pub(crate) res: [u32; 3],
+    /// Number of entries in the subtree rooted here (0 for the sentinel).
+    size: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<Node>() == 48);
