@@ -1,11 +1,12 @@
 //! `OrderedIndex` at 1,000, 10,000 and 100,000 container instances: `first_fit` and
 //! `remove` + `insert`. Each iteration is one operation, so Criterion's time is ns per operation.
 //!
-//! Instances have 4,096 CPU units, 16,384 MiB and 3 ENIs, are half full on average (each
-//! remaining amount uniform from empty to full, drawn by a seeded xorshift), and are keyed by
-//! remaining memory, as "binpack on memory" keeps them. A task asks for a typical memory size and
-//! one ENI; its CPU binds (the instance lacks it) for about one instance in ten, or, in the
-//! `first_fit_cpu_tight` group, for about nine in ten.
+//! Instances have 4,096 CPU units, 16,384 MiB and 3 ENIs. They are half full on average: the
+//! remaining CPU and memory are each uniform from none to all, and one to three ENIs are free,
+//! drawn by a seeded xorshift. They are keyed by remaining memory, as "binpack on memory" keeps
+//! them. A task asks for a multiple of 128 MiB up to 8,192 MiB and one ENI; its CPU binds (the
+//! instance lacks it) for about one instance in ten, or, in the `first_fit_cpu_tight` group, for
+//! about nine in ten.
 
 use std::hint::black_box;
 
@@ -16,8 +17,8 @@ const CPU: u32 = 4096;
 const MEMORY: u32 = 16_384;
 const ENIS: u32 = 3;
 const SIZES: [u32; 3] = [1_000, 10_000, 100_000];
-/// Task memory sizes, MiB.
-const TASK_MEMORY: [u32; 5] = [512, 1024, 2048, 4096, 8192];
+/// Task memory sizes are multiples of this, MiB, up to half an instance.
+const TASK_MEMORY_STEP: u32 = 128;
 
 /// Xorshift64: deterministic, seeded, good enough to spread a benchmark's inputs.
 struct XorShift(u64);
@@ -53,13 +54,13 @@ fn cluster(n: u32, rng: &mut XorShift) -> (OrderedIndex, Vec<u64>) {
     (index, keys)
 }
 
-/// 1,024 task needs whose CPU is more than the remaining CPU of `cpu_binds_tenths` / 10 of the
-/// instances.
+/// 1,024 task needs, over 64 memory sizes, whose CPU is more than the remaining CPU of
+/// `cpu_binds_tenths` / 10 of the instances.
 fn needs(rng: &mut XorShift, cpu_binds_tenths: u32) -> Vec<[u32; 3]> {
     let cpu = CPU / 10 * cpu_binds_tenths;
     (0..1024)
         .map(|_| {
-            let memory = TASK_MEMORY[rng.up_to(TASK_MEMORY.len() as u32 - 1) as usize];
+            let memory = TASK_MEMORY_STEP * (1 + rng.up_to(MEMORY / 2 / TASK_MEMORY_STEP - 1));
             [cpu, memory, 1]
         })
         .collect()

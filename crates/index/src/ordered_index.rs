@@ -13,18 +13,21 @@ pub(crate) const NIL: Link = 0;
 
 /// One entry and the augmented data of the subtree it roots (48 bytes).
 ///
+/// `repr(C)` keeps what every descent reads (the pair, the links and the maxima) in the first
+/// 32 bytes, so that three nodes in four have it within one cache line.
 /// A freed slot keeps its place in the arena and links the free list through `left`.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub(crate) struct Node {
     pub(crate) key: u64,
     pub(crate) id: u32,
     pub(crate) left: Link,
     pub(crate) right: Link,
-    /// Number of entries in the subtree rooted here (0 for the sentinel).
-    size: u32,
-    pub(crate) res: [u32; 3],
     /// Component-wise maximum of `res` over the subtree (zeros for the sentinel).
     max: [u32; 3],
+    pub(crate) res: [u32; 3],
+    /// Number of entries in the subtree rooted here (0 for the sentinel).
+    size: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<Node>() == 48);
@@ -59,15 +62,22 @@ impl Node {
     }
 }
 
-/// Treap priority of a pair: SplitMix64 of the pair, then the pair itself to break ties, so
-/// priorities are distinct and the tree's shape depends only on the set of pairs.
+/// Treap priority of a pair: SplitMix64 of the pair. Not injective; see [`outranks`].
 #[inline]
-fn priority(key: u64, id: u32) -> (u64, u64, u32) {
+fn priority(key: u64, id: u32) -> u64 {
     let mut z = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(id))
         .wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31), key, id)
+    z ^ (z >> 31)
+}
+
+/// True when the pair `a`, of priority `pa`, belongs above the pair `b`, of priority `pb`: a
+/// higher priority, ties broken by the pair itself. This is a strict total order on pairs, so
+/// the tree's shape depends only on the set of pairs.
+#[inline]
+fn outranks(pa: u64, a: (u64, u32), pb: u64, b: (u64, u32)) -> bool {
+    pa > pb || (pa == pb && a > b)
 }
 
 /// True when `have` is at least `need` in every component.
@@ -90,6 +100,9 @@ pub struct OrderedIndex {
     pub(crate) root: Link,
     /// Head of the list of freed slots, linked through `Node::left`.
     free: Link,
+    /// Scratch for updates: the ancestors of the node being changed, root first. Kept so that
+    /// updates allocate nothing once it has grown to the tree's depth.
+    path: Vec<Link>,
 }
 
 impl Default for OrderedIndex {
@@ -121,6 +134,7 @@ impl OrderedIndex {
             nodes,
             root: NIL,
             free: NIL,
+            path: Vec::new(),
         }
     }
 
@@ -153,15 +167,62 @@ impl OrderedIndex {
     /// # Panics
     /// If `(key, id)` is already present (in release builds too). The index is left unchanged.
     pub fn insert(&mut self, key: u64, id: u32, res: [u32; 3]) {
-        let root = self.insert_at(self.root, key, id, res, priority(key, id));
-        self.root = root;
+        let at = (key, id);
+        let prio = priority(key, id);
+        // Walk down to the first node the new one outranks: it will take that node's place.
+        // Nothing changes before the walk is over.
+        self.path.clear();
+        let mut t = self.root;
+        while t != NIL {
+            let node = &self.nodes[t as usize];
+            if !outranks(priority(node.key, node.id), node.pair(), prio, at) {
+                break;
+            }
+            let next = match at.cmp(&node.pair()) {
+                Ordering::Less => node.left,
+                Ordering::Greater => node.right,
+                Ordering::Equal => unreachable!("a pair's priority is its own"),
+            };
+            self.path.push(t);
+            t = next;
+        }
+        // A present pair has the new one's priority, so its ancestors outrank the new node and
+        // the walk stops exactly at it.
+        if t != NIL && self.nodes[t as usize].pair() == at {
+            panic!("OrderedIndex::insert: ({key}, {id}) is already present");
+        }
+        let (before, after) = self.split(t, at);
+        let n = self.alloc(key, id, res);
+        self.nodes[n as usize].left = before;
+        self.nodes[n as usize].right = after;
+        self.pull(n);
+        self.set_child(self.path.last().copied().unwrap_or(NIL), at, n);
+        for i in 0..self.path.len() {
+            let ancestor = self.path[i];
+            self.grown(ancestor, res);
+        }
     }
 
     /// Removes `(key, id)` and returns its resources, or `None` (and changes nothing) if absent.
     pub fn remove(&mut self, key: u64, id: u32) -> Option<[u32; 3]> {
-        let (root, res) = self.remove_at(self.root, (key, id));
-        self.root = root;
-        res
+        let at = (key, id);
+        let t = self.find_with_path(at);
+        if t == NIL {
+            return None;
+        }
+        let node = self.nodes[t as usize];
+        let joined = self.merge(node.left, node.right);
+        self.set_child(self.path.last().copied().unwrap_or(NIL), at, joined);
+        self.release(t);
+        let mut max_changed = true;
+        for i in (0..self.path.len()).rev() {
+            let ancestor = self.path[i];
+            self.nodes[ancestor as usize].size -= 1;
+            if max_changed {
+                max_changed = self.refresh_max(ancestor, node.res, [0; 3]);
+            }
+        }
+        Some(node.res)
     }
 
     /// Moves the entry `(key, id)` to `(new_key, id)` with resources `res`, and returns its old
@@ -174,10 +235,20 @@ impl OrderedIndex {
     /// The index is left unchanged in both cases.
     pub fn update(&mut self, key: u64, id: u32, new_key: u64, res: [u32; 3]) -> [u32; 3] {
         if new_key == key {
-            return match self.set_res_at(self.root, (key, id), res) {
-                Some(old) => old,
-                None => panic!("OrderedIndex::update: ({key}, {id}) is not present"),
-            };
+            let t = self.find_with_path((key, id));
+            assert!(
+                t != NIL,
+                "OrderedIndex::update: ({key}, {id}) is not present"
+            );
+            let old = std::mem::replace(&mut self.nodes[t as usize].res, res);
+            if self.refresh_max(t, old, res) {
+                for i in (0..self.path.len()).rev() {
+                    if !self.refresh_max(self.path[i], old, res) {
+                        break;
+                    }
+                }
+            }
+            return old;
         }
         // Insert first: it panics before changing anything if the new pair is present; then undo
         // it if the old pair turns out to be absent, so a panic never leaves half an update.
@@ -188,6 +259,35 @@ impl OrderedIndex {
                 self.remove(new_key, id);
                 panic!("OrderedIndex::update: ({key}, {id}) is not present")
             }
+        }
+    }
+
+    /// Finds the node holding `at` (or `NIL`), leaving its ancestors in `self.path`, root first.
+    fn find_with_path(&mut self, at: (u64, u32)) -> Link {
+        self.path.clear();
+        let mut t = self.root;
+        while t != NIL {
+            let node = &self.nodes[t as usize];
+            let next = match at.cmp(&node.pair()) {
+                Ordering::Less => node.left,
+                Ordering::Greater => node.right,
+                Ordering::Equal => return t,
+            };
+            self.path.push(t);
+            t = next;
+        }
+        NIL
+    }
+
+    /// Makes `child` the subtree of `parent` on the side where `at` belongs (the root when
+    /// `parent` is `NIL`).
+    fn set_child(&mut self, parent: Link, at: (u64, u32), child: Link) {
+        if parent == NIL {
+            self.root = child;
+        } else if at < self.nodes[parent as usize].pair() {
+            self.nodes[parent as usize].left = child;
+        } else {
+            self.nodes[parent as usize].right = child;
         }
     }
 
@@ -229,47 +329,49 @@ impl OrderedIndex {
         node.max = max;
     }
 
+    /// Updates `t` after an entry with resources `res` was added below it: no child is read.
     #[inline]
-    fn priority_of(&self, t: Link) -> (u64, u64, u32) {
-        let node = &self.nodes[t as usize];
-        priority(node.key, node.id)
+    fn grown(&mut self, t: Link, res: [u32; 3]) {
+        let node = &mut self.nodes[t as usize];
+        node.size += 1;
+        node.max = max3(node.max, res);
     }
 
-    /// Inserts into the subtree `t` and returns its new root. A present pair has the same
-    /// priority as the new one, so it lies on the way down to the split point (its ancestors
-    /// outrank it) and is found there, before any node is changed.
-    fn insert_at(
-        &mut self,
-        t: Link,
-        key: u64,
-        id: u32,
-        res: [u32; 3],
-        prio: (u64, u64, u32),
-    ) -> Link {
-        if t == NIL {
-            return self.alloc(key, id, res);
-        }
-        if prio > self.priority_of(t) {
-            let (left, right) = self.split(t, (key, id));
-            let n = self.alloc(key, id, res);
-            self.nodes[n as usize].left = left;
-            self.nodes[n as usize].right = right;
-            self.pull(n);
-            return n;
-        }
-        match (key, id).cmp(&self.nodes[t as usize].pair()) {
-            Ordering::Less => {
-                let left = self.insert_at(self.nodes[t as usize].left, key, id, res, prio);
-                self.nodes[t as usize].left = left;
-            }
-            Ordering::Greater => {
-                let right = self.insert_at(self.nodes[t as usize].right, key, id, res, prio);
-                self.nodes[t as usize].right = right;
-            }
-            Ordering::Equal => panic!("OrderedIndex::insert: ({key}, {id}) is already present"),
-        }
-        self.pull(t);
-        t
+    /// Updates the maxima of `t` after an entry in its subtree (or its own) went from `old` to
+    /// `new` (zeros when it was removed), given that its children's maxima are up to date.
+    /// Returns whether the maxima changed: when they did not, no ancestor's do either.
+    ///
+    /// The children are read only when a component's maximum may have been lost: `old` attained
+    /// it, `new` does not, and neither does the node's own entry.
+    #[inline]
+    fn refresh_max(&mut self, t: Link, old: [u32; 3], new: [u32; 3]) -> bool {
+        let node = &self.nodes[t as usize];
+        let before = node.max;
+        let lost =
+            |c: usize| (old[c] == before[c]) & (new[c] < old[c]) & (node.res[c] != before[c]);
+        let after = if lost(0) | lost(1) | lost(2) {
+            let (left, right) = (
+                &self.nodes[node.left as usize],
+                &self.nodes[node.right as usize],
+            );
+            max3(node.res, max3(left.max, right.max))
+        } else {
+            max3(before, new)
+        };
+        self.nodes[t as usize].max = after;
+        after != before
+    }
+
+    /// True when the node `a` belongs above the node `b`.
+    #[inline]
+    fn node_outranks(&self, a: Link, b: Link) -> bool {
+        let (a, b) = (&self.nodes[a as usize], &self.nodes[b as usize]);
+        outranks(
+            priority(a.key, a.id),
+            a.pair(),
+            priority(b.key, b.id),
+            b.pair(),
+        )
     }
 
     /// Splits the subtree `t` into the pairs before `at` and those after it; `at` is absent.
@@ -290,8 +392,7 @@ impl OrderedIndex {
                 self.pull(t);
                 (before, t)
             }
-            // A present pair has the priority of the one being inserted, so `insert_at` meets
-            // it on the way down and never splits above it.
+            // `insert` stops its walk at a present pair and never splits above it.
             Ordering::Equal => unreachable!("OrderedIndex::split at a present pair {at:?}"),
         }
     }
@@ -304,7 +405,7 @@ impl OrderedIndex {
         if b == NIL {
             return a;
         }
-        if self.priority_of(a) > self.priority_of(b) {
+        if self.node_outranks(a, b) {
             let right = self.merge(self.nodes[a as usize].right, b);
             self.nodes[a as usize].right = right;
             self.pull(a);
@@ -315,55 +416,6 @@ impl OrderedIndex {
             self.pull(b);
             b
         }
-    }
-
-    /// Removes `at` from the subtree `t`; returns the new root and the removed resources.
-    fn remove_at(&mut self, t: Link, at: (u64, u32)) -> (Link, Option<[u32; 3]>) {
-        if t == NIL {
-            return (NIL, None);
-        }
-        let node = self.nodes[t as usize];
-        match at.cmp(&node.pair()) {
-            Ordering::Less => {
-                let (left, res) = self.remove_at(node.left, at);
-                if res.is_some() {
-                    self.nodes[t as usize].left = left;
-                    self.pull(t);
-                }
-                (t, res)
-            }
-            Ordering::Greater => {
-                let (right, res) = self.remove_at(node.right, at);
-                if res.is_some() {
-                    self.nodes[t as usize].right = right;
-                    self.pull(t);
-                }
-                (t, res)
-            }
-            Ordering::Equal => {
-                let joined = self.merge(node.left, node.right);
-                self.release(t);
-                (joined, Some(node.res))
-            }
-        }
-    }
-
-    /// Replaces the resources of `at` in the subtree `t`; returns the old ones, or `None`.
-    fn set_res_at(&mut self, t: Link, at: (u64, u32), res: [u32; 3]) -> Option<[u32; 3]> {
-        if t == NIL {
-            return None;
-        }
-        let node = self.nodes[t as usize];
-        let old = match at.cmp(&node.pair()) {
-            Ordering::Less => self.set_res_at(node.left, at, res)?,
-            Ordering::Greater => self.set_res_at(node.right, at, res)?,
-            Ordering::Equal => {
-                self.nodes[t as usize].res = res;
-                node.res
-            }
-        };
-        self.pull(t);
-        Some(old)
     }
 
     // ----- queries -----
@@ -558,7 +610,7 @@ impl OrderedIndex {
         for child in [node.left, node.right] {
             if child != NIL {
                 assert!(
-                    self.priority_of(child) < self.priority_of(t),
+                    self.node_outranks(t, child),
                     "heap: child {:?} outranks its parent {pair:?}",
                     self.nodes[child as usize].pair()
                 );
