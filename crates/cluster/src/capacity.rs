@@ -4,7 +4,7 @@
 //! Fields are private: registration, termination, `reserve` and `release` are the only doors,
 //! and each keeps the placement indexes (`crate::index`) current as it goes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use des::{EventKey, SimTime};
 
@@ -30,7 +30,9 @@ struct AutoScalingGroup {
     spec: AutoScalingGroupSpec,
     desired_capacity: u32,
     /// Live instances, in id order.
-    instances: Vec<InstanceId>,
+    instances: BTreeSet<InstanceId>,
+    /// Live instances by zone index of the cluster.
+    live: Vec<u32>,
     /// Launches under way, by zone index of the cluster.
     launching: Vec<u32>,
     /// Launches under way that only rebalance zones (capacity + 1 until they register).
@@ -89,7 +91,8 @@ impl Capacity {
                 .map(|spec| AutoScalingGroup {
                     desired_capacity: spec.desired_capacity,
                     spec,
-                    instances: Vec::new(),
+                    instances: BTreeSet::new(),
+                    live: vec![0; zone_count],
                     launching: vec![0; zone_count],
                     rebalancing: 0,
                 })
@@ -213,7 +216,9 @@ impl Capacity {
         let instance = new_instance(id, registration, &self.zones, now);
         self.index.insert(&instance);
         if let Some(asg) = instance.auto_scaling_group {
-            self.asgs[asg.index()].instances.push(id);
+            let group = &mut self.asgs[asg.index()];
+            group.instances.insert(id);
+            group.live[instance.availability_zone.index()] += 1;
         }
         self.instances.push(instance);
         self.instance_timers.push(Vec::new());
@@ -245,9 +250,9 @@ impl Capacity {
             self.active.remove(position);
         }
         if let Some(asg) = instance.auto_scaling_group {
-            self.asgs[asg.index()]
-                .instances
-                .retain(|&other| other != id);
+            let group = &mut self.asgs[asg.index()];
+            group.instances.remove(&id);
+            group.live[instance.availability_zone.index()] -= 1;
         }
     }
 
@@ -446,18 +451,12 @@ impl Capacity {
     /// Live plus launching instances of the group, per zone.
     fn asg_zone_counts(&self, asg: AsgId) -> BTreeMap<ZoneId, u32> {
         let group = &self.asgs[asg.index()];
-        let mut counts: BTreeMap<ZoneId, u32> = group
+        group
             .spec
             .availability_zones
             .iter()
-            .map(|&zone| (zone, group.launching[zone.index()]))
-            .collect();
-        for &id in &group.instances {
-            *counts
-                .entry(self.instances[id.index()].availability_zone)
-                .or_default() += 1;
-        }
-        counts
+            .map(|&zone| (zone, group.live[zone.index()] + group.launching[zone.index()]))
+            .collect()
     }
 
     pub(crate) fn zone_outage_started(&mut self, zone: ZoneId) {
@@ -478,6 +477,26 @@ impl Capacity {
             .map(|instance| instance.id)
             .collect();
         assert_eq!(active, self.active, "the ACTIVE list is off");
+        let mut live = vec![vec![0u32; self.zones.len()]; self.asgs.len()];
+        let mut members = vec![BTreeSet::new(); self.asgs.len()];
+        for instance in self.active_instances() {
+            if let Some(asg) = instance.auto_scaling_group {
+                live[asg.index()][instance.availability_zone.index()] += 1;
+                members[asg.index()].insert(instance.id);
+            }
+        }
+        for (index, group) in self.asgs.iter().enumerate() {
+            assert_eq!(
+                live[index], group.live,
+                "{}: live counts per zone are off",
+                group.spec.name
+            );
+            assert_eq!(
+                members[index], group.instances,
+                "{}: its instances are off",
+                group.spec.name
+            );
+        }
         self.index.check(&self.instances);
     }
 }
