@@ -455,7 +455,12 @@ impl Capacity {
             .spec
             .availability_zones
             .iter()
-            .map(|&zone| (zone, group.live[zone.index()] + group.launching[zone.index()]))
+            .map(|&zone| {
+                (
+                    zone,
+                    group.live[zone.index()] + group.launching[zone.index()],
+                )
+            })
             .collect()
     }
 

@@ -42,6 +42,17 @@ impl Distribution {
     }
 }
 
+impl Distribution {
+    /// `sample` from the stream `stream` makes, made only when the distribution draws
+    /// (keyed streams cost a ChaCha key setup; a `Fixed` duration needs none).
+    pub fn sample_from(&self, stream: impl FnOnce() -> SimRng) -> u64 {
+        match *self {
+            Distribution::Fixed { ms } => ms,
+            _ => self.sample(&mut stream()),
+        }
+    }
+}
+
 /// Exp(1): `-ln(1 - U)` with U uniform on [0, 1), so the logarithm's argument is never 0.
 fn standard_exponential(rng: &mut SimRng) -> f64 {
     let u: f64 = rng.random();

@@ -27,8 +27,9 @@ impl Cluster {
         now: SimTime,
     ) -> SimTime {
         let key = [((fault as u64) << 32) | group, number];
-        let mut stream = rng::stream(self.config.seed, Stream::Faults, key);
-        now.plus_ms(time_to_failure.sample(&mut stream))
+        now.plus_ms(
+            time_to_failure.sample_from(|| rng::stream(self.config.seed, Stream::Faults, key)),
+        )
     }
 
     /// Schedules scripted faults at their times and the first random zone outages.

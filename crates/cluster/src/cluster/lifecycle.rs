@@ -97,7 +97,7 @@ impl Cluster {
             u64::from(task.group.0),
             u64::from(task.ordinal) * 4 + draw as u64,
         ];
-        distribution.sample(&mut rng::stream(self.config.seed, Stream::Workload, key))
+        distribution.sample_from(|| rng::stream(self.config.seed, Stream::Workload, key))
     }
 
     pub(super) fn task_provisioned(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
