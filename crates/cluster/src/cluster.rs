@@ -55,6 +55,7 @@ struct Config {
     /// What a task of each definition needs from an instance, by `TaskDefId`.
     requirements: Vec<Requirements>,
     faults: Vec<FaultSpec>,
+    random_faults: faults::RandomFaults,
 }
 
 /// The scheduler's own state: each service's and RunTask's built placement, and the one
@@ -126,6 +127,11 @@ impl Cluster {
             service_placements.push(placement);
         }
         let outage_occurrences = vec![0; faults.len()];
+        let service_names: Vec<String> = model_services
+            .iter()
+            .map(|service: &Service| service.service_name.clone())
+            .collect();
+        let random_faults = faults::RandomFaults::new(&faults, &service_names, &task_definitions);
         Cluster {
             config: Config {
                 name: cluster.name,
@@ -134,6 +140,7 @@ impl Cluster {
                 parameters,
                 task_definitions,
                 faults,
+                random_faults,
             },
             outage_occurrences,
             capacity,

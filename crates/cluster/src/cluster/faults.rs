@@ -11,8 +11,65 @@ use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{InstanceId, TaskId};
 use crate::instance::{ContainerInstance, InstanceLoss};
-use crate::spec::{FaultKind, FaultTiming, InstanceFilter, TaskFilter};
+use crate::spec::{FaultKind, FaultSpec, FaultTiming, InstanceFilter, TaskDefinition, TaskFilter};
 use crate::task::TaskStatus;
+
+/// The random faults by what they can strike, worked out once: a task or an instance looks
+/// only at the faults that may target it.
+#[derive(Debug, Default)]
+pub(super) struct RandomFaults {
+    /// Random `instanceFailure` faults, ascending.
+    instance: Vec<u32>,
+    /// Random `taskExit` faults naming each service, ascending.
+    by_service: Vec<Vec<u32>>,
+    /// Random `taskExit` faults naming each task definition's family, ascending.
+    by_task_definition: Vec<Vec<u32>>,
+}
+
+impl RandomFaults {
+    pub(super) fn new(
+        faults: &[FaultSpec],
+        services: &[String],
+        task_definitions: &[TaskDefinition],
+    ) -> RandomFaults {
+        let mut random = RandomFaults {
+            instance: Vec::new(),
+            by_service: vec![Vec::new(); services.len()],
+            by_task_definition: vec![Vec::new(); task_definitions.len()],
+        };
+        for (index, fault) in faults.iter().enumerate() {
+            if !matches!(fault.timing, FaultTiming::Random { .. }) {
+                continue;
+            }
+            let index = index as u32;
+            match &fault.kind {
+                FaultKind::InstanceFailure { .. } => random.instance.push(index),
+                FaultKind::TaskExit {
+                    target: TaskFilter::Service(name),
+                    ..
+                } => {
+                    for (service, _) in services.iter().enumerate().filter(|(_, s)| *s == name) {
+                        random.by_service[service].push(index);
+                    }
+                }
+                FaultKind::TaskExit {
+                    target: TaskFilter::Family(family),
+                    ..
+                } => {
+                    for (definition, _) in task_definitions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, d)| d.family == *family)
+                    {
+                        random.by_task_definition[definition].push(index);
+                    }
+                }
+                FaultKind::ZoneOutage { .. } => {}
+            }
+        }
+        random
+    }
+}
 
 impl Cluster {
     /// When fault `fault` strikes an entity, counted from `now`. The draw is keyed by
@@ -71,11 +128,13 @@ impl Cluster {
     /// A new instance draws its time to failure from every random `instanceFailure` fault
     /// whose target it matches.
     pub(super) fn plan_instance_faults(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
-        for (index, fault) in self.config.faults.iter().enumerate() {
+        for &index in &self.config.random_faults.instance {
+            let index = index as usize;
+            let fault = &self.config.faults[index];
             let (FaultKind::InstanceFailure { target }, FaultTiming::Random { time_to_failure }) =
                 (&fault.kind, &fault.timing)
             else {
-                continue;
+                unreachable!("listed as a random instanceFailure");
             };
             if !self.instance_matches(target, self.capacity.instance(id)) {
                 continue;
@@ -93,19 +152,28 @@ impl Cluster {
     }
 
     /// A task that just reached RUNNING draws its time to failure from every random
-    /// `taskExit` fault that targets it.
+    /// `taskExit` fault that targets it (its service's and its family's, in fault order).
     pub(super) fn plan_task_faults(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        for (index, fault) in self.config.faults.iter().enumerate() {
-            let (
-                FaultKind::TaskExit { target, exit_code },
-                FaultTiming::Random { time_to_failure },
-            ) = (&fault.kind, &fault.timing)
+        let task = self.tasks.get(id);
+        let by_service = task.service.map_or(&[][..], |service| {
+            &self.config.random_faults.by_service[service.index()]
+        });
+        let by_family = &self.config.random_faults.by_task_definition[task.task_definition.index()];
+        let (mut a, mut b) = (by_service.iter().peekable(), by_family.iter().peekable());
+        // Both lists ascend: merge them into fault order.
+        while let Some(&index) = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x < y => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        } {
+            let index = index as usize;
+            let fault = &self.config.faults[index];
+            let (FaultKind::TaskExit { exit_code, .. }, FaultTiming::Random { time_to_failure }) =
+                (&fault.kind, &fault.timing)
             else {
-                continue;
+                unreachable!("listed as a random taskExit");
             };
-            if !self.task_matches(target, id) {
-                continue;
-            }
             let task = self.tasks.get(id);
             let entity = (u64::from(task.group.0), u64::from(task.ordinal));
             let at = self.failure_time(index, entity, time_to_failure, ctx.now);
