@@ -377,8 +377,9 @@ enum Filter {
     Any,
     /// No active task of the group on it (`spread` on `instanceId` at its best, zero).
     NoGroupTask,
-    /// Exactly these, in pool order (`spread` on `instanceId` above zero).
-    Listed(Vec<InstanceId>),
+    /// Exactly this many active tasks of the group on it (`spread` on `instanceId` when
+    /// every candidate hosts the group); enumerated from the group's hosts by count.
+    GroupCount(u32),
 }
 
 struct Indexed<'a> {
@@ -416,7 +417,7 @@ impl Indexed<'_> {
         match &self.filter {
             Filter::Any => true,
             Filter::NoGroupTask => self.view.group_tasks_on(self.request.group, id) == 0,
-            Filter::Listed(ids) => ids.contains(&id),
+            Filter::GroupCount(count) => self.view.group_tasks_on(self.request.group, id) == *count,
         }
     }
 
@@ -466,6 +467,31 @@ impl Indexed<'_> {
         }
     }
 
+    /// The candidates hosting exactly `count` tasks of the group, by id.
+    fn hosts_at(&self, count: u32) -> impl Iterator<Item = InstanceId> + '_ {
+        self.view
+            .group_hosts_by_count(self.request.group, (count, InstanceId(0)))
+            .take_while(move |&(at, _)| at == count)
+            .map(|(_, id)| id)
+            .filter(|&id| self.view.instance(id).is_active() && self.in_lead(id) && self.fits(id))
+    }
+
+    /// Where an instance's part comes in pool order.
+    fn part_position(&self, id: InstanceId) -> usize {
+        let instance = self.view.instance(id);
+        match &self.lead {
+            Lead::None => 0,
+            Lead::Zones(zones) => zones
+                .iter()
+                .position(|&zone| zone == instance.availability_zone)
+                .unwrap_or(0),
+            Lead::Values(name, values) => values
+                .iter()
+                .position(|&value| value == instance.attribute(name))
+                .unwrap_or(0),
+        }
+    }
+
     fn spans(&self) -> &[(usize, usize)] {
         self.spans.get_or_init(|| {
             self.parts
@@ -505,8 +531,10 @@ fn key_of(instance: &ContainerInstance, resource: Resource) -> u64 {
 
 impl Selection for Indexed<'_> {
     fn single(&self) -> Option<InstanceId> {
-        if let Filter::Listed(ids) = &self.filter {
-            return (ids.len() == 1).then(|| ids[0]);
+        if let Filter::GroupCount(count) = self.filter {
+            let mut hosts = self.hosts_at(count);
+            let first = hosts.next();
+            return if hosts.next().is_some() { None } else { first };
         }
         let mut found = None;
         for part in &self.parts {
@@ -526,8 +554,11 @@ impl Selection for Indexed<'_> {
     }
 
     fn lowest(&self) -> InstanceId {
-        if let Filter::Listed(ids) = &self.filter {
-            return *ids.iter().min().expect("listed candidates");
+        if let Filter::GroupCount(count) = self.filter {
+            return self
+                .hosts_at(count)
+                .next()
+                .expect("the selection has candidates");
         }
         self.parts
             .iter()
@@ -560,8 +591,10 @@ impl Selection for Indexed<'_> {
     }
 
     fn candidates(&self) -> Vec<InstanceId> {
-        if let Filter::Listed(ids) = &self.filter {
-            return ids.clone();
+        if let Filter::GroupCount(count) = self.filter {
+            let mut hosts: Vec<InstanceId> = self.hosts_at(count).collect();
+            hosts.sort_by_key(|&id| (self.part_position(id), id));
+            return hosts;
         }
         let mut candidates = Vec::new();
         for part in &self.parts {
@@ -734,50 +767,38 @@ fn binpack(selection: &mut Indexed<'_>, resource: Resource) -> Option<()> {
 /// `spread` on `instanceId`: the fewest tasks of the group on the instance. The pool stays
 /// as it is (the score is not a property of the instance alone).
 fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
-    selection.filter = Filter::NoGroupTask;
-    if selection
-        .parts
-        .iter()
-        .any(|part| selection.next_in(part, (0, 0)).is_some())
-    {
-        return Some(());
-    }
-    // Every candidate hosts the group already: few enough to list.
-    selection.filter = Filter::Any;
+    let view = selection.view;
     let group = selection.request.group;
-    let mut best: Option<u32> = None;
-    let mut listed: Vec<InstanceId> = Vec::new();
-    for (id, count) in selection.view.group_instances(group) {
-        if !selection.view.instance(id).is_active() || !selection.in_lead(id) || !selection.fits(id)
+    // A candidate without the group's tasks wins; none can exist where every instance of
+    // the parts hosts the group already (big services), so skip the search there.
+    let maybe_free = match &selection.lead {
+        Lead::None => selection
+            .parts
+            .iter()
+            .any(|part| view.group_instance_count(group) < selection.index_of(part).len()),
+        Lead::Zones(zones) => zones.iter().zip(&selection.parts).any(|(&zone, part)| {
+            (view.group_hosts_in_zone(group, zone) as usize) < selection.index_of(part).len()
+        }),
+        Lead::Values(..) => true,
+    };
+    if maybe_free {
+        selection.filter = Filter::NoGroupTask;
+        if selection
+            .parts
+            .iter()
+            .any(|part| selection.next_in(part, (0, 0)).is_some())
         {
-            continue;
-        }
-        match best {
-            Some(best) if count > best => continue,
-            Some(best) if count == best => listed.push(id),
-            _ => {
-                best = Some(count);
-                listed = vec![id];
-            }
+            return Some(());
         }
     }
-    best?;
-    // Pool order: by part, then id.
-    let parts_order = |id: InstanceId| -> usize {
-        let instance = selection.view.instance(id);
-        match &selection.lead {
-            Lead::None => 0,
-            Lead::Zones(zones) => zones
-                .iter()
-                .position(|&zone| zone == instance.availability_zone)
-                .unwrap_or(0),
-            Lead::Values(name, values) => values
-                .iter()
-                .position(|&value| value == instance.attribute(name))
-                .unwrap_or(0),
-        }
-    };
-    listed.sort_by_key(|&id| (parts_order(id), id));
-    selection.filter = Filter::Listed(listed);
+    // Every candidate hosts the group: the fewest, from the group's hosts by count.
+    selection.filter = Filter::Any;
+    let best = view
+        .group_hosts_by_count(group, (0, InstanceId(0)))
+        .find(|&(_, id)| {
+            view.instance(id).is_active() && selection.in_lead(id) && selection.fits(id)
+        })
+        .map(|(count, _)| count)?;
+    selection.filter = Filter::GroupCount(best);
     Some(())
 }

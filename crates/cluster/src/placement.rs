@@ -158,6 +158,20 @@ impl<'a> PlacementView<'a> {
     pub fn group_instance_count(&self, group: GroupId) -> usize {
         self.tasks.group_instance_count(group)
     }
+
+    /// Instances hosting `group`, by ascending (count, id), from `from` on.
+    pub fn group_hosts_by_count(
+        &self,
+        group: GroupId,
+        from: (u32, InstanceId),
+    ) -> impl Iterator<Item = (u32, InstanceId)> + 'a {
+        self.tasks.group_hosts_by_count(group, from)
+    }
+
+    /// Instances in `zone` hosting `group`.
+    pub fn group_hosts_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
+        self.tasks.group_hosts_in_zone(group, zone)
+    }
 }
 
 /// Why no instance could take the task, in ECS's words (ECS.md §1.7).

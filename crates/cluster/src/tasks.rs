@@ -6,7 +6,7 @@
 //! a slot, valid from placement until STOPPED; the task's number (`t-000042`) is its place
 //! in creation order and never reused.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{GroupId, InstanceId, TaskId, ZoneId};
 use crate::task::Task;
@@ -16,7 +16,12 @@ use crate::task::Task;
 pub struct Group {
     pub name: String,
     per_instance: BTreeMap<InstanceId, u32>,
+    /// The same counts, ordered by (count, instance): `spread` on `instanceId` finds the
+    /// least-loaded hosts of the group here.
+    by_count: BTreeSet<(u32, InstanceId)>,
     per_zone: Vec<u32>,
+    /// Instances hosting the group, per zone.
+    hosts_per_zone: Vec<u32>,
     /// Tasks ever started in the group; the next one's ordinal.
     launched: u32,
 }
@@ -126,7 +131,9 @@ impl Tasks {
         self.groups.push(Group {
             name: name.to_string(),
             per_instance: BTreeMap::new(),
+            by_count: BTreeSet::new(),
             per_zone: vec![0; self.zone_count],
+            hosts_per_zone: vec![0; self.zone_count],
             launched: 0,
         });
         self.group_ids.insert(name.to_string(), id);
@@ -164,6 +171,21 @@ impl Tasks {
             .map(|(&instance, &count)| (instance, count))
     }
 
+    /// Instances hosting active tasks of `group`, by ascending count then id, from
+    /// `(count, instance)` on.
+    pub fn group_hosts_by_count(
+        &self,
+        group: GroupId,
+        from: (u32, InstanceId),
+    ) -> impl Iterator<Item = (u32, InstanceId)> + '_ {
+        self.groups[group.index()].by_count.range(from..).copied()
+    }
+
+    /// How many distinct instances in `zone` host active tasks of `group`.
+    pub fn group_hosts_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
+        self.groups[group.index()].hosts_per_zone[zone.index()]
+    }
+
     /// How many distinct instances host active tasks of `group`.
     pub fn group_instance_count(&self, group: GroupId) -> usize {
         self.groups[group.index()].per_instance.len()
@@ -177,7 +199,14 @@ impl Tasks {
         zone: ZoneId,
     ) -> u32 {
         let group = &mut self.groups[group.index()];
-        *group.per_instance.entry(instance).or_default() += 1;
+        let count = group.per_instance.entry(instance).or_default();
+        if *count == 0 {
+            group.hosts_per_zone[zone.index()] += 1;
+        } else {
+            group.by_count.remove(&(*count, instance));
+        }
+        *count += 1;
+        group.by_count.insert((*count, instance));
         group.per_zone[zone.index()] += 1;
         group.launched += 1;
         group.launched - 1
@@ -190,9 +219,13 @@ impl Tasks {
             .per_instance
             .get_mut(&instance)
             .expect("an active task is counted on its instance");
+        group.by_count.remove(&(*count, instance));
         *count -= 1;
         if *count == 0 {
             group.per_instance.remove(&instance);
+            group.hosts_per_zone[zone.index()] -= 1;
+        } else {
+            group.by_count.insert((*count, instance));
         }
         group.per_zone[zone.index()] -= 1;
     }
@@ -201,7 +234,9 @@ impl Tasks {
     pub(crate) fn check_groups(&self) {
         let mut per_instance = vec![BTreeMap::<InstanceId, u32>::new(); self.groups.len()];
         let mut per_zone = vec![vec![0u32; self.zone_count]; self.groups.len()];
+        let mut zone_of = BTreeMap::new();
         for task in self.iter().filter(|task| task.last_status.is_active()) {
+            zone_of.insert(task.instance, task.availability_zone);
             *per_instance[task.group.index()]
                 .entry(task.instance)
                 .or_default() += 1;
@@ -211,6 +246,24 @@ impl Tasks {
             assert_eq!(
                 group.per_instance, per_instance[index],
                 "{}: per-instance counts are off",
+                group.name
+            );
+            let by_count: BTreeSet<(u32, InstanceId)> = per_instance[index]
+                .iter()
+                .map(|(&instance, &count)| (count, instance))
+                .collect();
+            assert_eq!(
+                group.by_count, by_count,
+                "{}: counts by size are off",
+                group.name
+            );
+            let mut hosts = vec![0u32; self.zone_count];
+            for instance in per_instance[index].keys() {
+                hosts[zone_of[instance].index()] += 1;
+            }
+            assert_eq!(
+                group.hosts_per_zone, hosts,
+                "{}: hosts per zone are off",
                 group.name
             );
             assert_eq!(
