@@ -156,3 +156,37 @@ services:
     let n = spread.len().min(binpack.len());
     assert_eq!(spread[..n], binpack[..n]);
 }
+
+/// A run is a value with `Send` parts and no globals: every scenario on its own thread, all
+/// at once, gives the bytes it gives alone (ARCHITECTURE.md, "Determinism").
+#[test]
+fn runs_on_many_threads_give_the_bytes_of_runs_alone() {
+    fn send<T: Send>() {}
+    send::<sim::Run>();
+    send::<Box<dyn sim::Consumer>>();
+    let scenarios: Vec<scenario::Scenario> = scenario_files()
+        .iter()
+        .map(|path| scenario::load(path, &[]).unwrap_or_else(|errors| panic!("{errors}")))
+        .collect();
+    let alone: Vec<_> = scenarios
+        .iter()
+        .map(|loaded| outputs(loaded, loaded.seed))
+        .collect();
+    let together: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = scenarios
+            .iter()
+            .map(|loaded| scope.spawn(move || outputs(loaded, loaded.seed)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("no run panics"))
+            .collect()
+    });
+    for ((loaded, alone), together) in scenarios.iter().zip(&alone).zip(&together) {
+        assert_eq!(
+            alone, together,
+            "a run on its own thread differs: scenario {}",
+            loaded.name
+        );
+    }
+}
