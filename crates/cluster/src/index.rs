@@ -467,13 +467,27 @@ impl Indexed<'_> {
         }
     }
 
-    /// The candidates hosting exactly `count` tasks of the group, by id.
-    fn hosts_at(&self, count: u32) -> impl Iterator<Item = InstanceId> + '_ {
+    /// The candidates hosting exactly `count` tasks of the group, in `zone` when given,
+    /// by (zone, id).
+    fn hosts_at(&self, count: u32, zone: Option<ZoneId>) -> impl Iterator<Item = InstanceId> + '_ {
+        let start = (count, zone.unwrap_or(ZoneId(0)), InstanceId(0));
         self.view
-            .group_hosts_by_count(self.request.group, (count, InstanceId(0)))
-            .take_while(move |&(at, _)| at == count)
-            .map(|(_, id)| id)
+            .group_hosts_by_count(self.request.group, start)
+            .take_while(move |&(at, in_zone, _)| at == count && zone.is_none_or(|z| z == in_zone))
+            .map(|(_, _, id)| id)
             .filter(|&id| self.view.instance(id).is_active() && self.in_lead(id) && self.fits(id))
+    }
+
+    /// `hosts_at` over the lead's zones (each its own range), or over every host.
+    fn hosts_at_lead(&self, count: u32) -> Box<dyn Iterator<Item = InstanceId> + '_> {
+        match &self.lead {
+            Lead::Zones(zones) => Box::new(
+                zones
+                    .iter()
+                    .flat_map(move |&zone| self.hosts_at(count, Some(zone))),
+            ),
+            _ => Box::new(self.hosts_at(count, None)),
+        }
     }
 
     /// Where an instance's part comes in pool order.
@@ -532,7 +546,7 @@ fn key_of(instance: &ContainerInstance, resource: Resource) -> u64 {
 impl Selection for Indexed<'_> {
     fn single(&self) -> Option<InstanceId> {
         if let Filter::GroupCount(count) = self.filter {
-            let mut hosts = self.hosts_at(count);
+            let mut hosts = self.hosts_at_lead(count);
             let first = hosts.next();
             return if hosts.next().is_some() { None } else { first };
         }
@@ -555,10 +569,14 @@ impl Selection for Indexed<'_> {
 
     fn lowest(&self) -> InstanceId {
         if let Filter::GroupCount(count) = self.filter {
-            return self
-                .hosts_at(count)
-                .next()
-                .expect("the selection has candidates");
+            return match &self.lead {
+                Lead::Zones(zones) => zones
+                    .iter()
+                    .filter_map(|&zone| self.hosts_at(count, Some(zone)).next())
+                    .min(),
+                _ => self.hosts_at(count, None).min(),
+            }
+            .expect("the selection has candidates");
         }
         self.parts
             .iter()
@@ -592,7 +610,7 @@ impl Selection for Indexed<'_> {
 
     fn candidates(&self) -> Vec<InstanceId> {
         if let Filter::GroupCount(count) = self.filter {
-            let mut hosts: Vec<InstanceId> = self.hosts_at(count).collect();
+            let mut hosts: Vec<InstanceId> = self.hosts_at_lead(count).collect();
             hosts.sort_by_key(|&id| (self.part_position(id), id));
             return hosts;
         }
@@ -794,11 +812,11 @@ fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
     // Every candidate hosts the group: the fewest, from the group's hosts by count.
     selection.filter = Filter::Any;
     let best = view
-        .group_hosts_by_count(group, (0, InstanceId(0)))
-        .find(|&(_, id)| {
+        .group_hosts_by_count(group, (0, ZoneId(0), InstanceId(0)))
+        .find(|&(_, _, id)| {
             view.instance(id).is_active() && selection.in_lead(id) && selection.fits(id)
         })
-        .map(|(count, _)| count)?;
+        .map(|(count, _, _)| count)?;
     selection.filter = Filter::GroupCount(best);
     Some(())
 }

@@ -159,12 +159,12 @@ impl<'a> PlacementView<'a> {
         self.tasks.group_instance_count(group)
     }
 
-    /// Instances hosting `group`, by ascending (count, id), from `from` on.
+    /// Instances hosting `group`, by ascending (count, zone, id), from `from` on.
     pub fn group_hosts_by_count(
         &self,
         group: GroupId,
-        from: (u32, InstanceId),
-    ) -> impl Iterator<Item = (u32, InstanceId)> + 'a {
+        from: (u32, ZoneId, InstanceId),
+    ) -> impl Iterator<Item = (u32, ZoneId, InstanceId)> + 'a {
         self.tasks.group_hosts_by_count(group, from)
     }
 

@@ -16,9 +16,9 @@ use crate::task::Task;
 pub struct Group {
     pub name: String,
     per_instance: BTreeMap<InstanceId, u32>,
-    /// The same counts, ordered by (count, instance): `spread` on `instanceId` finds the
-    /// least-loaded hosts of the group here.
-    by_count: BTreeSet<(u32, InstanceId)>,
+    /// The same counts, ordered by (count, zone, instance): `spread` on `instanceId` finds
+    /// the least-loaded hosts of the group, in a zone or anywhere, here.
+    by_count: BTreeSet<(u32, ZoneId, InstanceId)>,
     per_zone: Vec<u32>,
     /// Instances hosting the group, per zone.
     hosts_per_zone: Vec<u32>,
@@ -171,13 +171,13 @@ impl Tasks {
             .map(|(&instance, &count)| (instance, count))
     }
 
-    /// Instances hosting active tasks of `group`, by ascending count then id, from
-    /// `(count, instance)` on.
+    /// Instances hosting active tasks of `group`, by ascending (count, zone, id), from
+    /// `from` on.
     pub fn group_hosts_by_count(
         &self,
         group: GroupId,
-        from: (u32, InstanceId),
-    ) -> impl Iterator<Item = (u32, InstanceId)> + '_ {
+        from: (u32, ZoneId, InstanceId),
+    ) -> impl Iterator<Item = (u32, ZoneId, InstanceId)> + '_ {
         self.groups[group.index()].by_count.range(from..).copied()
     }
 
@@ -203,10 +203,10 @@ impl Tasks {
         if *count == 0 {
             group.hosts_per_zone[zone.index()] += 1;
         } else {
-            group.by_count.remove(&(*count, instance));
+            group.by_count.remove(&(*count, zone, instance));
         }
         *count += 1;
-        group.by_count.insert((*count, instance));
+        group.by_count.insert((*count, zone, instance));
         group.per_zone[zone.index()] += 1;
         group.launched += 1;
         group.launched - 1
@@ -219,13 +219,13 @@ impl Tasks {
             .per_instance
             .get_mut(&instance)
             .expect("an active task is counted on its instance");
-        group.by_count.remove(&(*count, instance));
+        group.by_count.remove(&(*count, zone, instance));
         *count -= 1;
         if *count == 0 {
             group.per_instance.remove(&instance);
             group.hosts_per_zone[zone.index()] -= 1;
         } else {
-            group.by_count.insert((*count, instance));
+            group.by_count.insert((*count, zone, instance));
         }
         group.per_zone[zone.index()] -= 1;
     }
@@ -248,9 +248,9 @@ impl Tasks {
                 "{}: per-instance counts are off",
                 group.name
             );
-            let by_count: BTreeSet<(u32, InstanceId)> = per_instance[index]
+            let by_count: BTreeSet<(u32, ZoneId, InstanceId)> = per_instance[index]
                 .iter()
-                .map(|(&instance, &count)| (count, instance))
+                .map(|(&instance, &count)| (count, zone_of[&instance], instance))
                 .collect();
             assert_eq!(
                 group.by_count, by_count,
