@@ -811,12 +811,26 @@ fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
     }
     // Every candidate hosts the group: the fewest, from the group's hosts by count.
     selection.filter = Filter::Any;
-    let best = view
-        .group_hosts_by_count(group, (0, ZoneId(0), InstanceId(0)))
-        .find(|&(_, _, id)| {
-            view.instance(id).is_active() && selection.in_lead(id) && selection.fits(id)
-        })
-        .map(|(count, _, _)| count)?;
+    let best = match &selection.lead {
+        // Count by count, within the lead's zones only.
+        Lead::Zones(zones) => {
+            let most = view
+                .group_hosts_by_count(group, (0, ZoneId(0), InstanceId(0)))
+                .next_back()
+                .map_or(0, |(count, _, _)| count);
+            (1..=most).find(|&count| {
+                zones
+                    .iter()
+                    .any(|&zone| selection.hosts_at(count, Some(zone)).next().is_some())
+            })
+        }
+        _ => view
+            .group_hosts_by_count(group, (0, ZoneId(0), InstanceId(0)))
+            .find(|&(_, _, id)| {
+                view.instance(id).is_active() && selection.in_lead(id) && selection.fits(id)
+            })
+            .map(|(count, _, _)| count),
+    }?;
     selection.filter = Filter::GroupCount(best);
     Some(())
 }

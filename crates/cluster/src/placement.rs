@@ -164,7 +164,7 @@ impl<'a> PlacementView<'a> {
         &self,
         group: GroupId,
         from: (u32, ZoneId, InstanceId),
-    ) -> impl Iterator<Item = (u32, ZoneId, InstanceId)> + 'a {
+    ) -> impl DoubleEndedIterator<Item = (u32, ZoneId, InstanceId)> + 'a {
         self.tasks.group_hosts_by_count(group, from)
     }
 

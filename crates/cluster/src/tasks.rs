@@ -177,7 +177,7 @@ impl Tasks {
         &self,
         group: GroupId,
         from: (u32, ZoneId, InstanceId),
-    ) -> impl Iterator<Item = (u32, ZoneId, InstanceId)> + '_ {
+    ) -> impl DoubleEndedIterator<Item = (u32, ZoneId, InstanceId)> + '_ {
         self.groups[group.index()].by_count.range(from..).copied()
     }
 
