@@ -1,40 +1,11 @@
-//! Criterion benches: the bare `(time, seq)` queue, and whole runs of a generated cluster,
-//! measured in events per second. Run with `cargo bench -p sim`.
+//! Criterion bench: whole runs of a generated cluster, measured in events per second. The
+//! queue alone, against a bare `BinaryHeap`, is `benches/queue.rs`. Run with
+//! `cargo bench -p sim --bench engine`.
 
-use std::hint::black_box;
 use std::path::Path;
 
 use cluster::change::Discard;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use des::{Queue, SimTime};
-
-/// The queue alone: a steady state of `live` pending events, each pop scheduling one more
-/// at a pseudo-random later time (the pattern of task timers).
-fn queue(c: &mut Criterion) {
-    let mut group = c.benchmark_group("queue");
-    for live in [1_000u64, 100_000] {
-        let operations = 200_000u64;
-        group.throughput(Throughput::Elements(operations));
-        group.bench_with_input(BenchmarkId::new("pop+schedule", live), &live, |b, &live| {
-            b.iter(|| {
-                let mut queue = Queue::new();
-                let mut x = 0x2545_F491_4F6C_DD1Du64;
-                for i in 0..live {
-                    queue.schedule(SimTime(i), i);
-                }
-                for _ in 0..operations {
-                    let (now, _, event) = queue.pop().expect("never empty");
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    queue.schedule(now.plus_ms(x % 3_600_000), black_box(event));
-                }
-                queue.len()
-            })
-        });
-    }
-    group.finish();
-}
 
 /// A cluster of `instances` m5.xlarge over three zones with 40 services whose tasks exit
 /// after an hour on average, random instance failures and one zone outage.
@@ -81,5 +52,5 @@ fn run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, queue, run);
+criterion_group!(benches, run);
 criterion_main!(benches);
