@@ -9,6 +9,7 @@ mod scaling;
 mod scheduler;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use des::{rng, Queue, SimRng, SimTime, Stream};
 
@@ -56,6 +57,8 @@ struct Config {
     requirements: Vec<Requirements>,
     faults: Vec<FaultSpec>,
     random_faults: faults::RandomFaults,
+    /// ECS's `stoppedReason` when the essential container exits, shared by every such task.
+    essential_container_exited: Arc<str>,
 }
 
 /// The scheduler's own state: each service's and RunTask's built placement, and the one
@@ -141,6 +144,7 @@ impl Cluster {
                 task_definitions,
                 faults,
                 random_faults,
+                essential_container_exited: Arc::from("Essential container in task exited"),
             },
             outage_occurrences,
             capacity,

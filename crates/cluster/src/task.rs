@@ -1,6 +1,7 @@
 //! Tasks and their lifecycle states, stop codes and reasons as ECS writes them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use des::{EventKey, SimTime};
 
@@ -90,7 +91,9 @@ pub struct Task {
     pub last_status: TaskStatus,
     /// Empty when ECS documents none (a lost host, ECS.md §3.4 A14).
     pub stop_code: Option<StopCode>,
-    pub stopped_reason: Option<String>,
+    /// ECS's `stoppedReason`: a fixed sentence, or one naming the lost host (shared by the
+    /// tasks it hosted), so stopping allocates nothing per task.
+    pub stopped_reason: Option<Arc<str>>,
     /// The essential container's exit code, when it exited by itself.
     pub exit_code: Option<i32>,
     /// Host ports this task holds (static and dynamic), released at STOPPED.

@@ -2,6 +2,8 @@
 //! PROVISIONING (awsvpc) -> PENDING -> RUNNING -> STOPPING -> STOPPED, and the release of
 //! resources at STOPPED (A19), after which the model forgets the task.
 
+use std::sync::Arc;
+
 use des::rng::{self, Stream};
 
 use super::{Cluster, Ctx};
@@ -166,10 +168,11 @@ impl Cluster {
         } else {
             0
         };
+        let reason = Arc::clone(&self.config.essential_container_exited);
         self.begin_stopping(
             id,
             StopCode::EssentialContainerExited,
-            "Essential container in task exited",
+            reason,
             shutdown_ms,
             ctx,
         );
@@ -195,7 +198,7 @@ impl Cluster {
         &mut self,
         id: TaskId,
         stop_code: StopCode,
-        reason: &str,
+        reason: Arc<str>,
         shutdown_ms: u64,
         ctx: &mut Ctx<'_>,
     ) {
@@ -207,7 +210,7 @@ impl Cluster {
         task.last_status = TaskStatus::Stopping;
         task.stopping_at = Some(ctx.now);
         task.stop_code = Some(stop_code);
-        task.stopped_reason = Some(reason.to_string());
+        task.stopped_reason = Some(reason);
         let key = ctx.queue.schedule(
             ctx.now.plus_ms(shutdown_ms),
             Event::TaskStopped { task: id },
@@ -232,7 +235,7 @@ impl Cluster {
 
     /// The host is gone: the task is STOPPED now, with ECS's reason and no stop code
     /// (ECS.md §3.4, A14).
-    pub(super) fn stop_task_at_once(&mut self, id: TaskId, reason: &str, ctx: &mut Ctx<'_>) {
+    pub(super) fn stop_task_at_once(&mut self, id: TaskId, reason: &Arc<str>, ctx: &mut Ctx<'_>) {
         for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
             ctx.queue.cancel(key);
         }
@@ -240,7 +243,7 @@ impl Cluster {
             self.leave_active(id);
             let task = self.tasks.get_mut(id);
             task.stop_code = None;
-            task.stopped_reason = Some(reason.to_string());
+            task.stopped_reason = Some(Arc::clone(reason));
             task.stopping_at = Some(ctx.now);
         }
         if let Some(service) = self.tasks.get(id).service {

@@ -96,10 +96,11 @@ impl Cluster {
                 loss,
             },
         );
-        let reason = format!(
+        let reason: std::sync::Arc<str> = format!(
             "Host EC2 (instance {}) terminated",
             self.capacity.instance(id).ec2_instance_id
-        );
+        )
+        .into();
         for task in self.capacity.instance(id).tasks.clone() {
             self.stop_task_at_once(task, &reason, ctx);
         }

@@ -12,8 +12,11 @@ use super::{Consumer, CsvFile, Sink};
 
 pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"];
 
+/// Reusable buffers: a row allocates nothing once they have grown.
 struct Events {
     file: CsvFile,
+    time: String,
+    seq: String,
     subject: String,
     detail: String,
 }
@@ -21,6 +24,8 @@ struct Events {
 pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Events {
         file: CsvFile::new(sink, &EVENTS_HEADER)?,
+        time: String::new(),
+        seq: String::new(),
         subject: String::new(),
         detail: String::new(),
     }))
@@ -28,13 +33,17 @@ pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
 
 impl Consumer for Events {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
+        self.time.clear();
+        self.seq.clear();
         self.subject.clear();
         self.detail.clear();
         // Writing into a String cannot fail.
+        let _ = write!(self.time, "{at}");
+        let _ = write!(self.seq, "{seq}");
         let _ = describe(change, cluster, &mut self.subject, &mut self.detail);
         self.file.row([
-            at.to_string().as_str(),
-            seq.to_string().as_str(),
+            self.time.as_str(),
+            self.seq.as_str(),
             change.kind(),
             self.subject.as_str(),
             self.detail.as_str(),
