@@ -19,7 +19,8 @@
 //!   single component could fit; the sizes give [`OrderedIndex::rank`] and
 //!   [`OrderedIndex::nth`].
 //!
-//! Nothing here allocates per query; the crate has no dependencies, no hashing and no clock.
+//! Nothing here allocates per query: `first_fit` walks with a fixed stack, updates reuse one path
+//! buffer, and only the arena grows. The crate has no dependencies, no hashing and no clock.
 
 mod iter;
 mod ordered_index;
