@@ -19,7 +19,9 @@
 //!   single component could fit; the sizes give [`OrderedIndex::rank`] and
 //!   [`OrderedIndex::nth`].
 //!
-//! Nothing here allocates per query; the crate has no dependencies, no hashing and no clock.
+//! Queries and updates allocate nothing: `first_fit` walks with a fixed stack, updates reuse one
+//! path buffer, and only the arena grows. An iterator allocates its stack once. The crate has no
+//! dependencies, no hashing and no clock.
 
 mod iter;
 mod ordered_index;

@@ -442,33 +442,56 @@ impl OrderedIndex {
     /// so a subtree may pass that test without holding a fitting entry; the search then backs
     /// out of it and goes on. No allocation.
     pub fn first_fit(&self, from: (u64, u32), need: [u32; 3]) -> Option<(u64, u32)> {
-        match self.first_fit_from(self.root, from, need) {
+        match self.first_fit_from::<64>(self.root, from, need) {
             NIL => None,
             t => Some(self.nodes[t as usize].pair()),
         }
     }
 
     /// `first_fit` within the subtree `t`, among the pairs at or after `from`.
-    fn first_fit_from(&self, mut t: Link, from: (u64, u32), need: [u32; 3]) -> Link {
-        loop {
+    ///
+    /// It walks down towards `from`, stacking the nodes at or after it (where the walk turns
+    /// left), then tries them deepest first: each node, then its right subtree. A subtree whose
+    /// maxima do not allow `need` ends the walk. The stack is a fixed array of `DEPTH` links;
+    /// past that (64 is far beyond a treap's expected depth) the rest of the walk recurses.
+    pub(crate) fn first_fit_from<const DEPTH: usize>(
+        &self,
+        mut t: Link,
+        from: (u64, u32),
+        need: [u32; 3],
+    ) -> Link {
+        let mut candidates = [NIL; DEPTH];
+        let mut len = 0;
+        while t != NIL {
             let node = &self.nodes[t as usize];
-            if t == NIL || !fits(node.max, need) {
-                return NIL;
+            if !fits(node.max, need) {
+                break;
             }
             if node.pair() < from {
                 t = node.right;
-                continue;
+            } else if len == DEPTH {
+                let found = self.first_fit_from::<DEPTH>(t, from, need);
+                if found != NIL {
+                    return found;
+                }
+                break;
+            } else {
+                candidates[len] = t;
+                len += 1;
+                t = node.left;
             }
-            let found = self.first_fit_from(node.left, from, need);
+        }
+        for &c in candidates[..len].iter().rev() {
+            let node = &self.nodes[c as usize];
+            if fits(node.res, need) {
+                return c;
+            }
+            let found = self.first_fit_all(node.right, need);
             if found != NIL {
                 return found;
             }
-            if fits(node.res, need) {
-                return t;
-            }
-            // Everything to the right is after `from`.
-            return self.first_fit_all(node.right, need);
         }
+        NIL
     }
 
     /// `first_fit` within the whole subtree `t`.

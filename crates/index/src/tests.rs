@@ -362,6 +362,37 @@ fn first_fit_matches_a_scan() {
 }
 
 #[test]
+fn first_fit_past_its_fixed_stack_recurses() {
+    let mut rng = 0xDEE9_u64;
+    let mut index = OrderedIndex::new();
+    for id in 0..3000 {
+        let res = [
+            (xorshift(&mut rng) % 8) as u32,
+            (xorshift(&mut rng) % 8) as u32,
+            1,
+        ];
+        index.insert(xorshift(&mut rng) % 64, id, res);
+    }
+    for _ in 0..3000 {
+        let from = (xorshift(&mut rng) % 66, (xorshift(&mut rng) % 3000) as u32);
+        let need = [
+            (xorshift(&mut rng) % 9) as u32,
+            (xorshift(&mut rng) % 9) as u32,
+            1,
+        ];
+        let expected = index.first_fit(from, need);
+        for found in [
+            index.first_fit_from::<1>(index.root, from, need),
+            index.first_fit_from::<2>(index.root, from, need),
+            index.first_fit_from::<3>(index.root, from, need),
+        ] {
+            let found = (found != NIL).then(|| index.nodes[found as usize].pair());
+            assert_eq!(found, expected, "{from:?} {need:?}");
+        }
+    }
+}
+
+#[test]
 fn rank_and_nth_agree() {
     let mut rng = 5_u64;
     let mut index = OrderedIndex::new();
