@@ -8,18 +8,17 @@ use std::hint::black_box;
 use std::path::Path;
 
 use cluster::change::Discard;
-use cluster::ids::ServiceId;
 use cluster::placement::{place, PlacementRequest};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use des::{rng, SimTime, Stream};
 
 /// The chains measured, one service each.
 const CHAINS: [(&str, &str); 4] = [
-    ("binpack-memory", "[{type: binpack, field: memory}]"),
     (
         "default-spread",
         "[{type: spread, field: 'attribute:ecs.availability-zone'}, {type: spread, field: instanceId}]",
     ),
+    ("binpack-memory", "[{type: binpack, field: memory}]"),
     (
         "zone-binpack",
         "[{type: spread, field: 'attribute:ecs.availability-zone'}, {type: binpack, field: memory}]",
@@ -27,11 +26,22 @@ const CHAINS: [(&str, &str); 4] = [
     ("random", "[{type: random}]"),
 ];
 
-/// `instances` m5.2xlarge-sized instances over three zones; each chain's service holds an
-/// eighth of the cluster's memory in tasks of mixed sizes, so about half is taken. With
-/// `only_default`, every service uses ECS's default chain (spread over zones, then
-/// instances), as a cluster of services without a `placementStrategy` does.
-fn scenario_text(instances: u32, only_default: bool) -> String {
+/// How the cluster is filled before the decisions are timed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    /// One service per chain but the first, whose service binpacks too: no `spread` on
+    /// `instanceId` in the cluster.
+    NoSpread,
+    /// The same, but the binpacked service places first and packs instances full: the
+    /// known slow case of `spread` on `instanceId` (results/PERFORMANCE.md).
+    PackedFirst,
+    /// Every service uses ECS's default chain, as services without a `placementStrategy`.
+    DefaultOnly,
+}
+
+/// `instances` m5.2xlarge-sized instances over three zones; each service holds an eighth
+/// of the cluster's memory in tasks of mixed sizes, so about half is taken.
+fn scenario_text(instances: u32, fill: Fill) -> String {
     let mut text = format!(
         "name: placement-bench\nduration: 1h\nparameters: {{quotas: {{containerInstancesPerCluster: {instances}, tasksPerService: 1000000}}}}\n\
          cluster:\n  availabilityZones: [a, b, c]\n  instanceTypes: [{{name: node, cpu: 8192, memory: 32768, enis: 3}}]\n\
@@ -45,8 +55,16 @@ fn scenario_text(instances: u32, only_default: bool) -> String {
         );
     }
     text += "services:\n";
-    for (index, (_, chain)) in CHAINS.iter().enumerate() {
-        let chain = if only_default { CHAINS[1].1 } else { chain };
+    let mut order: Vec<usize> = (0..CHAINS.len()).collect();
+    if fill == Fill::PackedFirst {
+        order.swap(0, 1);
+    }
+    for index in order {
+        let chain = match fill {
+            Fill::DefaultOnly => CHAINS[0].1,
+            Fill::NoSpread if index == 0 => CHAINS[1].1,
+            _ => CHAINS[index].1,
+        };
         let memory = [1024u64, 2048, 3072, 4096][index];
         let desired = u64::from(instances) * 32768 / 8 / memory;
         text += &format!(
@@ -56,25 +74,22 @@ fn scenario_text(instances: u32, only_default: bool) -> String {
     text
 }
 
-/// Every chain on a cluster filled by a mix of them; then the default chain on a cluster
-/// filled by services that all use it. The mix stops at 10,000 instances: there a binpacked
-/// service packs some instances full before the default-spread one places, and `spread` on
-/// `instanceId` then searches past every fitting instance that already hosts the group
-/// (results/PERFORMANCE.md, "Known slow case"), so filling 100,000 takes minutes.
+/// binpack, zone-then-binpack and random on a cluster filled by a mix of them, at 1,000,
+/// 10,000 and 100,000 instances; ECS's default chain on a cluster filled by services that
+/// all use it, and in its known slow case, at 1,000 and 10,000 only: filling 100,000
+/// instances with services that spread on `instanceId` hits the slow case of
+/// results/PERFORMANCE.md and takes minutes.
 fn decision(c: &mut Criterion) {
-    measure(c, "placement-decision", false, &[1_000, 10_000]);
-    measure(
-        c,
-        "placement-decision-default-only",
-        true,
-        &[1_000, 10_000, 100_000],
-    );
+    let sizes = [1_000, 10_000, 100_000];
+    measure(c, "placement-decision", Fill::NoSpread, &sizes);
+    measure(c, "placement-decision-default-only", Fill::DefaultOnly, &sizes[..2]);
+    measure(c, "placement-decision-spread-after-packed", Fill::PackedFirst, &sizes[..2]);
 }
 
-fn measure(c: &mut Criterion, name: &str, only_default: bool, sizes: &[u32]) {
+fn measure(c: &mut Criterion, name: &str, fill: Fill, sizes: &[u32]) {
     let mut group = c.benchmark_group(name);
     for &instances in sizes {
-        let text = scenario_text(instances, only_default);
+        let text = scenario_text(instances, fill);
         let scenario = scenario::load_str(&text, Path::new("bench.yaml"), &[])
             .unwrap_or_else(|errors| panic!("{errors}"));
         // Fill the cluster: the first passes place every service's tasks.
@@ -90,10 +105,16 @@ fn measure(c: &mut Criterion, name: &str, only_default: bool, sizes: &[u32]) {
             .collect();
         let cluster = run.cluster();
         for (index, (name, _)) in CHAINS.iter().enumerate() {
-            if only_default && index != 1 {
+            if (fill == Fill::NoSpread) != (index != 0) {
                 continue;
             }
-            let service = cluster.service(ServiceId(index as u32));
+            // Services are named by their chain's index, whatever order they were listed in.
+            let service = cluster
+                .services()
+                .iter()
+                .find(|service| service.service_name == format!("s{index}"))
+                .expect("every chain has its service");
+            let placement = &placements[service.id.index()];
             let request = PlacementRequest {
                 task_definition: cluster.task_definition(service.task_definition),
                 requirements: cluster.requirements(service.task_definition),
@@ -104,7 +125,7 @@ fn measure(c: &mut Criterion, name: &str, only_default: bool, sizes: &[u32]) {
             let mut stream = rng::stream(1, Stream::Placement, [0, 0]);
             group.bench_with_input(BenchmarkId::new(*name, instances), &instances, |b, _| {
                 b.iter(|| {
-                    black_box(place(&view, &request, &placements[index], &mut stream))
+                    black_box(place(&view, &request, placement, &mut stream))
                         .expect("the cluster has room")
                 })
             });
