@@ -82,8 +82,18 @@ fn scenario_text(instances: u32, fill: Fill) -> String {
 fn decision(c: &mut Criterion) {
     let sizes = [1_000, 10_000, 100_000];
     measure(c, "placement-decision", Fill::NoSpread, &sizes);
-    measure(c, "placement-decision-default-only", Fill::DefaultOnly, &sizes[..2]);
-    measure(c, "placement-decision-spread-after-packed", Fill::PackedFirst, &sizes[..2]);
+    measure(
+        c,
+        "placement-decision-default-only",
+        Fill::DefaultOnly,
+        &sizes[..2],
+    );
+    measure(
+        c,
+        "placement-decision-spread-after-packed",
+        Fill::PackedFirst,
+        &sizes[..2],
+    );
 }
 
 fn measure(c: &mut Criterion, name: &str, fill: Fill, sizes: &[u32]) {
