@@ -279,19 +279,4 @@ impl Cluster {
     pub fn group_name(&self, id: GroupId) -> &str {
         self.tasks.group_name(id)
     }
-
-    /// The group named `name` (`service:web`, `family:batch`...), if any task ever used it.
-    pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.tasks.group_id(name)
-    }
-
-    /// Active tasks of `group` on `instance`.
-    pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
-        self.tasks.group_tasks_on(group, instance)
-    }
-
-    /// Active tasks of `group` in `zone`.
-    pub fn group_tasks_in_zone(&self, group: GroupId, zone: ZoneId) -> u32 {
-        self.tasks.group_tasks_in_zone(group, zone)
-    }
 }

@@ -108,6 +108,7 @@ impl Fixture {
     /// `service:web` for `"web"`.
     pub fn group(&self, name: &str) -> GroupId {
         self.cluster
+            .tasks()
             .group_id(&format!("service:{name}"))
             .unwrap_or_else(|| panic!("the fixture has no group {name}"))
     }
@@ -180,7 +181,10 @@ impl Fixture {
         let group = self.group(group);
         (0..ZONES.len())
             .map(|zone| {
-                let count = self.cluster.group_tasks_in_zone(group, ZoneId(zone as u16));
+                let count = self
+                    .cluster
+                    .tasks()
+                    .group_tasks_in_zone(group, ZoneId(zone as u16));
                 format!("{}={count}", zone_letter(zone))
             })
             .collect::<Vec<_>>()
@@ -194,7 +198,7 @@ impl Fixture {
             .instances()
             .iter()
             .map(|instance| {
-                let count = self.cluster.group_tasks_on(group, instance.id);
+                let count = self.cluster.tasks().group_tasks_on(group, instance.id);
                 format!("{}={count}", instance.ec2_instance_id)
             })
             .collect::<Vec<_>>()
