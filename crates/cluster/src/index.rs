@@ -447,23 +447,50 @@ impl Indexed<'_> {
     /// The first candidate of `part` at or after `from` in its range, in order.
     fn next_in(&self, part: &Part, from: (u64, u32)) -> Option<(u64, u32)> {
         let index = self.index_of(part);
-        let from = match self.range {
+        let mut from = match self.range {
             Range::Key(_, key) if from < (key, 0) => (key, 0),
             _ => from,
         };
-        let mut from = from;
-        loop {
-            let (key, id) = index.first_fit(from, self.need)?;
-            if let Range::Key(_, wanted) = self.range {
-                if key != wanted {
+        let in_range = |key: u64| match self.range {
+            Range::Key(_, wanted) => key == wanted,
+            Range::All => true,
+        };
+        if !matches!(self.filter, Filter::NoGroupTask) {
+            // Most entries with room are candidates: one search each.
+            loop {
+                let (key, id) = index.first_fit(from, self.need)?;
+                if !in_range(key) {
                     return None;
                 }
+                let instance = InstanceId(id);
+                if self.passes(instance) && self.fits(instance) {
+                    return Some((key, id));
+                }
+                from = successor((key, id))?;
             }
-            let instance = InstanceId(id);
-            if self.passes(instance) && self.fits(instance) {
-                return Some((key, id));
+        }
+        loop {
+            // Jump to the next entry with room, skipping those without; then walk on in
+            // order while entries have room: cheaper than a search per entry when many
+            // with room are turned down (e.g. hosts of the group, by `spread` on
+            // `instanceId`). The walk stops at an entry without room, and the next search
+            // starts there (and skips it).
+            let start = index.first_fit(from, self.need)?;
+            let mut walk = index.iter_from(start);
+            loop {
+                let (key, id, res) = walk.next()?;
+                if !in_range(key) {
+                    return None;
+                }
+                if !fits_resources(res, self.need) {
+                    from = (key, id);
+                    break;
+                }
+                let instance = InstanceId(id);
+                if self.passes(instance) && self.fits(instance) {
+                    return Some((key, id));
+                }
             }
-            from = successor((key, id))?;
         }
     }
 
@@ -527,6 +554,11 @@ impl Indexed<'_> {
             Range::Key(_, key) => (key, 0),
         }
     }
+}
+
+/// Whether remaining `[cpu, memory, enis]` cover `need`, component by component.
+fn fits_resources(res: [u32; 3], need: [u32; 3]) -> bool {
+    res[0] >= need[0] && res[1] >= need[1] && res[2] >= need[2]
 }
 
 fn successor((key, id): (u64, u32)) -> Option<(u64, u32)> {
