@@ -2,9 +2,9 @@
 //! O(log N) instead of a scan.
 //!
 //! Instances are grouped into *parts*: the whole cluster, each Availability Zone, and each
-//! value of every other attribute a chain spreads on first. Every part keeps its instances in
-//! an `OrderedIndex` by id, and by remaining CPU or memory when some chain binpacks on it;
-//! each entry carries the instance's remaining `[cpu, memory, enis]`, whose subtree maxima let
+//! value of every other attribute a chain spreads on first. A part keeps its instances in an
+//! `OrderedIndex` by id and/or by remaining CPU or memory, only the orders the run's chains
+//! read (`IndexPlan`); each entry carries the instance's remaining `[cpu, memory, enis]`, whose subtree maxima let
 //! a search skip instances without room. `Capacity` keeps them current through its one
 //! reserve/release pair; `check` rebuilds them from the instances.
 //!
