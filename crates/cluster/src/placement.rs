@@ -362,6 +362,8 @@ pub fn place_scan(
             keep_best(&mut pool, &scores, best);
         }
     }
+    // Candidates are in id order here: kept so, for membership tests by binary search.
+    let by_id = candidates.clone();
     if let Some(part) = leading_part(view, placement) {
         // Stable sorts: id order within a part.
         candidates.sort_by_key(|&id| part(id));
@@ -370,6 +372,7 @@ pub fn place_scan(
     Ok(pick(
         &ScanSelection {
             candidates: &candidates,
+            by_id: &by_id,
             pool: &pool,
         },
         uniform,
@@ -432,6 +435,8 @@ pub(crate) trait Selection {
 struct ScanSelection<'a> {
     /// In pool order.
     candidates: &'a [InstanceId],
+    /// The same, in id order.
+    by_id: &'a [InstanceId],
     pool: &'a [InstanceId],
 }
 
@@ -441,11 +446,7 @@ impl Selection for ScanSelection<'_> {
     }
 
     fn lowest(&self) -> InstanceId {
-        *self
-            .candidates
-            .iter()
-            .min()
-            .expect("candidates is not empty")
+        self.by_id[0]
     }
 
     fn pool_len(&self) -> usize {
@@ -457,7 +458,7 @@ impl Selection for ScanSelection<'_> {
     }
 
     fn is_candidate(&self, id: InstanceId) -> bool {
-        self.candidates.contains(&id)
+        self.by_id.binary_search(&id).is_ok()
     }
 
     fn candidates(&self) -> Vec<InstanceId> {
