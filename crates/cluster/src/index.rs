@@ -722,29 +722,24 @@ fn lead<'a>(selection: &mut Indexed<'a>, name: &'a str) -> Option<()> {
     let view = selection.view;
     let group = selection.request.group;
     let index = view.index();
-    // (count, part, what the part stands for), in part order.
-    let mut parts: Vec<(u32, &Part, LeadValue<'_>)> = Vec::new();
+    // (count, part), in part order; `values` says what each attribute part stands for.
+    let mut parts: Vec<(u32, &Part)> = Vec::new();
+    let mut values: Vec<Option<&str>> = Vec::new();
     if name == ATTRIBUTE_ZONE {
         for (zone, part) in index.zones.iter().enumerate() {
-            let zone = ZoneId(zone as u16);
-            parts.push((
-                view.group_tasks_in_zone(group, zone),
-                part,
-                LeadValue::Zone(zone),
-            ));
+            parts.push((view.group_tasks_in_zone(group, ZoneId(zone as u16)), part));
         }
     } else {
-        let values = index.attribute_parts(name)?;
         let mut counts: BTreeMap<Option<&str>, u32> = BTreeMap::new();
         for (instance, count) in view.group_instances(group) {
             *counts
                 .entry(view.instance(instance).attribute(name))
                 .or_default() += count;
         }
-        for (value, part) in values {
+        for (value, part) in index.attribute_parts(name)? {
             let value = value.as_deref();
-            let count = counts.get(&value).copied().unwrap_or(0);
-            parts.push((count, part, LeadValue::Value(value)));
+            parts.push((counts.get(&value).copied().unwrap_or(0), part));
+            values.push(value);
         }
     }
     // The fewest tasks among values with a candidate; the pool is every value with that
@@ -758,34 +753,11 @@ fn lead<'a>(selection: &mut Indexed<'a>, name: &'a str) -> Option<()> {
     let chosen: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].0 == best).collect();
     selection.parts = chosen.iter().map(|&i| parts[i].1).collect();
     selection.lead = if name == ATTRIBUTE_ZONE {
-        Lead::Zones(
-            chosen
-                .iter()
-                .map(|&i| match parts[i].2 {
-                    LeadValue::Zone(zone) => zone,
-                    LeadValue::Value(_) => unreachable!("zone parts"),
-                })
-                .collect(),
-        )
+        Lead::Zones(chosen.iter().map(|&i| ZoneId(i as u16)).collect())
     } else {
-        Lead::Values(
-            name,
-            chosen
-                .iter()
-                .map(|&i| match parts[i].2 {
-                    LeadValue::Value(value) => value,
-                    LeadValue::Zone(_) => unreachable!("attribute parts"),
-                })
-                .collect(),
-        )
+        Lead::Values(name, chosen.iter().map(|&i| values[i]).collect())
     };
     Some(())
-}
-
-#[derive(Clone, Copy)]
-enum LeadValue<'a> {
-    Zone(ZoneId),
-    Value(Option<&'a str>),
 }
 
 /// `binpack`: the least of the resource left among the candidates; the pool narrows to the
