@@ -21,7 +21,10 @@ use crate::index::IndexPlan;
 use crate::instance::ContainerInstance;
 use crate::placement::{Placement, PlacementView, Requirements};
 use crate::service::Service;
-use crate::spec::{ClusterSpec, FaultSpec, Parameters, RunTaskSpec, ServiceSpec, TaskDefinition};
+use crate::spec::{
+    ActionSpec, ClusterSpec, FaultSpec, Parameters, RunTaskSpec, ScheduledTaskSpec, ServiceSpec,
+    TargetGroupSpec, TaskDefinition,
+};
 use crate::task::Task;
 use crate::tasks::Tasks;
 
@@ -43,6 +46,9 @@ pub struct ClusterSetup {
     pub task_definitions: Vec<TaskDefinition>,
     pub services: Vec<(ServiceSpec, Placement)>,
     pub run_tasks: Vec<(RunTaskSpec, Placement)>,
+    pub scheduled_tasks: Vec<(ScheduledTaskSpec, Placement)>,
+    pub target_groups: Vec<TargetGroupSpec>,
+    pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
 }
 
@@ -91,6 +97,9 @@ impl Cluster {
             task_definitions,
             services,
             run_tasks,
+            scheduled_tasks: _,
+            target_groups: _,
+            actions: _,
             faults,
         } = setup;
         let plan = IndexPlan::of(

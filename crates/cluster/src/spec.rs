@@ -43,6 +43,31 @@ pub struct AutoScalingGroupSpec {
     pub replacement_delay_ms: u64,
     /// Custom attributes, usable in memberOf expressions and spread fields.
     pub attributes: BTreeMap<String, String>,
+    /// EC2 Auto Scaling processes the group has suspended.
+    pub suspended_processes: SuspendedProcesses,
+    /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING` on the group's instances: a Spot
+    /// interruption notice sets the instance DRAINING (ECS.md §5.4). Default false, as ECS.
+    pub spot_instance_draining: bool,
+    /// ECS managed draining: an instance the group terminates for scale-in or rebalancing
+    /// is set DRAINING first and terminated once its tasks have stopped (or the
+    /// `managedDrainingTimeout` parameter passes). Default false.
+    pub managed_draining: bool,
+    /// TCP ports the agent reserves on each instance (`ECS_RESERVED_PORTS`, ECS.md §2.4).
+    pub reserved_ports: Vec<u16>,
+}
+
+/// EC2 Auto Scaling processes that can be suspended (`SuspendProcesses`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SuspendedProcesses {
+    /// No instance is launched: neither replacements nor scale-out.
+    pub launch: bool,
+    /// No instance is terminated by the group: neither scale-in nor rebalancing.
+    pub terminate: bool,
+    /// Zones are not rebalanced after an outage ends.
+    pub az_rebalance: bool,
+    /// A failed instance is neither terminated nor replaced by the group: it stays in the
+    /// group, counted against its desired capacity, out of the cluster.
+    pub replace_unhealthy: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +77,8 @@ pub struct FixedInstanceSpec {
     pub instance_type: InstanceType,
     pub availability_zone: ZoneId,
     pub attributes: BTreeMap<String, String>,
+    /// TCP ports the agent reserves (`ECS_RESERVED_PORTS`, ECS.md §2.4).
+    pub reserved_ports: Vec<u16>,
 }
 
 /// `networkMode` of a task definition (ECS.md §2.5).
@@ -91,6 +118,22 @@ pub struct ContainerDefinition {
     pub port_mappings: Vec<PortMapping>,
     /// SIGTERM to SIGKILL; `None` = the `stopTimeout` parameter (30 s, ECS.md §3.3).
     pub stop_timeout_ms: Option<u64>,
+    /// The container's `healthCheck` (ECS.md §3.5).
+    pub health_check: Option<ContainerHealthCheck>,
+}
+
+/// A container `healthCheck` (ECS.md §3.5): the command is the workload's business; the
+/// simulator knows when it starts failing from `Workload::unhealthy_after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContainerHealthCheck {
+    /// 5 to 300 s, default 30 s.
+    pub interval_ms: u64,
+    /// 2 to 60 s, default 5 s.
+    pub timeout_ms: u64,
+    /// 1 to 10, default 3.
+    pub retries: u32,
+    /// 0 to 300 s, default 0: failures during it do not count.
+    pub start_period_ms: u64,
 }
 
 /// How the workload behaves once placed. Not an ECS field: the simulator's own knowledge.
@@ -102,6 +145,14 @@ pub struct Workload {
     pub runtime: Option<Distribution>,
     /// How long the containers take to exit after SIGTERM; capped by the stop timeout.
     pub shutdown: Distribution,
+    /// What the essential container exits with when its runtime ends (default 0).
+    pub exit_code: i32,
+    /// Tasks never reach RUNNING: they stop with `TaskFailedToStart` and this reason after
+    /// `startup` (a bad image: `CannotPullContainerError: ...`).
+    pub start_failure: Option<String>,
+    /// From RUNNING until the application stops answering health checks (container and
+    /// load balancer ones); `None` = it always answers.
+    pub unhealthy_after: Option<Distribution>,
 }
 
 /// One revision of a task definition, with its reservation already computed.
@@ -174,22 +225,119 @@ impl TaskDefinition {
 pub struct DeploymentConfiguration {
     pub minimum_healthy_percent: u32,
     pub maximum_percent: u32,
+    /// `deploymentCircuitBreaker` (ECS.md §4.5).
+    pub circuit_breaker: CircuitBreaker,
+}
+
+/// `deploymentCircuitBreaker {enable, rollback}` (ECS.md §4.5); both false by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
 }
 
 impl Default for DeploymentConfiguration {
+    /// REPLICA's defaults: 100 % and 200 % (ECS.md §4.2).
     fn default() -> Self {
         DeploymentConfiguration {
             minimum_healthy_percent: 100,
             maximum_percent: 200,
+            circuit_breaker: CircuitBreaker::default(),
         }
     }
 }
 
 impl DeploymentConfiguration {
+    /// DAEMON's defaults: 0 % and 100 % (ECS.md §4.1, A18).
+    pub fn daemon() -> Self {
+        DeploymentConfiguration {
+            minimum_healthy_percent: 0,
+            maximum_percent: 100,
+            circuit_breaker: CircuitBreaker::default(),
+        }
+    }
+
     /// `floor(desired x maximumPercent / 100)`: the most tasks the service may have.
     pub fn max_tasks(&self, desired_count: u32) -> u32 {
         (u64::from(desired_count) * u64::from(self.maximum_percent) / 100) as u32
     }
+
+    /// `ceil(desired x minimumHealthyPercent / 100)`: the fewest healthy tasks the scheduler
+    /// may leave while it replaces tasks.
+    pub fn min_healthy(&self, desired_count: u32) -> u32 {
+        (u64::from(desired_count) * u64::from(self.minimum_healthy_percent)).div_ceil(100) as u32
+    }
+}
+
+/// The fields of `deploymentConfiguration` an `updateService` action changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct DeploymentConfigurationUpdate {
+    pub minimum_healthy_percent: Option<u32>,
+    pub maximum_percent: Option<u32>,
+    pub circuit_breaker: Option<CircuitBreaker>,
+}
+
+impl DeploymentConfigurationUpdate {
+    pub fn apply(&self, to: &mut DeploymentConfiguration) {
+        if let Some(value) = self.minimum_healthy_percent {
+            to.minimum_healthy_percent = value;
+        }
+        if let Some(value) = self.maximum_percent {
+            to.maximum_percent = value;
+        }
+        if let Some(value) = self.circuit_breaker {
+            to.circuit_breaker = value;
+        }
+    }
+}
+
+/// `schedulingStrategy` (ECS.md §4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SchedulingStrategy {
+    /// Keep `desiredCount` tasks.
+    #[default]
+    Replica,
+    /// One task on each ACTIVE instance that meets the placement constraints.
+    Daemon,
+}
+
+/// An Elastic Load Balancing target group, as far as ECS's behaviour depends on it
+/// (ECS.md §4.7). Defaults are ELB's: 30 s interval, 5 s timeout, healthy after 5,
+/// unhealthy after 2, a 300 s deregistration delay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetGroupSpec {
+    /// The target group's name (the name part of an ARN).
+    pub name: String,
+    pub health_check_interval_ms: u64,
+    pub health_check_timeout_ms: u64,
+    pub healthy_threshold_count: u32,
+    pub unhealthy_threshold_count: u32,
+    /// `deregistration_delay.timeout_seconds`.
+    pub deregistration_delay_ms: u64,
+}
+
+impl TargetGroupSpec {
+    /// A target group the scenario names but does not describe: ELB's defaults.
+    pub fn with_defaults(name: String) -> Self {
+        TargetGroupSpec {
+            name,
+            health_check_interval_ms: 30_000,
+            health_check_timeout_ms: 5_000,
+            healthy_threshold_count: 5,
+            unhealthy_threshold_count: 2,
+            deregistration_delay_ms: 300_000,
+        }
+    }
+}
+
+/// One `loadBalancers` entry of a service: its tasks register `container_name`'s
+/// `container_port` with the target group `target_group` (an index into the setup's
+/// target groups).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadBalancerSpec {
+    pub target_group: u32,
+    pub container_name: String,
+    pub container_port: u16,
 }
 
 /// A field that placement strategies and constraints read.
@@ -230,14 +378,19 @@ pub struct PlacementSpec {
     pub constraints: Vec<ConstraintSpec>,
 }
 
-/// A REPLICA service (CreateService).
+/// A service (CreateService).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceSpec {
     pub service_name: String,
     pub task_definition: TaskDefId,
+    /// Ignored for DAEMON services (one task per eligible instance).
     pub desired_count: u32,
+    pub scheduling_strategy: SchedulingStrategy,
     pub placement: PlacementSpec,
     pub deployment_configuration: DeploymentConfiguration,
+    pub load_balancers: Vec<LoadBalancerSpec>,
+    /// `healthCheckGracePeriodSeconds` (ECS.md §4.6), default 0.
+    pub health_check_grace_period_ms: u64,
 }
 
 /// RunTask calls: `count` tasks at `at_ms`, again every `every_ms` if given.
@@ -250,6 +403,58 @@ pub struct RunTaskSpec {
     /// The task group; `family:<family>` unless the scenario names one (ECS.md §1.4).
     pub group: String,
     pub placement: PlacementSpec,
+}
+
+/// An EventBridge schedule (ECS.md §6.3).
+pub use crate::cron::Schedule;
+
+/// `scheduledTasks`: RunTask calls on an EventBridge schedule; their tasks are never
+/// replaced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledTaskSpec {
+    pub task_definition: TaskDefId,
+    pub count: u32,
+    pub schedule: Schedule,
+    /// The task group; `family:<family>` unless the scenario names one (ECS.md §1.4).
+    pub group: String,
+    pub placement: PlacementSpec,
+}
+
+/// A control-plane call at a given time (`actions:`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionSpec {
+    pub at_ms: u64,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// `UpdateService`: a new task definition or `forceNewDeployment` starts a deployment;
+    /// `desiredCount` alone scales the current one (ECS.md §4.3).
+    UpdateService {
+        service: crate::ids::ServiceId,
+        task_definition: Option<TaskDefId>,
+        desired_count: Option<u32>,
+        force_new_deployment: bool,
+        deployment_configuration: DeploymentConfigurationUpdate,
+        health_check_grace_period_ms: Option<u64>,
+    },
+    /// `UpdateContainerInstancesState` to DRAINING for every matching ACTIVE instance.
+    DrainInstances { target: InstanceFilter },
+    /// `UpdateContainerInstancesState` back to ACTIVE for every matching DRAINING instance.
+    ActivateInstances { target: InstanceFilter },
+    /// `SetDesiredCapacity` on an Auto Scaling group.
+    SetDesiredCapacity {
+        auto_scaling_group: crate::ids::AsgId,
+        desired_capacity: u32,
+    },
+    /// `StopTask` on `count` of the matching tasks (all when `None`), picked by the fault
+    /// victim stream; `reason` defaults to `Task stopped by user`.
+    StopTask {
+        target: TaskFilter,
+        count: Option<u32>,
+        reason: Option<String>,
+    },
 }
 
 /// Which instances a fault may hit; every given field must match.
@@ -273,10 +478,24 @@ pub enum TaskFilter {
 pub enum FaultKind {
     /// The EC2 instance is terminated: its tasks stop, its ASG replaces it.
     InstanceFailure { target: InstanceFilter },
-    /// The essential container exits with `exit_code`.
-    TaskExit { target: TaskFilter, exit_code: i32 },
+    /// A container exits with `exit_code`: the essential one unless `container` names
+    /// another; a non-essential container's exit leaves the task running (ECS.md §3.2).
+    TaskExit {
+        target: TaskFilter,
+        exit_code: i32,
+        container: Option<String>,
+    },
     /// Every instance in the zone is lost and none launches there for `duration_ms`.
     ZoneOutage { zone: ZoneId, duration_ms: u64 },
+    /// EC2 reclaims a Spot instance: a two-minute notice (`spotNoticeTime`), DRAINING on
+    /// the notice when its group enables Spot draining, then loss (ECS.md §5.4).
+    SpotInterruption { target: InstanceFilter },
+    /// The instance's agent disconnects: its tasks are neither stopped nor replaced and it
+    /// takes no new task (ECS.md §5.3, A16); it reconnects after `duration_ms` if given.
+    AgentDisconnect {
+        target: InstanceFilter,
+        duration_ms: Option<u64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -320,6 +539,26 @@ pub struct Parameters {
     /// The ephemeral range dynamic host ports come from (ECS.md §2.4).
     pub dynamic_host_port_first: u16,
     pub dynamic_host_port_last: u16,
+    /// DEPROVISIONING time of an awsvpc task (ENI detachment).
+    pub eni_detach_ms: u64,
+    /// A task without load balancer or container health check counts as healthy this long
+    /// after RUNNING (ECS.md §4.4: 40 s).
+    pub healthy_delay_ms: u64,
+    /// The circuit breaker's threshold is `clamp(ceil(desired / 2), this, 200)` (A7: 3).
+    pub circuit_breaker_min_threshold: u32,
+    /// The service throttle: the n-th consecutive task that fails to start delays the next
+    /// launch by `throttle_base_ms x 2^(n-1)`, at most `throttle_max_ms` (A9: 10 s, 15 min).
+    pub throttle_base_ms: u64,
+    pub throttle_max_ms: u64,
+    /// Passing checks a new target needs before it is healthy (A13: 1, ELB's words).
+    pub elb_initial_healthy_checks: u32,
+    /// From a Spot interruption notice to the instance's loss (ECS.md §5.4: 2 min).
+    pub spot_notice_ms: u64,
+    /// The longest managed draining waits for an instance's tasks before terminating it.
+    pub managed_draining_timeout_ms: u64,
+    /// Calendar time of simulated time zero, in seconds since the Unix epoch (UTC), for
+    /// `cron(...)` schedules.
+    pub start_time_unix_s: i64,
 }
 
 impl Default for Parameters {
@@ -332,6 +571,16 @@ impl Default for Parameters {
             max_percent_counts_stopping: true,
             dynamic_host_port_first: 49_153,
             dynamic_host_port_last: 65_535,
+            eni_detach_ms: 0,
+            healthy_delay_ms: 40_000,
+            circuit_breaker_min_threshold: 3,
+            throttle_base_ms: 10_000,
+            throttle_max_ms: 900_000,
+            elb_initial_healthy_checks: 1,
+            spot_notice_ms: 120_000,
+            managed_draining_timeout_ms: 48 * 3_600_000,
+            // 2026-01-01T00:00:00Z, a Thursday.
+            start_time_unix_s: 1_767_225_600,
         }
     }
 }

@@ -81,6 +81,9 @@ impl Fixture {
             task_definitions: vec![task_definition(cpu_units, memory_mib)],
             services,
             run_tasks: Vec::new(),
+            scheduled_tasks: Vec::new(),
+            target_groups: Vec::new(),
+            actions: Vec::new(),
             faults: Vec::new(),
         };
         let mut fixture = Fixture {
@@ -231,6 +234,7 @@ fn fixed_instance((index, host): (usize, &Host)) -> FixedInstanceSpec {
         },
         availability_zone: ZoneId(zone as u16),
         attributes,
+        reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
     }
 }
 
@@ -241,6 +245,9 @@ fn service(name: &str) -> ServiceSpec {
         desired_count: 0,
         placement: PlacementSpec::default(),
         deployment_configuration: DeploymentConfiguration::default(),
+        scheduling_strategy: Default::default(),
+        load_balancers: Vec::new(),
+        health_check_grace_period_ms: 0,
     }
 }
 
@@ -257,6 +264,9 @@ fn task_definition(cpu_units: u32, memory_mib: u32) -> TaskDefinition {
             startup: Distribution::Fixed { ms: 1000 },
             runtime: None,
             shutdown: Distribution::Fixed { ms: 1000 },
+            exit_code: 0,
+            start_failure: None,
+            unhealthy_after: None,
         },
     }
 }

@@ -45,6 +45,11 @@ pub struct Scenario {
     pub task_definitions: Vec<cluster::spec::TaskDefinition>,
     pub services: Vec<cluster::spec::ServiceSpec>,
     pub run_tasks: Vec<cluster::spec::RunTaskSpec>,
+    pub scheduled_tasks: Vec<cluster::spec::ScheduledTaskSpec>,
+    /// `targetGroups`, and every target group a service names without describing it
+    /// (ELB's defaults); `LoadBalancerSpec::target_group` indexes this list.
+    pub target_groups: Vec<cluster::spec::TargetGroupSpec>,
+    pub actions: Vec<cluster::spec::ActionSpec>,
     pub faults: Vec<cluster::spec::FaultSpec>,
     /// `parameters.quotas`: the limits this scenario was validated against.
     pub quotas: Quotas,

@@ -320,29 +320,46 @@ fn fault_view(
     fault: &cluster::spec::FaultSpec,
     zone: &dyn Fn(cluster::ids::ZoneId) -> String,
 ) -> FaultView {
-    let (kind, target) = match &fault.kind {
-        FaultKind::InstanceFailure { target } => {
-            let mut parts = Vec::new();
-            if let Some(z) = target.availability_zone {
-                parts.push(format!("availabilityZone {}", zone(z)));
-            }
-            for (name, value) in [
-                ("instanceType", &target.instance_type),
-                ("autoScalingGroup", &target.auto_scaling_group),
-                ("instanceId", &target.instance_id),
-            ] {
-                if let Some(value) = value {
-                    parts.push(format!("{name} {value}"));
-                }
-            }
-            let target = if parts.is_empty() {
-                "every instance".to_string()
-            } else {
-                parts.join(", ")
-            };
-            ("instanceFailure", target)
+    let instances = |target: &cluster::spec::InstanceFilter| {
+        let mut parts = Vec::new();
+        if let Some(z) = target.availability_zone {
+            parts.push(format!("availabilityZone {}", zone(z)));
         }
-        FaultKind::TaskExit { target, exit_code } => {
+        for (name, value) in [
+            ("instanceType", &target.instance_type),
+            ("autoScalingGroup", &target.auto_scaling_group),
+            ("instanceId", &target.instance_id),
+        ] {
+            if let Some(value) = value {
+                parts.push(format!("{name} {value}"));
+            }
+        }
+        if parts.is_empty() {
+            "every instance".to_string()
+        } else {
+            parts.join(", ")
+        }
+    };
+    let (kind, target) = match &fault.kind {
+        FaultKind::InstanceFailure { target } => ("instanceFailure", instances(target)),
+        FaultKind::SpotInterruption { target } => ("spotInterruption", instances(target)),
+        FaultKind::AgentDisconnect {
+            target,
+            duration_ms,
+        } => (
+            "agentDisconnect",
+            match duration_ms {
+                Some(ms) => format!(
+                    "{}, reconnecting after {}",
+                    instances(target),
+                    duration(*ms)
+                ),
+                None => instances(target),
+            },
+        ),
+        FaultKind::TaskExit {
+            target, exit_code, ..
+        } => {
             let target = match target {
                 cluster::spec::TaskFilter::Service(name) => format!("tasks of service {name}"),
                 cluster::spec::TaskFilter::Family(family) => format!("tasks of family {family}"),

@@ -194,6 +194,9 @@ fn service(
         desired_count: desired_count?,
         placement: placement?,
         deployment_configuration: deployment_configuration?,
+        scheduling_strategy: cluster::spec::SchedulingStrategy::Replica,
+        load_balancers: Vec::new(),
+        health_check_grace_period_ms: 0,
     })
 }
 
@@ -251,6 +254,7 @@ fn deployment_configuration(cx: &mut Cx, fields: &Fields<'_>) -> Option<Deployme
     Some(DeploymentConfiguration {
         minimum_healthy_percent: minimum_healthy_percent?,
         maximum_percent: maximum_percent?,
+        circuit_breaker: Default::default(),
     })
 }
 

@@ -504,6 +504,7 @@ fn container(
         essential: essential?,
         port_mappings: port_mappings?,
         stop_timeout_ms: stop_timeout_ms.map_or(Some(None), |ms| ms.map(Some))?,
+        health_check: None,
     })
 }
 
@@ -637,6 +638,9 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
         startup: Distribution::Fixed { ms: 10_000 },
         runtime: None,
         shutdown: Distribution::Fixed { ms: 1_000 },
+        exit_code: 0,
+        start_failure: None,
+        unhealthy_after: None,
     };
     let Some(node) = fields.get("simulation") else {
         return Some(defaults);
@@ -652,5 +656,8 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
         startup: startup?,
         runtime: runtime.map_or(Some(None), |dist| dist.map(Some))?,
         shutdown: shutdown?,
+        exit_code: 0,
+        start_failure: None,
+        unhealthy_after: None,
     })
 }

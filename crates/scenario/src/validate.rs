@@ -105,6 +105,9 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
             .collect::<Option<Vec<_>>>()?,
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
         run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
+        scheduled_tasks: Vec::new(),
+        target_groups: Vec::new(),
+        actions: Vec::new(),
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
@@ -195,6 +198,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             max_percent_counts_stopping: max_percent_counts_stopping?,
             dynamic_host_port_first,
             dynamic_host_port_last,
+            ..Parameters::default()
         })
     })();
     (parameters, overhead_per_mille)
@@ -615,6 +619,10 @@ fn auto_scaling_group(
         availability_zones: availability_zones?,
         replacement_delay_ms: replacement_delay_ms?,
         attributes: attributes?,
+        suspended_processes: Default::default(),
+        spot_instance_draining: false,
+        managed_draining: false,
+        reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
     })
 }
 
@@ -715,6 +723,7 @@ fn fixed_instances(
             instance_type: instance_type.clone(),
             availability_zone,
             attributes: attributes.clone(),
+            reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
         });
     }
     Some(u64::from(count))
@@ -786,6 +795,7 @@ fn fault(
             Some(FaultKind::TaskExit {
                 target: target?,
                 exit_code: exit_code? as i32,
+                container: None,
             })
         }
         2 => {

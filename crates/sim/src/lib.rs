@@ -57,6 +57,20 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
                 (run.clone(), placement)
             })
             .collect(),
+        scheduled_tasks: scenario
+            .scheduled_tasks
+            .iter()
+            .map(|scheduled| {
+                let placement = placement::build(
+                    &scheduled.placement,
+                    constraints_of(scheduled.task_definition),
+                    DefaultStrategy::RunTask,
+                );
+                (scheduled.clone(), placement)
+            })
+            .collect(),
+        target_groups: scenario.target_groups.clone(),
+        actions: scenario.actions.clone(),
         faults: scenario.faults.clone(),
     }
 }

@@ -43,7 +43,9 @@ impl RandomFaults {
             }
             let index = index as u32;
             match &fault.kind {
-                FaultKind::InstanceFailure { .. } => random.instance.push(index),
+                FaultKind::InstanceFailure { .. }
+                | FaultKind::SpotInterruption { .. }
+                | FaultKind::AgentDisconnect { .. } => random.instance.push(index),
                 FaultKind::TaskExit {
                     target: TaskFilter::Service(name),
                     ..
@@ -209,7 +211,9 @@ impl Cluster {
                     self.terminate_instance(id, InstanceLoss::InstanceFailure, ctx);
                 }
             }
-            FaultKind::TaskExit { target, exit_code } => {
+            FaultKind::TaskExit {
+                target, exit_code, ..
+            } => {
                 // In creation order: the order victims are drawn from.
                 let matching: Vec<TaskId> = self
                     .tasks
@@ -227,6 +231,9 @@ impl Cluster {
             }
             FaultKind::ZoneOutage { .. } => {
                 unreachable!("zone outages are scheduled as ZoneOutageStarted")
+            }
+            FaultKind::SpotInterruption { .. } | FaultKind::AgentDisconnect { .. } => {
+                unreachable!("refused by the scenario crate until the lifecycle lands")
             }
         }
     }
