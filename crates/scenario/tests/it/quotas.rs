@@ -162,6 +162,7 @@ fn outputs_default_to_every_file_in_order() {
             "tasks.csv",
             "instances.csv",
             "placement_failures.csv",
+            "deployments.csv",
             "services.csv",
             "summary.json"
         ]
