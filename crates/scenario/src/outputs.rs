@@ -230,7 +230,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, services, summary or all"
+                 list of events, tasks, instances, placement_failures, deployments, services, summary or all"
                     .to_string()
             )
         );
@@ -238,7 +238,7 @@ mod tests {
             parse_outputs("report"),
             Err(
                 "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, services, summary or all"
+                 instances, placement_failures, deployments, services, summary or all"
                     .to_string()
             )
         );
