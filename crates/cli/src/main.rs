@@ -64,7 +64,7 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
         /// Which files to write, comma-separated: events, tasks, instances,
-        /// placement_failures, services, summary, or all [default: the scenario's
+        /// placement_failures, deployments, services, summary, or all [default: the scenario's
         /// `outputs:`, else all]. Files of this tool that the run does not write are removed
         /// from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
