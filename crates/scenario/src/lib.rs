@@ -13,6 +13,7 @@ mod aws_json;
 mod catalogue;
 mod duration;
 mod error;
+mod faults;
 mod load;
 mod node;
 mod outputs;
