@@ -24,11 +24,13 @@ mod resolved;
 mod service;
 mod task_definition;
 mod validate;
+mod warnings;
 
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
 pub use resolved::resolved_yaml;
+pub use warnings::warnings;
 
 /// The scenario the quickstart documentation runs.
 pub const QUICKSTART: &str = include_str!("../../../scenarios/quickstart.yaml");

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use cluster::ids::ZoneId;
 use cluster::spec::{
-    AutoScalingGroupSpec, ClusterSpec, FixedInstanceSpec, InstanceType, Parameters, TieBreak,
+    AutoScalingGroupSpec, ClusterSpec, FixedInstanceSpec, InstanceType, Parameters,
+    SuspendedProcesses, TieBreak,
 };
 
 use crate::catalogue;
@@ -17,6 +18,7 @@ use crate::node::{Node, Value};
 use crate::outputs;
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
+use crate::resolved::duration as duration_text;
 use crate::service;
 use crate::task_definition;
 use crate::Scenario;
@@ -146,6 +148,14 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "dynamicHostPortRange",
             "memoryOverheadPercent",
             "quotas",
+            "eniDetachTime",
+            "healthyDelay",
+            "circuitBreakerMinThreshold",
+            "throttleBase",
+            "throttleMax",
+            "elbInitialHealthyChecks",
+            "spotNoticeTime",
+            "managedDrainingTimeout",
         ],
         &[],
     );
@@ -184,6 +194,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             _ => cx.invalid(node, "parameters.memoryOverheadPercent", expected),
         }
     }
+    let lifecycle = lifecycle_parameters(cx, &fields, &defaults);
     let (dynamic_host_port_first, dynamic_host_port_last) = match port_range {
         Some(range) => range,
         None => return (None, overhead_per_mille),
@@ -197,10 +208,82 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             max_percent_counts_stopping: max_percent_counts_stopping?,
             dynamic_host_port_first,
             dynamic_host_port_last,
-            ..Parameters::default()
+            ..lifecycle?
         })
     })();
     (parameters, overhead_per_mille)
+}
+
+/// The lifecycle's parameters (ECS.md §10), into `defaults` with these fields replaced.
+fn lifecycle_parameters(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    defaults: &Parameters,
+) -> Option<Parameters> {
+    let duration = |cx: &mut Cx, key: &str, default: u64| {
+        opt(cx, fields, key, Cx::duration_ms).unwrap_or(Some(default))
+    };
+    let positive = |cx: &mut Cx, key: &str, default: u64| {
+        opt(cx, fields, key, Cx::positive_duration_ms).unwrap_or(Some(default))
+    };
+    let eni_detach_ms = duration(cx, "eniDetachTime", defaults.eni_detach_ms);
+    let healthy_delay_ms = duration(cx, "healthyDelay", defaults.healthy_delay_ms);
+    // ECS's floor (3, or 10 in the 2023 guide) and its ceiling of 200 (ECS.md §4.5, A7).
+    let circuit_breaker_min_threshold = opt(
+        cx,
+        fields,
+        "circuitBreakerMinThreshold",
+        |cx, node, field| cx.u32(node, field, 1, 200),
+    )
+    .unwrap_or(Some(defaults.circuit_breaker_min_threshold));
+    let throttle_base_ms = positive(cx, "throttleBase", defaults.throttle_base_ms);
+    let throttle_max_ms = duration(cx, "throttleMax", defaults.throttle_max_ms);
+    let elb_initial_healthy_checks =
+        opt(cx, fields, "elbInitialHealthyChecks", |cx, node, field| {
+            cx.u32(node, field, 1, 10)
+        })
+        .unwrap_or(Some(defaults.elb_initial_healthy_checks));
+    let spot_notice_ms = duration(cx, "spotNoticeTime", defaults.spot_notice_ms);
+    let managed_draining_timeout_ms = positive(
+        cx,
+        "managedDrainingTimeout",
+        defaults.managed_draining_timeout_ms,
+    );
+    let (throttle_base_ms, throttle_max_ms) = (throttle_base_ms?, throttle_max_ms?);
+    if throttle_max_ms < throttle_base_ms {
+        // At throttleMax when it is given, else at the throttleBase that passed the default.
+        match (fields.get("throttleMax"), fields.get("throttleBase")) {
+            (Some(node), _) => cx.invalid(
+                node,
+                &fields.path_of("throttleMax"),
+                &format!(
+                    "a duration >= throttleBase ({})",
+                    duration_text(throttle_base_ms)
+                ),
+            ),
+            (None, Some(node)) => cx.invalid(
+                node,
+                &fields.path_of("throttleBase"),
+                &format!(
+                    "a duration <= throttleMax ({}, the default)",
+                    duration_text(throttle_max_ms)
+                ),
+            ),
+            (None, None) => {}
+        }
+        return None;
+    }
+    Some(Parameters {
+        eni_detach_ms: eni_detach_ms?,
+        healthy_delay_ms: healthy_delay_ms?,
+        circuit_breaker_min_threshold: circuit_breaker_min_threshold?,
+        throttle_base_ms,
+        throttle_max_ms,
+        elb_initial_healthy_checks: elb_initial_healthy_checks?,
+        spot_notice_ms: spot_notice_ms?,
+        managed_draining_timeout_ms: managed_draining_timeout_ms?,
+        ..defaults.clone()
+    })
 }
 
 /// `[first, last]` with 1024 <= first <= last <= 65535.
@@ -562,6 +645,10 @@ fn auto_scaling_group(
             "availabilityZones",
             "replacementDelay",
             "attributes",
+            "suspendedProcesses",
+            "spotInstanceDraining",
+            "managedDraining",
+            "reservedPorts",
         ],
         &[],
     );
@@ -611,6 +698,12 @@ fn auto_scaling_group(
         // must not be replaced and lost again within the same millisecond forever.
         opt(cx, &fields, "replacementDelay", Cx::positive_duration_ms).unwrap_or(Some(300_000));
     let attributes = attributes(cx, &fields);
+    let suspended_processes = opt(cx, &fields, "suspendedProcesses", suspended_processes)
+        .unwrap_or(Some(SuspendedProcesses::default()));
+    let spot_instance_draining =
+        opt(cx, &fields, "spotInstanceDraining", Cx::bool).unwrap_or(Some(false));
+    let managed_draining = opt(cx, &fields, "managedDraining", Cx::bool).unwrap_or(Some(false));
+    let reserved_ports = reserved_ports(cx, &fields);
     Some(AutoScalingGroupSpec {
         name: name?,
         instance_type: instance_type?,
@@ -618,11 +711,78 @@ fn auto_scaling_group(
         availability_zones: availability_zones?,
         replacement_delay_ms: replacement_delay_ms?,
         attributes: attributes?,
-        suspended_processes: Default::default(),
-        spot_instance_draining: false,
-        managed_draining: false,
-        reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
+        suspended_processes: suspended_processes?,
+        spot_instance_draining: spot_instance_draining?,
+        managed_draining: managed_draining?,
+        reserved_ports: reserved_ports?,
     })
+}
+
+/// EC2 Auto Scaling's process names (`SuspendProcesses`); the first four change what the
+/// simulator does, the others govern nothing it models and are accepted and ignored.
+const PROCESSES: &[&str] = &[
+    "Launch",
+    "Terminate",
+    "AZRebalance",
+    "ReplaceUnhealthy",
+    "HealthCheck",
+    "AlarmNotification",
+    "ScheduledActions",
+    "AddToLoadBalancer",
+    "InstanceRefresh",
+    "RemoveFromLoadBalancerLowPriority",
+];
+
+/// `suspendedProcesses: [Launch, AZRebalance]`.
+fn suspended_processes(cx: &mut Cx, node: &Node, field: &str) -> Option<SuspendedProcesses> {
+    let mut suspended = SuspendedProcesses::default();
+    let mut ok = true;
+    for (idx, item) in cx.seq(node, field)?.iter().enumerate() {
+        match cx.choice(item, &index_path(field, idx), PROCESSES) {
+            Some(0) => suspended.launch = true,
+            Some(1) => suspended.terminate = true,
+            Some(2) => suspended.az_rebalance = true,
+            Some(3) => suspended.replace_unhealthy = true,
+            Some(_) => {}
+            None => ok = false,
+        }
+    }
+    ok.then_some(suspended)
+}
+
+/// `reservedPorts`: the agent's `ECS_RESERVED_PORTS`, which replaces the default list
+/// (22, 2375, 2376, 51678, 51679; ECS.md §2.4, §9): at most 100 distinct TCP ports.
+fn reserved_ports(cx: &mut Cx, fields: &Fields<'_>) -> Option<Vec<u16>> {
+    let Some(node) = fields.get("reservedPorts") else {
+        return Some(cluster::instance::RESERVED_PORTS.to_vec());
+    };
+    let field = fields.path_of("reservedPorts");
+    let items = cx.seq(node, &field)?;
+    if items.len() > cluster::instance::MAX_RESERVED_PORTS {
+        cx.invalid(
+            node,
+            &field,
+            &format!(
+                "at most {} ports (ECS.md §2.4)",
+                cluster::instance::MAX_RESERVED_PORTS
+            ),
+        );
+        return None;
+    }
+    let mut ports: Vec<u16> = Vec::new();
+    let mut ok = true;
+    for (idx, item) in items.iter().enumerate() {
+        let path = index_path(&field, idx);
+        match cx.u32(item, &path, 1, 65_535) {
+            Some(port) if ports.contains(&(port as u16)) => {
+                cx.rule(&item.loc, &path, format!("port {port} is listed twice"));
+                ok = false;
+            }
+            Some(port) => ports.push(port as u16),
+            None => ok = false,
+        }
+    }
+    ok.then_some(ports)
 }
 
 /// What reading one `instances` entry needs besides the entry.
@@ -653,6 +813,7 @@ fn fixed_instances(
             "availabilityZone",
             "count",
             "attributes",
+            "reservedPorts",
         ],
         &[],
     );
@@ -697,18 +858,21 @@ fn fixed_instances(
         )
         .and_then(|node| zone_id(cx, node, &fields.path_of("availabilityZone"), &names.zones));
     let attributes = attributes(cx, &fields);
+    let reserved_ports = reserved_ports(cx, &fields);
     let (
         Some(instance_id),
         Some(count),
         Some(instance_type),
         Some(availability_zone),
         Some(attributes),
+        Some(reserved_ports),
     ) = (
         instance_id.unwrap_or(Some(String::new())),
         count,
         instance_type,
         zone,
         attributes,
+        reserved_ports,
     )
     else {
         return None;
@@ -722,7 +886,7 @@ fn fixed_instances(
             instance_type: instance_type.clone(),
             availability_zone,
             attributes: attributes.clone(),
-            reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
+            reserved_ports: reserved_ports.clone(),
         });
     }
     Some(u64::from(count))
