@@ -1,7 +1,11 @@
-//! `faults`: what each kind strikes and when (scripted `at`, or random `mtbf` /
-//! `distribution`), and the instance and task filters that actions share.
+//! `faults`: what each kind strikes (instances, tasks, a zone) and when (scripted `at`, or
+//! random `mtbf` / `distribution`), and the instance and task filters that actions share.
 
-use cluster::spec::{FaultKind, FaultSpec, FaultTiming, InstanceFilter, TaskFilter};
+use cluster::ids::TaskDefId;
+use cluster::spec::{
+    Action, ActionSpec, FaultKind, FaultSpec, FaultTiming, InstanceFilter, ServiceSpec,
+    TaskDefinition, TaskFilter,
+};
 use des::Distribution;
 
 use crate::node::Node;
@@ -14,68 +18,89 @@ const FAULT_KINDS: &[&str] = &[
     "taskExit",
     "zoneOutage",
     "spotInterruption",
+    "agentDisconnect",
 ];
+
+/// What faults may refer to.
+pub(crate) struct Context<'a> {
+    pub cluster: &'a ClusterNames,
+    pub task_definitions: &'a TaskDefinitions,
+    /// Every `services` entry in order, `None` where invalid.
+    pub services: &'a [Option<ServiceSpec>],
+    /// Every `actions` entry: an `updateService` gives its service more task definitions.
+    pub actions: &'a [Option<ActionSpec>],
+}
 
 pub(crate) fn faults(
     cx: &mut Cx,
     node: Option<&Node>,
-    cluster: &ClusterNames,
-    task_definitions: &TaskDefinitions,
-    service_names: &[String],
+    context: &Context<'_>,
 ) -> Vec<Option<FaultSpec>> {
     let Some(node) = node else { return Vec::new() };
     let items = cx.seq(node, "faults").unwrap_or_default();
-    let mut faults = Vec::new();
-    for (idx, item) in items.iter().enumerate() {
-        let path = index_path("faults", idx);
-        faults.push(fault(
-            cx,
-            item,
-            &path,
-            cluster,
-            task_definitions,
-            service_names,
-        ));
-    }
-    faults
+    items
+        .iter()
+        .enumerate()
+        .map(|(idx, item)| fault(cx, item, &index_path("faults", idx), context))
+        .collect()
 }
 
-fn fault(
-    cx: &mut Cx,
-    node: &Node,
-    path: &str,
-    cluster: &ClusterNames,
-    task_definitions: &TaskDefinitions,
-    service_names: &[String],
-) -> Option<FaultSpec> {
+fn fault(cx: &mut Cx, node: &Node, path: &str, context: &Context<'_>) -> Option<FaultSpec> {
     let fields = cx.fields(node, path)?;
-    let kind_node = fields.required(cx, "kind", "one of instanceFailure, taskExit, zoneOutage")?;
+    let kind_node = fields.required(cx, "kind", &format!("one of {}", FAULT_KINDS.join(", ")))?;
     let kind_idx = cx.choice(kind_node, &fields.path_of("kind"), FAULT_KINDS);
     let timing_keys = ["kind", "at", "count", "mtbf", "distribution"];
+    let target = |cx: &mut Cx| match fields.get("target") {
+        Some(target) => instance_filter(cx, target, &fields.path_of("target"), context.cluster),
+        None => Some(InstanceFilter::default()),
+    };
     let kind = match kind_idx? {
         0 => {
             fields.finish(cx, &[&timing_keys[..], &["target"]].concat(), &[]);
-            let target = match fields.get("target") {
-                Some(target) => instance_filter(cx, target, &fields.path_of("target"), cluster),
-                None => Some(InstanceFilter::default()),
-            };
-            target.map(|target| FaultKind::InstanceFailure { target })
+            target(cx).map(|target| FaultKind::InstanceFailure { target })
         }
         1 => {
             fields.finish(
                 cx,
-                &[&timing_keys[..], &["service", "taskDefinition", "exitCode"]].concat(),
+                &[
+                    &timing_keys[..],
+                    &["service", "taskDefinition", "exitCode", "container"],
+                ]
+                .concat(),
                 &[],
             );
-            let target = task_filter(cx, &fields, task_definitions, service_names);
+            let service_names: Vec<String> = context
+                .services
+                .iter()
+                .flatten()
+                .map(|spec| spec.service_name.clone())
+                .collect();
+            let target = task_filter(
+                cx,
+                &fields,
+                context.task_definitions,
+                &service_names,
+                "a taskExit fault",
+            );
             let exit_code = opt(cx, &fields, "exitCode", |cx, node, field| {
                 cx.u32(node, field, 0, 255)
             })
             .unwrap_or(Some(1));
+            let container = match (&target, fields.get("container")) {
+                (_, None) => Some(None),
+                (target, Some(node)) => {
+                    let field = fields.path_of("container");
+                    cx.name(node, &field).and_then(|name| {
+                        let target = target.as_ref()?;
+                        targeted_container(cx, node, &field, &name, target, context)
+                            .then_some(Some(name))
+                    })
+                }
+            };
             Some(FaultKind::TaskExit {
                 target: target?,
                 exit_code: exit_code? as i32,
-                container: None,
+                container: container?,
             })
         }
         2 => {
@@ -95,7 +120,7 @@ fn fault(
                         cx,
                         node,
                         &fields.path_of("availabilityZone"),
-                        &cluster.zones,
+                        &context.cluster.zones,
                     )
                 });
             let duration_ms = fields
@@ -106,14 +131,23 @@ fn fault(
                 duration_ms: duration_ms?,
             })
         }
+        3 => {
+            fields.finish(cx, &[&timing_keys[..], &["target"]].concat(), &[]);
+            target(cx).map(|target| FaultKind::SpotInterruption { target })
+        }
         _ => {
-            let why = "Spot interruptions arrive with a later version";
-            cx.error(
-                &kind_node.loc,
-                &fields.path_of("kind"),
-                crate::error::ErrorKind::NotSupported { why },
+            fields.finish(
+                cx,
+                &[&timing_keys[..], &["target", "duration"]].concat(),
+                &[],
             );
-            None
+            let target = target(cx);
+            // Absent: the agent never reconnects (ECS.md §5.3, A16).
+            let duration_ms = opt(cx, &fields, "duration", Cx::positive_duration_ms);
+            Some(FaultKind::AgentDisconnect {
+                target: target?,
+                duration_ms: duration_ms.map_or(Some(None), |ms| ms.map(Some))?,
+            })
         }
     };
     let timing = fault_timing(cx, &fields);
@@ -121,6 +155,82 @@ fn fault(
         kind: kind?,
         timing: timing?,
     })
+}
+
+/// Whether a task definition the fault can strike has a container `name`: the service's
+/// own and those its `updateService` actions deploy, or every revision of the family.
+/// Records an error listing their containers when none has it.
+fn targeted_container(
+    cx: &mut Cx,
+    node: &Node,
+    field: &str,
+    name: &str,
+    target: &TaskFilter,
+    context: &Context<'_>,
+) -> bool {
+    let definitions: Vec<TaskDefId> = match target {
+        TaskFilter::Service(service) => {
+            let Some(idx) = context.services.iter().position(|spec| {
+                spec.as_ref()
+                    .is_some_and(|spec| spec.service_name == *service)
+            }) else {
+                return true;
+            };
+            let own = context.services[idx]
+                .as_ref()
+                .map(|spec| spec.task_definition);
+            let updates = context
+                .actions
+                .iter()
+                .flatten()
+                .filter_map(|spec| match &spec.action {
+                    Action::UpdateService {
+                        service,
+                        task_definition,
+                        ..
+                    } if service.index() == idx => *task_definition,
+                    _ => None,
+                });
+            own.into_iter().chain(updates).collect()
+        }
+        TaskFilter::Family(family) => (0..context.task_definitions.families.len())
+            .filter(|&idx| context.task_definitions.families[idx].as_deref() == Some(family))
+            .map(|idx| TaskDefId(idx as u32))
+            .collect(),
+    };
+    let definitions: Vec<&TaskDefinition> = definitions
+        .into_iter()
+        .filter_map(|id| context.task_definitions.get(id))
+        .collect();
+    if definitions.is_empty()
+        || definitions.iter().any(|definition| {
+            definition
+                .container_definitions
+                .iter()
+                .any(|container| container.name == name)
+        })
+    {
+        return true;
+    }
+    let mut containers: Vec<&str> = Vec::new();
+    for definition in &definitions {
+        for container in &definition.container_definitions {
+            if !containers.contains(&container.name.as_str()) {
+                containers.push(&container.name);
+            }
+        }
+    }
+    let targeted: Vec<String> = definitions
+        .iter()
+        .map(|definition| definition.name())
+        .collect();
+    let message = format!(
+        "no targeted task definition ({}) has a container {name:?}; their containers: {}",
+        targeted.join(", "),
+        containers.join(", ")
+    );
+    cx.rule(&node.loc, field, message);
+    false
 }
 
 /// Scripted (`at`, optional `count`) or random (`mtbf`: exponential time to failure with
@@ -266,12 +376,14 @@ pub(crate) fn instance_filter(
     ok.then_some(filter)
 }
 
-/// `service: NAME` or `taskDefinition: FAMILY`, exactly one.
+/// `service: NAME` or `taskDefinition: FAMILY`, exactly one; `what` names the fault or
+/// action in the error.
 pub(crate) fn task_filter(
     cx: &mut Cx,
     fields: &Fields<'_>,
     task_definitions: &TaskDefinitions,
     service_names: &[String],
+    what: &str,
 ) -> Option<TaskFilter> {
     match (fields.get("service"), fields.get("taskDefinition")) {
         (Some(node), None) => {
@@ -293,6 +405,14 @@ pub(crate) fn task_filter(
         (None, Some(node)) => {
             let field = fields.path_of("taskDefinition");
             let family = cx.name(node, &field)?;
+            if family.contains(':') {
+                cx.invalid(
+                    node,
+                    &field,
+                    "a task definition family, without :revision (every revision is targeted)",
+                );
+                return None;
+            }
             if task_definitions
                 .families
                 .iter()
@@ -315,8 +435,7 @@ pub(crate) fn task_filter(
             cx.rule(
                 &fields.node.loc,
                 &fields.path,
-                "a taskExit fault needs exactly one of service or taskDefinition (a family)"
-                    .to_string(),
+                format!("{what} needs exactly one of service or taskDefinition (a family)"),
             );
             None
         }

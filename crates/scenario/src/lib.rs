@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::rc::Rc;
 
+mod actions;
 mod aws_json;
 mod catalogue;
 mod duration;
@@ -22,6 +23,7 @@ mod quotas;
 mod read;
 mod resolved;
 mod service;
+mod target_groups;
 mod task_definition;
 mod validate;
 mod warnings;

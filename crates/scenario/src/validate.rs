@@ -10,6 +10,7 @@ use cluster::spec::{
     SuspendedProcesses, TieBreak,
 };
 
+use crate::actions;
 use crate::catalogue;
 use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
 use crate::error::Loc;
@@ -20,6 +21,7 @@ use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
 use crate::resolved::duration as duration_text;
 use crate::service;
+use crate::target_groups;
 use crate::task_definition;
 use crate::Scenario;
 
@@ -32,6 +34,7 @@ const TOP_KEYS: &[&str] = &[
     "cluster",
     "taskDefinitions",
     "services",
+    "targetGroups",
     "runTasks",
     "scheduledTasks",
     "actions",
@@ -46,11 +49,6 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         cx,
         "scheduledTasks",
         "scheduled tasks arrive with a later version",
-    );
-    top.refuse(
-        cx,
-        "actions",
-        "control-plane actions arrive with a later version",
     );
     let default_name = cx
         .file
@@ -76,20 +74,38 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     );
     let cluster = cluster_node.map(|node| cluster(cx, node, overhead_per_mille, &limits));
     let task_definitions = task_definition::task_definitions(cx, top.get("taskDefinitions"));
-    let services = service::services(cx, top.get("services"), &task_definitions, &limits);
+    let mut target_groups = target_groups::target_groups(cx, top.get("targetGroups"));
+    let services = service::services(
+        cx,
+        top.get("services"),
+        &task_definitions,
+        &mut target_groups,
+        &limits,
+    );
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
-    let service_names: Vec<String> = services
-        .iter()
-        .flatten()
-        .map(|service| service.service_name.clone())
-        .collect();
+    let actions = match &cluster {
+        Some(cluster) => actions::actions(
+            cx,
+            top.get("actions"),
+            &actions::Context {
+                cluster,
+                task_definitions: &task_definitions,
+                services: &services,
+                limits: &limits,
+            },
+        ),
+        None => Vec::new(),
+    };
     let faults = match &cluster {
         Some(cluster) => faults::faults(
             cx,
             top.get("faults"),
-            cluster,
-            &task_definitions,
-            &service_names,
+            &faults::Context {
+                cluster,
+                task_definitions: &task_definitions,
+                services: &services,
+                actions: &actions,
+            },
         ),
         None => Vec::new(),
     };
@@ -107,8 +123,8 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
         run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
         scheduled_tasks: Vec::new(),
-        target_groups: Vec::new(),
-        actions: Vec::new(),
+        target_groups: target_groups.into_specs()?,
+        actions: actions.into_iter().collect::<Option<Vec<_>>>()?,
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
@@ -333,6 +349,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             "instanceTypes",
             "autoScalingGroups",
             "instances",
+            "capacityProviders",
         ],
         &[],
     );

@@ -3,13 +3,16 @@
 //! the lifecycle's fields (parameters, cluster, task definitions, services and target
 //! groups, faults, actions), every scenario the repository ships, and garbage input.
 
+mod actions;
 mod bad;
+mod faults;
 mod fixtures;
 mod fuzz;
 mod lifecycle;
 mod overrides;
 mod quotas;
 mod scenarios;
+mod services;
 
 use std::path::{Path, PathBuf};
 
