@@ -124,10 +124,10 @@ fn measure(c: &mut Criterion, name: &str, fill: Fill, sizes: &[u32]) {
                 .iter()
                 .find(|service| service.service_name == format!("s{index}"))
                 .expect("every chain has its service");
-            let placement = &placements[service.id.index()];
+            let placement = &placements[service.id.index()][0].1;
             let request = PlacementRequest {
-                task_definition: cluster.task_definition(service.task_definition),
-                requirements: cluster.requirements(service.task_definition),
+                task_definition: cluster.task_definition(service.task_definition()),
+                requirements: cluster.requirements(service.task_definition()),
                 group: service.group,
                 service: Some(service.id),
             };

@@ -12,7 +12,7 @@ use crate::ids::{AsgId, InstanceId, TaskId, ZoneId};
 use crate::index::{IndexPlan, PlacementIndex};
 use crate::instance::{
     ContainerInstance, InstanceLoss, InstanceStatus, ATTRIBUTE_CPU_ARCHITECTURE,
-    ATTRIBUTE_INSTANCE_TYPE, ATTRIBUTE_OS_TYPE, ATTRIBUTE_ZONE, RESERVED_PORTS,
+    ATTRIBUTE_INSTANCE_TYPE, ATTRIBUTE_OS_TYPE, ATTRIBUTE_ZONE,
 };
 use crate::placement::Requirements;
 use crate::spec::{AutoScalingGroupSpec, FixedInstanceSpec, InstanceType, Protocol};
@@ -37,6 +37,9 @@ struct AutoScalingGroup {
     launching: Vec<u32>,
     /// Launches under way that only rebalance zones (capacity + 1 until they register).
     rebalancing: u32,
+    /// Failed instances the group keeps because `ReplaceUnhealthy` is suspended: counted
+    /// against the desired capacity, so nothing replaces them.
+    held: u32,
 }
 
 /// What a launch brings to registration.
@@ -46,6 +49,7 @@ pub(crate) struct Registration {
     pub zone: ZoneId,
     pub asg: Option<AsgId>,
     pub attributes: BTreeMap<String, String>,
+    pub reserved_ports: Vec<u16>,
 }
 
 /// What the next step of an Auto Scaling group's reconciliation is.
@@ -66,7 +70,8 @@ pub struct Capacity {
     instances: Vec<ContainerInstance>,
     /// Pending random-fault events per instance, cancelled when the instance goes.
     instance_timers: Vec<Vec<EventKey>>,
-    /// Ids of ACTIVE instances, ascending: the placement candidates.
+    /// Ids of ACTIVE instances with a connected agent, ascending: the placement candidates,
+    /// and exactly the instances the placement indexes hold.
     active: Vec<InstanceId>,
     dynamic_port_range: (u16, u16),
     index: PlacementIndex,
@@ -95,6 +100,7 @@ impl Capacity {
                     live: vec![0; zone_count],
                     launching: vec![0; zone_count],
                     rebalancing: 0,
+                    held: 0,
                 })
                 .collect(),
             fixed_instances,
@@ -162,13 +168,33 @@ impl Capacity {
         self.fixed_instances.len()
     }
 
-    /// Live (not INACTIVE) instances in a zone, in id order.
+    /// Live (ACTIVE or DRAINING) instances in a zone, in id order.
     pub(crate) fn live_in_zone(&self, zone: ZoneId) -> Vec<InstanceId> {
-        self.active
+        self.instances
             .iter()
-            .copied()
-            .filter(|id| self.instances[id.index()].availability_zone == zone)
+            .filter(|instance| instance.is_live() && instance.availability_zone == zone)
+            .map(|instance| instance.id)
             .collect()
+    }
+
+    /// Live (ACTIVE or DRAINING) instances, in id order.
+    pub fn live_instances(&self) -> impl Iterator<Item = &ContainerInstance> {
+        self.instances.iter().filter(|instance| instance.is_live())
+    }
+
+    pub fn auto_scaling_group(&self, asg: AsgId) -> &AutoScalingGroupSpec {
+        &self.asgs[asg.index()].spec
+    }
+
+    pub fn auto_scaling_group_id(&self, name: &str) -> Option<AsgId> {
+        self.asgs
+            .iter()
+            .position(|group| group.spec.name == name)
+            .map(|index| AsgId(index as u16))
+    }
+
+    pub fn desired_capacity(&self, asg: AsgId) -> u32 {
+        self.asgs[asg.index()].desired_capacity
     }
 
     // ---- instances ----
@@ -182,6 +208,7 @@ impl Capacity {
             zone: spec.availability_zone,
             asg: None,
             attributes: spec.attributes.clone(),
+            reserved_ports: spec.reserved_ports.clone(),
         }
     }
 
@@ -207,6 +234,7 @@ impl Capacity {
             zone,
             asg: Some(asg),
             attributes: group.spec.attributes.clone(),
+            reserved_ports: group.spec.reserved_ports.clone(),
         })
     }
 
@@ -242,18 +270,55 @@ impl Capacity {
             "{} leaves with tasks on it",
             instance.ec2_instance_id
         );
-        self.index.remove(instance);
+        if instance.takes_tasks() {
+            self.index.remove(instance);
+            if let Ok(position) = self.active.binary_search(&id) {
+                self.active.remove(position);
+            }
+        }
         instance.status = InstanceStatus::Inactive;
         instance.deregistered_at = Some(now);
         instance.loss = Some(loss);
-        if let Ok(position) = self.active.binary_search(&id) {
-            self.active.remove(position);
-        }
         if let Some(asg) = instance.auto_scaling_group {
             let group = &mut self.asgs[asg.index()];
             group.instances.remove(&id);
             group.live[instance.availability_zone.index()] -= 1;
+            let failed = !matches!(loss, InstanceLoss::AzRebalance | InstanceLoss::ScaleIn);
+            if failed && group.spec.suspended_processes.replace_unhealthy {
+                group.held += 1;
+            }
         }
+    }
+
+    /// Sets an instance's status or agent connection; it leaves or rejoins the placement
+    /// candidates (the ACTIVE list and every index) as `takes_tasks` says.
+    pub(crate) fn set_state(
+        &mut self,
+        id: InstanceId,
+        status: InstanceStatus,
+        agent_connected: bool,
+    ) {
+        let instance = &mut self.instances[id.index()];
+        assert!(instance.is_live(), "only live instances change state");
+        let was = instance.takes_tasks();
+        instance.status = status;
+        instance.agent_connected = agent_connected;
+        let now = instance.takes_tasks();
+        if was && !now {
+            self.index.remove(instance);
+            if let Ok(position) = self.active.binary_search(&id) {
+                self.active.remove(position);
+            }
+        } else if !was && now {
+            self.index.insert(instance);
+            let position = self.active.binary_search(&id).unwrap_or_else(|p| p);
+            self.active.insert(position, id);
+        }
+    }
+
+    /// The instance will be terminated soon (managed draining, a Spot notice).
+    pub(crate) fn mark_terminating(&mut self, id: InstanceId, loss: InstanceLoss) {
+        self.instances[id.index()].terminating = Some(loss);
     }
 
     // ---- resources: the one reserve/release pair ----
@@ -269,7 +334,10 @@ impl Capacity {
     ) -> Vec<(Protocol, u16)> {
         let (first, last) = self.dynamic_port_range;
         let instance = &mut self.instances[id.index()];
-        assert!(instance.is_active(), "tasks start only on ACTIVE instances");
+        assert!(
+            instance.takes_tasks(),
+            "tasks start only on ACTIVE instances with a connected agent"
+        );
         // Callers place first; reserving what does not fit is a bug. Debug builds (and so
         // every test) check the whole fit; release builds still never let the arithmetic
         // below wrap.
@@ -351,7 +419,7 @@ impl Capacity {
         if let Some(position) = instance.tasks.iter().position(|&other| other == task) {
             instance.tasks.remove(position);
         }
-        if instance.is_active() {
+        if instance.takes_tasks() {
             self.index.update(before, instance);
         }
     }
@@ -385,7 +453,11 @@ impl Capacity {
     pub(crate) fn asg_next_action(&self, asg: AsgId) -> AsgAction {
         let counts = self.asg_zone_counts(asg);
         let group = &self.asgs[asg.index()];
-        let live = group.instances.len() as u32;
+        let suspended = group.spec.suspended_processes;
+        if suspended.launch {
+            return AsgAction::Wait;
+        }
+        let live = group.instances.len() as u32 + group.held;
         let launching: u32 = group.launching.iter().sum::<u32>() - group.rebalancing;
         let working = group
             .spec
@@ -404,7 +476,8 @@ impl Capacity {
         }
         let most = working.max_by_key(|zone| (counts[zone], std::cmp::Reverse(*zone)));
         let imbalanced = most.is_some_and(|most| counts[&most] > counts[&fewest] + 1);
-        if imbalanced && group.rebalancing == 0 && launching == 0 {
+        let rebalances = !suspended.az_rebalance && !suspended.terminate;
+        if imbalanced && rebalances && group.rebalancing == 0 && launching == 0 {
             // AZRebalance launches first and terminates once the new one is in.
             return AsgAction::Launch {
                 zone: fewest,
@@ -429,10 +502,30 @@ impl Capacity {
     /// After a rebalancing launch registered: the oldest instance of the most crowded
     /// working zone, if the group is over its desired capacity.
     pub(crate) fn rebalance_victim(&self, asg: AsgId) -> Option<InstanceId> {
-        let counts = self.asg_zone_counts(asg);
+        self.termination_victim(asg)
+    }
+
+    /// The instance the group terminates when it has more than its desired capacity: the
+    /// oldest instance of its most crowded working zone, not already being terminated.
+    /// `None` when the group is within its capacity or `Terminate` is suspended.
+    pub(crate) fn termination_victim(&self, asg: AsgId) -> Option<InstanceId> {
         let group = &self.asgs[asg.index()];
-        if group.instances.len() as u32 <= group.desired_capacity {
+        let terminating = group
+            .instances
+            .iter()
+            .filter(|id| self.instances[id.index()].terminating.is_some())
+            .count() as u32;
+        if group.spec.suspended_processes.terminate
+            || group.instances.len() as u32 - terminating <= group.desired_capacity
+        {
             return None;
+        }
+        let mut counts = self.asg_zone_counts(asg);
+        for id in &group.instances {
+            let instance = &self.instances[id.index()];
+            if instance.terminating.is_some() {
+                *counts.entry(instance.availability_zone).or_default() -= 1;
+            }
         }
         let most = group
             .spec
@@ -441,11 +534,15 @@ impl Capacity {
             .copied()
             .filter(|zone| self.zones[zone.index()].outages == 0)
             .max_by_key(|zone| (counts[zone], std::cmp::Reverse(*zone)))?;
-        group
-            .instances
-            .iter()
-            .copied()
-            .find(|&id| self.instances[id.index()].availability_zone == most)
+        group.instances.iter().copied().find(|&id| {
+            let instance = &self.instances[id.index()];
+            instance.availability_zone == most && instance.terminating.is_none()
+        })
+    }
+
+    /// `SetDesiredCapacity`.
+    pub(crate) fn set_desired_capacity(&mut self, asg: AsgId, desired_capacity: u32) {
+        self.asgs[asg.index()].desired_capacity = desired_capacity;
     }
 
     /// Live plus launching instances of the group, per zone.
@@ -478,13 +575,13 @@ impl Capacity {
         let active: Vec<InstanceId> = self
             .instances
             .iter()
-            .filter(|instance| instance.is_active())
+            .filter(|instance| instance.takes_tasks())
             .map(|instance| instance.id)
             .collect();
         assert_eq!(active, self.active, "the ACTIVE list is off");
         let mut live = vec![vec![0u32; self.zones.len()]; self.asgs.len()];
         let mut members = vec![BTreeSet::new(); self.asgs.len()];
-        for instance in self.active_instances() {
+        for instance in self.live_instances() {
             if let Some(asg) = instance.auto_scaling_group {
                 live[asg.index()][instance.availability_zone.index()] += 1;
                 members[asg.index()].insert(instance.id);
@@ -532,7 +629,10 @@ fn new_instance(
         zone,
         asg,
         mut attributes,
+        mut reserved_ports,
     } = registration;
+    reserved_ports.sort_unstable();
+    reserved_ports.dedup();
     attributes.insert(ATTRIBUTE_ZONE.to_string(), zones[zone.index()].name.clone());
     attributes.insert(
         ATTRIBUTE_INSTANCE_TYPE.to_string(),
@@ -554,13 +654,16 @@ fn new_instance(
         availability_zone: zone,
         auto_scaling_group: asg,
         status: InstanceStatus::Active,
+        agent_connected: true,
+        terminating: None,
         registered_at: now,
         deregistered_at: None,
         loss: None,
         attributes,
-        ports_tcp: RESERVED_PORTS.to_vec(),
+        reserved_port_count: reserved_ports.len(),
+        ports_tcp: reserved_ports.clone(),
+        reserved_ports,
         ports_udp: Vec::new(),
-        reserved_port_count: RESERVED_PORTS.len(),
         tasks: Vec::new(),
         running_tasks_count: 0,
     }

@@ -8,6 +8,7 @@
 use des::SimTime;
 
 use crate::cluster::Cluster;
+use crate::deployment::Deployment;
 use crate::ids::{AsgId, GroupId, ServiceId, TaskDefId, ZoneId};
 use crate::instance::{ContainerInstance, InstanceLoss};
 use crate::service::Service;
@@ -37,6 +38,32 @@ pub enum Change<'a> {
         instance: &'a ContainerInstance,
         loss: InstanceLoss,
     },
+    /// The instance is DRAINING: no new tasks; its service tasks are replaced (ECS.md §5.2).
+    InstanceDraining {
+        instance: &'a ContainerInstance,
+        cause: DrainCause,
+    },
+    /// The instance is ACTIVE again.
+    InstanceActivated {
+        instance: &'a ContainerInstance,
+    },
+    /// EC2 sent a Spot interruption notice: the instance is lost at `lost_at`.
+    SpotInterruptionNotice {
+        instance: &'a ContainerInstance,
+        lost_at: SimTime,
+    },
+    AgentDisconnected {
+        instance: &'a ContainerInstance,
+    },
+    AgentReconnected {
+        instance: &'a ContainerInstance,
+    },
+    /// `SetDesiredCapacity` on an Auto Scaling group.
+    DesiredCapacityChanged {
+        asg: AsgId,
+        from: u32,
+        to: u32,
+    },
     ZoneOutageStarted {
         zone: ZoneId,
         duration_ms: u64,
@@ -49,12 +76,34 @@ pub enum Change<'a> {
         fault: u32,
         targets: usize,
     },
-    /// A pass of the service scheduler ended, having started `started` tasks and failed to
-    /// place `unplaced`.
+    /// A pass of the service scheduler ended, having started `started` tasks, stopped
+    /// `stopped` and failed to place `unplaced`.
     ServiceSchedulerPass {
         service: &'a Service,
         started: u32,
+        stopped: u32,
         unplaced: u32,
+    },
+    /// The service's desired count changed (UpdateService, or a DAEMON's eligible
+    /// instances).
+    DesiredCountChanged {
+        service: &'a Service,
+        from: u32,
+    },
+    /// A deployment began (`deployments.csv` row opens).
+    DeploymentStarted {
+        service: &'a Service,
+        deployment: &'a Deployment,
+    },
+    /// A deployment's status or rollout state changed.
+    DeploymentUpdated {
+        service: &'a Service,
+        deployment: &'a Deployment,
+    },
+    /// A service event in ECS's words (`describe-services` `events`).
+    ServiceMessage {
+        service: &'a Service,
+        message: ServiceMessage<'a>,
     },
     /// A task was created on an instance, its resources reserved.
     TaskPlaced {
@@ -64,12 +113,40 @@ pub enum Change<'a> {
     TaskPending {
         task: &'a Task,
     },
-    /// PENDING to RUNNING.
+    /// PENDING to ACTIVATING: registering with the service's target groups.
+    TaskActivating {
+        task: &'a Task,
+    },
+    /// To RUNNING.
     TaskRunning {
         task: &'a Task,
     },
+    /// The task's targets passed their initial health checks.
+    TargetHealthy {
+        task: &'a Task,
+    },
+    /// The task failed its health checks: `load_balancer` when a target group found it.
+    TaskUnhealthy {
+        task: &'a Task,
+        load_balancer: bool,
+    },
+    /// A non-essential container exited; the task runs on (ECS.md §3.2).
+    ContainerExited {
+        task: &'a Task,
+        container: &'a str,
+        exit_code: i32,
+    },
+    /// RUNNING to DEACTIVATING: deregistered, draining for `delay_ms`.
+    TaskDeactivating {
+        task: &'a Task,
+        delay_ms: u64,
+    },
     /// The task is STOPPING; its stop code and reason are set.
     TaskStopping {
+        task: &'a Task,
+    },
+    /// STOPPING to DEPROVISIONING: the ENI is being detached.
+    TaskDeprovisioning {
         task: &'a Task,
     },
     /// The task is STOPPED, its resources released; this is its last record and its final
@@ -95,16 +172,98 @@ impl Change<'_> {
             Change::InstanceLaunched { .. } => "InstanceLaunched",
             Change::InstanceLaunchFailed { .. } => "InstanceLaunchFailed",
             Change::InstanceTerminated { .. } => "InstanceTerminated",
+            Change::InstanceDraining { .. } => "InstanceDraining",
+            Change::InstanceActivated { .. } => "InstanceActivated",
+            Change::SpotInterruptionNotice { .. } => "SpotInterruptionNotice",
+            Change::AgentDisconnected { .. } => "AgentDisconnected",
+            Change::AgentReconnected { .. } => "AgentReconnected",
+            Change::DesiredCapacityChanged { .. } => "DesiredCapacityChanged",
             Change::ZoneOutageStarted { .. } => "ZoneOutageStarted",
             Change::ZoneOutageEnded { .. } => "ZoneOutageEnded",
             Change::FaultInjected { .. } => "FaultInjected",
             Change::ServiceSchedulerPass { .. } => "ServiceSchedulerPass",
+            Change::DesiredCountChanged { .. } => "DesiredCountChanged",
+            Change::DeploymentStarted { .. } => "DeploymentStarted",
+            Change::DeploymentUpdated { .. } => "DeploymentUpdated",
+            Change::ServiceMessage { .. } => "ServiceEvent",
             Change::TaskPlaced { .. } => "TaskPlaced",
             Change::TaskPending { .. } => "TaskPending",
+            Change::TaskActivating { .. } => "TaskActivating",
             Change::TaskRunning { .. } => "TaskRunning",
+            Change::TargetHealthy { .. } => "TargetHealthy",
+            Change::TaskUnhealthy { .. } => "TaskUnhealthy",
+            Change::ContainerExited { .. } => "ContainerExited",
+            Change::TaskDeactivating { .. } => "TaskDeactivating",
             Change::TaskStopping { .. } => "TaskStopping",
+            Change::TaskDeprovisioning { .. } => "TaskDeprovisioning",
             Change::TaskStopped { .. } => "TaskStopped",
             Change::PlacementFailed { .. } => "PlacementFailed",
+        }
+    }
+}
+
+/// Why an instance is DRAINING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrainCause {
+    /// `UpdateContainerInstancesState` (a `drainInstances` action).
+    User,
+    /// A Spot interruption notice, with Spot draining enabled (ECS.md §5.4).
+    SpotInterruption,
+    /// Its Auto Scaling group terminates it and drains it first (managed draining).
+    ManagedDraining,
+}
+
+impl DrainCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrainCause::User => "drainInstances",
+            DrainCause::SpotInterruption => "spotInterruption",
+            DrainCause::ManagedDraining => "managedDraining",
+        }
+    }
+}
+
+/// Service events as ECS words them (ECS.md §4.2, §4.5, §4.9).
+#[derive(Clone, Copy, Debug)]
+pub enum ServiceMessage<'a> {
+    /// `(service web) has reached a steady state.`
+    SteadyState,
+    /// `(service web) is unable to consistently start tasks successfully.`
+    Throttled,
+    /// `(service web) was unable to stop or start tasks during a deployment because of the
+    /// service deployment configuration. ...`
+    DeploymentBlocked,
+    /// `(service web) (deployment ...) deployment completed.`
+    DeploymentCompleted { deployment: &'a Deployment },
+    /// `(service web) (deployment ...) deployment failed: tasks failed to start.`
+    DeploymentFailed { deployment: &'a Deployment },
+    /// `(service web) rolling back to deployment ...`
+    RollingBack { to: &'a Deployment },
+}
+
+impl ServiceMessage<'_> {
+    /// The message, for `service_name`.
+    pub fn text(&self, service_name: &str) -> String {
+        match self {
+            ServiceMessage::SteadyState => format!("(service {service_name}) has reached a steady state."),
+            ServiceMessage::Throttled => format!(
+                "(service {service_name}) is unable to consistently start tasks successfully."
+            ),
+            ServiceMessage::DeploymentBlocked => format!(
+                "(service {service_name}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+            ),
+            ServiceMessage::DeploymentCompleted { deployment } => format!(
+                "(service {service_name}) (deployment {}) deployment completed.",
+                deployment.id
+            ),
+            ServiceMessage::DeploymentFailed { deployment } => format!(
+                "(service {service_name}) (deployment {}) deployment failed: {}",
+                deployment.id, deployment.reason
+            ),
+            ServiceMessage::RollingBack { to } => format!(
+                "(service {service_name}) rolling back to deployment {}.",
+                to.id
+            ),
         }
     }
 }

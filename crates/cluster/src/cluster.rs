@@ -2,6 +2,9 @@
 //! (configuration, capacity, tasks, services, the scheduler's placement state), its read
 //! API, and `Cluster::handle`, which applies one event.
 
+mod actions;
+mod daemon;
+mod deployments;
 mod faults;
 mod invariants;
 mod lifecycle;
@@ -15,6 +18,9 @@ use des::{rng, Queue, SimRng, SimTime, Stream};
 
 use crate::capacity::Capacity;
 use crate::change::{Change, Observer};
+use crate::deployment::{
+    Deployment, DeploymentCause, DeploymentId, DeploymentStatus, RolloutState,
+};
 use crate::event::Event;
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::index::IndexPlan;
@@ -22,8 +28,8 @@ use crate::instance::ContainerInstance;
 use crate::placement::{Placement, PlacementView, Requirements};
 use crate::service::Service;
 use crate::spec::{
-    ActionSpec, ClusterSpec, FaultSpec, Parameters, RunTaskSpec, ScheduledTaskSpec, ServiceSpec,
-    TargetGroupSpec, TaskDefinition,
+    ActionSpec, ClusterSpec, FaultSpec, Parameters, RunTaskSpec, ScheduledTaskSpec,
+    SchedulingStrategy, ServiceSpec, TargetGroupSpec, TaskDefinition,
 };
 use crate::task::Task;
 use crate::tasks::Tasks;
@@ -44,7 +50,10 @@ pub struct ClusterSetup {
     pub cluster: ClusterSpec,
     pub parameters: Parameters,
     pub task_definitions: Vec<TaskDefinition>,
-    pub services: Vec<(ServiceSpec, Placement)>,
+    /// Each service with its placement for every task definition it may run (its own and
+    /// every `updateService` target): service strategies and constraints plus the task
+    /// definition's constraints.
+    pub services: Vec<(ServiceSpec, Vec<(TaskDefId, Placement)>)>,
     pub run_tasks: Vec<(RunTaskSpec, Placement)>,
     pub scheduled_tasks: Vec<(ScheduledTaskSpec, Placement)>,
     pub target_groups: Vec<TargetGroupSpec>,
@@ -63,6 +72,8 @@ struct Config {
     requirements: Vec<Requirements>,
     faults: Vec<FaultSpec>,
     random_faults: faults::RandomFaults,
+    target_groups: Vec<TargetGroupSpec>,
+    actions: Vec<ActionSpec>,
     /// ECS's `stoppedReason` when the essential container exits, shared by every such task.
     essential_container_exited: Arc<str>,
 }
@@ -71,9 +82,41 @@ struct Config {
 /// stream that tie-breaks and `random` draw from.
 #[derive(Debug)]
 struct Scheduler {
-    services: Vec<Placement>,
+    /// Per service, its placement for each task definition it may run.
+    services: Vec<Vec<(TaskDefId, Placement)>>,
     run_tasks: Vec<(RunTaskSpec, Placement)>,
+    scheduled_tasks: Vec<(ScheduledTaskSpec, Placement)>,
     rng: SimRng,
+    /// Scale-in draws made so far (for `random` scale-in): each is keyed by its number.
+    scale_in_draws: std::cell::Cell<u64>,
+}
+
+/// The placement `service` uses for tasks of `task_definition`, out of `Scheduler::services`
+/// (a free function, so the placement stream can be borrowed beside it).
+fn placement_of(
+    services: &[Vec<(TaskDefId, Placement)>],
+    service: ServiceId,
+    task_definition: TaskDefId,
+) -> &Placement {
+    services[service.index()]
+        .iter()
+        .find(|(id, _)| *id == task_definition)
+        .map(|(_, placement)| placement)
+        .expect("setup builds a placement for every task definition a service may run")
+}
+
+impl Scheduler {
+    /// The placement `service` uses for tasks of `task_definition`.
+    fn placement(&self, service: ServiceId, task_definition: TaskDefId) -> &Placement {
+        placement_of(&self.services, service, task_definition)
+    }
+
+    /// A stream for one scale-in choice, keyed by the run's count of them.
+    fn scale_in_rng(&self, service: ServiceId, seed: u64) -> SimRng {
+        let draw = self.scale_in_draws.get();
+        self.scale_in_draws.set(draw + 1);
+        rng::stream(seed, Stream::Placement, [1 + u64::from(service.0), draw])
+    }
 }
 
 #[derive(Debug)]
@@ -85,6 +128,11 @@ pub struct Cluster {
     scheduler: Scheduler,
     /// Zone-outage occurrences per fault, keys for their random draws.
     outage_occurrences: Vec<u64>,
+    /// Deployments created so far over all services: the next one's number less one.
+    deployments_created: u64,
+    /// The instance `terminate_instance` is taking down, so its tasks' stops do not start
+    /// its termination again.
+    terminating_now: Option<InstanceId>,
 }
 
 impl Cluster {
@@ -97,16 +145,17 @@ impl Cluster {
             task_definitions,
             services,
             run_tasks,
-            scheduled_tasks: _,
-            target_groups: _,
-            actions: _,
+            scheduled_tasks,
+            target_groups,
+            actions,
             faults,
         } = setup;
         let plan = IndexPlan::of(
             services
                 .iter()
-                .map(|(_, placement)| placement)
-                .chain(run_tasks.iter().map(|(_, placement)| placement)),
+                .flat_map(|(_, placements)| placements.iter().map(|(_, placement)| placement))
+                .chain(run_tasks.iter().map(|(_, placement)| placement))
+                .chain(scheduled_tasks.iter().map(|(_, placement)| placement)),
         );
         let zone_count = cluster.availability_zones.len();
         let capacity = Capacity::new(
@@ -122,21 +171,49 @@ impl Cluster {
         let mut tasks = Tasks::new(zone_count);
         let mut service_placements = Vec::new();
         let mut model_services = Vec::new();
-        for (index, (spec, placement)) in services.into_iter().enumerate() {
+        let mut deployments_created = 0;
+        for (index, (spec, placements)) in services.into_iter().enumerate() {
             let group = tasks.intern_group(&format!("service:{}", spec.service_name));
+            deployments_created += 1;
             model_services.push(Service {
                 id: ServiceId(index as u32),
                 service_name: spec.service_name,
                 group,
-                task_definition: spec.task_definition,
-                desired_count: spec.desired_count,
+                scheduling_strategy: spec.scheduling_strategy,
+                desired_count: if spec.scheduling_strategy == SchedulingStrategy::Daemon {
+                    0
+                } else {
+                    spec.desired_count
+                },
                 deployment_configuration: spec.deployment_configuration,
+                load_balancers: spec.load_balancers,
+                health_check_grace_period_ms: spec.health_check_grace_period_ms,
+                // CreateService's deployment, IN_PROGRESS until the service is steady.
+                deployments: vec![Deployment {
+                    id: DeploymentId(deployments_created),
+                    task_definition: spec.task_definition,
+                    status: DeploymentStatus::Primary,
+                    rollout_state: RolloutState::InProgress,
+                    reason: "ECS deployment in progress.".to_string(),
+                    cause: DeploymentCause::ServiceCreated,
+                    started_at: SimTime::ZERO,
+                    ended_at: None,
+                    rollback_of: None,
+                    failed_tasks: 0,
+                    any_running: false,
+                }],
                 tasks: BTreeMap::new(),
                 active_count: 0,
                 running_count: 0,
                 pass: None,
+                start_failures: 0,
+                throttled_until: SimTime::ZERO,
+                throttle_reported: false,
+                stuck_reported: false,
+                steady: false,
+                limit_lowered_at: SimTime::ZERO,
             });
-            service_placements.push(placement);
+            service_placements.push(placements);
         }
         let outage_occurrences = vec![0; faults.len()];
         let service_names: Vec<String> = model_services
@@ -153,16 +230,22 @@ impl Cluster {
                 task_definitions,
                 faults,
                 random_faults,
+                target_groups,
+                actions,
                 essential_container_exited: Arc::from("Essential container in task exited"),
             },
             outage_occurrences,
+            deployments_created,
+            terminating_now: None,
             capacity,
             tasks,
             services: model_services,
             scheduler: Scheduler {
                 services: service_placements,
                 run_tasks,
+                scheduled_tasks,
                 rng: rng::stream(seed, Stream::Placement, [0, 0]),
+                scale_in_draws: std::cell::Cell::new(0),
             },
         }
     }
@@ -185,6 +268,18 @@ impl Cluster {
                 Event::RunTaskRequested { run: index as u32 },
             );
         }
+        for index in 0..self.scheduler.scheduled_tasks.len() {
+            // EventBridge fires after the rule exists: strictly after time zero.
+            self.plan_scheduled_task(index as u32, SimTime::ZERO, queue);
+        }
+        for (index, action) in self.config.actions.iter().enumerate() {
+            queue.schedule(
+                SimTime(action.at_ms),
+                Event::ActionDue {
+                    action: index as u32,
+                },
+            );
+        }
         self.plan_faults(queue);
     }
 
@@ -200,10 +295,28 @@ impl Cluster {
             Event::ZoneOutageEnded { fault } => self.end_zone_outage(fault, ctx),
             Event::TaskProvisioned { task } => self.task_provisioned(task, ctx),
             Event::TaskStarted { task } => self.task_started(task, ctx),
-            Event::TaskExited { task, exit_code } => self.task_exited(task, exit_code, ctx),
+            Event::TaskExited {
+                task,
+                exit_code,
+                container,
+            } => self.task_exited(task, exit_code, container, ctx),
+            Event::TargetHealthy { task } => self.target_healthy(task, ctx),
+            Event::TaskUnhealthy { task } => self.task_unhealthy(task, ctx),
+            Event::TaskDeregistered { task } => self.task_deregistered(task, ctx),
             Event::TaskStopped { task } => self.task_stopped(task, ctx),
+            Event::TaskDeprovisioned { task } => self.task_deprovisioned(task, ctx),
             Event::ServiceSchedulerPassDue { service } => self.service_pass(service, ctx),
             Event::RunTaskRequested { run } => self.run_task(run, ctx),
+            Event::ScheduledTaskDue { schedule } => self.scheduled_task(schedule, ctx),
+            Event::ActionDue { action } => self.apply_action(action, ctx),
+            Event::SpotInterruptionNoticed { instance } => {
+                self.spot_interruption_noticed(instance, ctx);
+            }
+            Event::AgentDisconnected { instance, fault } => {
+                self.agent_disconnected(instance, fault, ctx);
+            }
+            Event::AgentReconnected { instance } => self.agent_reconnected(instance, ctx),
+            Event::DrainingTimedOut { instance } => self.draining_timed_out(instance, ctx),
         }
     }
 
@@ -287,5 +400,10 @@ impl Cluster {
 
     pub fn group_name(&self, id: GroupId) -> &str {
         self.tasks.group_name(id)
+    }
+
+    /// Target groups, by the index `LoadBalancerSpec::target_group` holds.
+    pub fn target_groups(&self) -> &[TargetGroupSpec] {
+        &self.config.target_groups
     }
 }

@@ -48,13 +48,31 @@ pub enum Event {
     TaskStarted {
         task: TaskId,
     },
-    /// The task's essential container exited by itself.
+    /// A container exited by itself: the essential one (`container: None`, or one marked
+    /// essential) stops the task; a non-essential one does not (ECS.md §3.2).
     TaskExited {
         task: TaskId,
         exit_code: i32,
+        container: Option<u32>,
     },
-    /// The last container stopped: STOPPING to STOPPED.
+    /// The task's targets passed their target groups' initial health checks.
+    TargetHealthy {
+        task: TaskId,
+    },
+    /// The task failed its container or load balancer health checks, grace period over.
+    TaskUnhealthy {
+        task: TaskId,
+    },
+    /// The target groups' deregistration delay is over: DEACTIVATING to STOPPING.
+    TaskDeregistered {
+        task: TaskId,
+    },
+    /// The last container stopped: STOPPING to DEPROVISIONING or STOPPED.
     TaskStopped {
+        task: TaskId,
+    },
+    /// The ENI is detached: DEPROVISIONING to STOPPED.
+    TaskDeprovisioned {
         task: TaskId,
     },
     /// The service scheduler looks at one service and acts.
@@ -64,5 +82,29 @@ pub enum Event {
     /// A RunTask call (`runTasks[run]`) is made.
     RunTaskRequested {
         run: u32,
+    },
+    /// A scheduled task's (`scheduledTasks[schedule]`) time came.
+    ScheduledTaskDue {
+        schedule: u32,
+    },
+    /// A control-plane action (`actions[action]`) is made.
+    ActionDue {
+        action: u32,
+    },
+    /// EC2 sent the instance a Spot interruption notice; it is lost `spotNoticeTime` later.
+    SpotInterruptionNoticed {
+        instance: InstanceId,
+    },
+    /// The instance's agent disconnected (`faults[fault]`).
+    AgentDisconnected {
+        instance: InstanceId,
+        fault: u32,
+    },
+    AgentReconnected {
+        instance: InstanceId,
+    },
+    /// Managed draining gave up waiting for the instance's tasks.
+    DrainingTimedOut {
+        instance: InstanceId,
     },
 }

@@ -8,7 +8,7 @@ use crate::ids::{AsgId, InstanceId, TaskId, ZoneId};
 use crate::spec::{InstanceType, Protocol};
 
 /// ECS's container instance status (ECS.md §5.1). The simulator's instances register
-/// straight to ACTIVE; DRAINING arrives with the draining issue.
+/// straight to ACTIVE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InstanceStatus {
     Active,
@@ -35,6 +35,10 @@ pub enum InstanceLoss {
     ZoneOutage,
     /// EC2 Auto Scaling terminated it to rebalance its zones.
     AzRebalance,
+    /// EC2 Auto Scaling terminated it because its desired capacity was lowered.
+    ScaleIn,
+    /// EC2 reclaimed the Spot instance after its interruption notice.
+    SpotInterruption,
 }
 
 impl InstanceLoss {
@@ -43,6 +47,8 @@ impl InstanceLoss {
             InstanceLoss::InstanceFailure => "instanceFailure",
             InstanceLoss::ZoneOutage => "zoneOutage",
             InstanceLoss::AzRebalance => "azRebalance",
+            InstanceLoss::ScaleIn => "scaleIn",
+            InstanceLoss::SpotInterruption => "spotInterruption",
         }
     }
 }
@@ -53,7 +59,8 @@ pub const ATTRIBUTE_INSTANCE_TYPE: &str = "ecs.instance-type";
 pub const ATTRIBUTE_OS_TYPE: &str = "ecs.os-type";
 pub const ATTRIBUTE_CPU_ARCHITECTURE: &str = "ecs.cpu-architecture";
 
-/// Linux's default reserved TCP ports (ECS.md §2.1).
+/// Linux's default reserved TCP ports (ECS.md §2.1); `ECS_RESERVED_PORTS` replaces them
+/// per Auto Scaling group or fixed instance (`reservedPorts`).
 pub const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 /// At most this many reserved (static) ports per instance, defaults included (ECS.md §2.4).
 pub const MAX_RESERVED_PORTS: usize = 100;
@@ -67,6 +74,11 @@ pub struct ContainerInstance {
     pub availability_zone: ZoneId,
     pub auto_scaling_group: Option<AsgId>,
     pub status: InstanceStatus,
+    /// `agentConnected`: false while an `agentDisconnect` fault lasts (ECS.md §5.3).
+    pub agent_connected: bool,
+    /// It is to be terminated, and why: its Auto Scaling group terminates it once drained
+    /// (managed draining), or EC2 reclaims it soon (a Spot notice). Never a victim twice.
+    pub terminating: Option<InstanceLoss>,
     pub registered_at: SimTime,
     pub deregistered_at: Option<SimTime>,
     pub loss: Option<InstanceLoss>,
@@ -79,6 +91,8 @@ pub struct ContainerInstance {
     /// Host ports in use, reserved defaults included.
     pub ports_tcp: Vec<u16>,
     pub ports_udp: Vec<u16>,
+    /// The agent's reserved TCP ports (`ECS_RESERVED_PORTS`), sorted.
+    pub reserved_ports: Vec<u16>,
     /// How many of the ports above are static reservations (the 100-port limit).
     pub reserved_port_count: usize,
     /// Tasks on this instance that are not STOPPED, in id order.
@@ -94,6 +108,16 @@ impl ContainerInstance {
 
     pub fn is_active(&self) -> bool {
         self.status == InstanceStatus::Active
+    }
+
+    /// A placement candidate: ACTIVE with its agent connected.
+    pub fn takes_tasks(&self) -> bool {
+        self.status == InstanceStatus::Active && self.agent_connected
+    }
+
+    /// Registered with the cluster (ACTIVE or DRAINING).
+    pub fn is_live(&self) -> bool {
+        self.status != InstanceStatus::Inactive
     }
 
     pub fn ports(&self, protocol: Protocol) -> &[u16] {

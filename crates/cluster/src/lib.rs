@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod change;
 pub mod cluster;
 pub mod cron;
+pub mod deployment;
 pub mod event;
 pub mod ids;
 pub mod index;

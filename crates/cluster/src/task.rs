@@ -8,14 +8,22 @@ use des::{EventKey, SimTime};
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::spec::Protocol;
 
-/// `lastStatus` (ECS.md §3.1). ACTIVATING/DEACTIVATING/DEPROVISIONING are instantaneous here
-/// until load balancers arrive, so they are not states a task rests in.
+/// `lastStatus` (ECS.md §3.1), in lifecycle order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TaskStatus {
+    /// awsvpc: the ENI is being attached.
     Provisioning,
+    /// Image pull and container start.
     Pending,
+    /// Registering with the service's target groups (instantaneous).
+    Activating,
     Running,
+    /// Deregistered from the target groups, which drain it for their deregistration delay.
+    Deactivating,
+    /// SIGTERM sent; SIGKILL at the stop timeout.
     Stopping,
+    /// awsvpc: the ENI is being detached (`eniDetachTime`).
+    Deprovisioning,
     Stopped,
 }
 
@@ -24,39 +32,57 @@ impl TaskStatus {
         match self {
             TaskStatus::Provisioning => "PROVISIONING",
             TaskStatus::Pending => "PENDING",
+            TaskStatus::Activating => "ACTIVATING",
             TaskStatus::Running => "RUNNING",
+            TaskStatus::Deactivating => "DEACTIVATING",
             TaskStatus::Stopping => "STOPPING",
+            TaskStatus::Deprovisioning => "DEPROVISIONING",
             TaskStatus::Stopped => "STOPPED",
         }
     }
 
-    /// Counted by the scheduler and by `spread`: placed, and meant to keep running (A3).
+    /// Desired status RUNNING: counted by the scheduler and by `spread` (A3).
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running
-        )
+        self <= TaskStatus::Running
     }
 }
 
 /// `stopCode` (ECS.md §3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopCode {
-    EssentialContainerExited,
-    ServiceSchedulerInitiated,
-    UserInitiated,
     TaskFailedToStart,
+    EssentialContainerExited,
+    UserInitiated,
+    ServiceSchedulerInitiated,
+    /// EC2 reclaimed the Spot instance (A14, INFERRED).
+    SpotInterruption,
 }
 
 impl StopCode {
     pub fn as_str(self) -> &'static str {
         match self {
-            StopCode::EssentialContainerExited => "EssentialContainerExited",
-            StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
-            StopCode::UserInitiated => "UserInitiated",
             StopCode::TaskFailedToStart => "TaskFailedToStart",
+            StopCode::EssentialContainerExited => "EssentialContainerExited",
+            StopCode::UserInitiated => "UserInitiated",
+            StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
+            StopCode::SpotInterruption => "SpotInterruption",
         }
     }
+}
+
+/// What the service scheduler sees of a task's health (ECS.md §4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// From when the task counts as healthy for `minimumHealthyPercent`; `None` while it is
+    /// not RUNNING or if it never becomes healthy.
+    pub healthy_at: Option<SimTime>,
+    /// Its targets passed the target groups' initial health checks.
+    pub target_healthy: bool,
+    /// It failed its container or load balancer health checks (after the grace period):
+    /// the scheduler replaces it.
+    pub unhealthy: bool,
+    /// A target group found it unhealthy first (else a container health check will).
+    pub failed_load_balancer: bool,
 }
 
 /// A task's name in outputs, `t-000042`: its number in creation order, readable and stable
@@ -96,6 +122,11 @@ pub struct Task {
     pub stopped_reason: Option<Arc<str>>,
     /// The essential container's exit code, when it exited by itself.
     pub exit_code: Option<i32>,
+    /// The service deployment that started it (`Service::deployments` index).
+    pub deployment: Option<u32>,
+    pub health: Health,
+    /// It is registered with its service's target groups (ACTIVATING until deregistered).
+    pub registered: bool,
     /// Host ports this task holds (static and dynamic), released at STOPPED.
     pub host_ports: Vec<(Protocol, u16)>,
     /// Pending events about this task (lifecycle step, runtime end, random faults),
@@ -107,5 +138,14 @@ impl Task {
     /// `t-000042`.
     pub fn name(&self) -> TaskName {
         TaskName(self.number)
+    }
+}
+
+impl Task {
+    /// Counted healthy for `minimumHealthyPercent` at `now` (ECS.md §4.4).
+    pub fn is_healthy(&self, now: SimTime) -> bool {
+        self.last_status == TaskStatus::Running
+            && !self.health.unhealthy
+            && self.health.healthy_at.is_some_and(|at| at <= now)
     }
 }

@@ -64,7 +64,7 @@ impl Fixture {
         let instances = hosts.iter().enumerate().map(fixed_instance).collect();
         let services = GROUPS
             .iter()
-            .map(|name| (service(name), Placement::default()))
+            .map(|name| (service(name), vec![(TaskDefId(0), Placement::default())]))
             .collect();
         let setup = ClusterSetup {
             seed,

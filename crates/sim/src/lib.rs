@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use cluster::change::{Change, Observer};
 use cluster::cluster::{Cluster, ClusterSetup, Ctx};
 use cluster::event::Event;
+use cluster::spec::Action;
 use des::{Queue, SimTime};
 use placement::DefaultStrategy;
 use scenario::Scenario;
@@ -36,13 +37,34 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
         services: scenario
             .services
             .iter()
-            .map(|service| {
-                let placement = placement::build(
-                    &service.placement,
-                    constraints_of(service.task_definition),
-                    DefaultStrategy::Service,
-                );
-                (service.clone(), placement)
+            .enumerate()
+            .map(|(index, service)| {
+                // Its own task definition, and every one an action deploys to it.
+                let mut definitions = vec![service.task_definition];
+                for action in &scenario.actions {
+                    if let Action::UpdateService {
+                        service: target,
+                        task_definition: Some(definition),
+                        ..
+                    } = &action.action
+                    {
+                        if target.index() == index && !definitions.contains(definition) {
+                            definitions.push(*definition);
+                        }
+                    }
+                }
+                let placements = definitions
+                    .into_iter()
+                    .map(|definition| {
+                        let placement = placement::build(
+                            &service.placement,
+                            constraints_of(definition),
+                            DefaultStrategy::Service,
+                        );
+                        (definition, placement)
+                    })
+                    .collect();
+                (service.clone(), placements)
             })
             .collect(),
         run_tasks: scenario

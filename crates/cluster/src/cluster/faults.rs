@@ -127,28 +127,40 @@ impl Cluster {
         ctx.queue.schedule(at, Event::ZoneOutageStarted { fault });
     }
 
-    /// A new instance draws its time to failure from every random `instanceFailure` fault
-    /// whose target it matches.
+    /// A new instance draws its time to failure from every random instance fault
+    /// (`instanceFailure`, `spotInterruption`, `agentDisconnect`) whose target it matches.
     pub(super) fn plan_instance_faults(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
         for &index in &self.config.random_faults.instance {
             let index = index as usize;
             let fault = &self.config.faults[index];
-            let (FaultKind::InstanceFailure { target }, FaultTiming::Random { time_to_failure }) =
-                (&fault.kind, &fault.timing)
-            else {
-                unreachable!("listed as a random instanceFailure");
+            let FaultTiming::Random { time_to_failure } = &fault.timing else {
+                unreachable!("listed as a random fault");
+            };
+            let (target, event) = match &fault.kind {
+                FaultKind::InstanceFailure { target } => (
+                    target,
+                    Event::InstanceTerminated {
+                        instance: id,
+                        loss: InstanceLoss::InstanceFailure,
+                    },
+                ),
+                FaultKind::SpotInterruption { target } => {
+                    (target, Event::SpotInterruptionNoticed { instance: id })
+                }
+                FaultKind::AgentDisconnect { target, .. } => (
+                    target,
+                    Event::AgentDisconnected {
+                        instance: id,
+                        fault: index as u32,
+                    },
+                ),
+                _ => unreachable!("listed as a random instance fault"),
             };
             if !self.instance_matches(target, self.capacity.instance(id)) {
                 continue;
             }
             let at = self.failure_time(index, (0, u64::from(id.0)), time_to_failure, ctx.now);
-            let key = ctx.queue.schedule(
-                at,
-                Event::InstanceTerminated {
-                    instance: id,
-                    loss: InstanceLoss::InstanceFailure,
-                },
-            );
+            let key = ctx.queue.schedule(at, event);
             self.capacity.add_instance_timer(id, key);
         }
     }
@@ -171,10 +183,19 @@ impl Cluster {
         } {
             let index = index as usize;
             let fault = &self.config.faults[index];
-            let (FaultKind::TaskExit { exit_code, .. }, FaultTiming::Random { time_to_failure }) =
-                (&fault.kind, &fault.timing)
+            let (
+                FaultKind::TaskExit {
+                    exit_code,
+                    container,
+                    ..
+                },
+                FaultTiming::Random { time_to_failure },
+            ) = (&fault.kind, &fault.timing)
             else {
                 unreachable!("listed as a random taskExit");
+            };
+            let Some(container) = self.container_index(id, container.as_deref()) else {
+                continue;
             };
             let task = self.tasks.get(id);
             let entity = (u64::from(task.group.0), u64::from(task.ordinal));
@@ -184,6 +205,7 @@ impl Cluster {
                 Event::TaskExited {
                     task: id,
                     exit_code: *exit_code,
+                    container,
                 },
             );
             self.tasks.get_mut(id).timers.push(key);
@@ -199,20 +221,30 @@ impl Cluster {
         };
         match self.config.faults[index].kind.clone() {
             FaultKind::InstanceFailure { target } => {
-                let matching: Vec<InstanceId> = self
-                    .capacity
-                    .active_instances()
-                    .filter(|instance| self.instance_matches(&target, instance))
-                    .map(|instance| instance.id)
-                    .collect();
-                let victims = self.pick_victims(index, matching, count);
+                let victims = self.instance_victims(index, &target, count);
                 self.note_fault(fault, victims.len(), ctx);
                 for id in victims {
                     self.terminate_instance(id, InstanceLoss::InstanceFailure, ctx);
                 }
             }
+            FaultKind::SpotInterruption { target } => {
+                let victims = self.instance_victims(index, &target, count);
+                self.note_fault(fault, victims.len(), ctx);
+                for id in victims {
+                    self.spot_interruption_noticed(id, ctx);
+                }
+            }
+            FaultKind::AgentDisconnect { target, .. } => {
+                let victims = self.instance_victims(index, &target, count);
+                self.note_fault(fault, victims.len(), ctx);
+                for id in victims {
+                    self.agent_disconnected(id, fault, ctx);
+                }
+            }
             FaultKind::TaskExit {
-                target, exit_code, ..
+                target,
+                exit_code,
+                container,
             } => {
                 // In creation order: the order victims are drawn from.
                 let matching: Vec<TaskId> = self
@@ -222,20 +254,51 @@ impl Cluster {
                     .filter(|task| task.last_status == TaskStatus::Running)
                     .map(|task| task.id)
                     .filter(|&id| self.task_matches(&target, id))
+                    .filter(|&id| self.container_index(id, container.as_deref()).is_some())
                     .collect();
-                let victims = self.pick_victims(index, matching, count);
+                let victims = self.pick_victims(index as u64, matching, count);
                 self.note_fault(fault, victims.len(), ctx);
                 for id in victims {
-                    self.task_exited(id, exit_code, ctx);
+                    let container = self
+                        .container_index(id, container.as_deref())
+                        .expect("filtered above");
+                    self.task_exited(id, exit_code, container, ctx);
                 }
             }
             FaultKind::ZoneOutage { .. } => {
                 unreachable!("zone outages are scheduled as ZoneOutageStarted")
             }
-            FaultKind::SpotInterruption { .. } | FaultKind::AgentDisconnect { .. } => {
-                unreachable!("refused by the scenario crate until the lifecycle lands")
-            }
         }
+    }
+
+    /// Live instances matching `target`, or `count` of them.
+    fn instance_victims(
+        &self,
+        fault: usize,
+        target: &InstanceFilter,
+        count: Option<u32>,
+    ) -> Vec<InstanceId> {
+        let matching: Vec<InstanceId> = self
+            .capacity
+            .live_instances()
+            .filter(|instance| self.instance_matches(target, instance))
+            .map(|instance| instance.id)
+            .collect();
+        self.pick_victims(fault as u64, matching, count)
+    }
+
+    /// Which container a `taskExit` fault makes exit in the task: `Some(None)` for the
+    /// essential one(s), `Some(Some(i))` for a named one, `None` if the task's definition
+    /// has no container of that name.
+    fn container_index(&self, id: TaskId, name: Option<&str>) -> Option<Option<u32>> {
+        let Some(name) = name else {
+            return Some(None);
+        };
+        self.config.task_definitions[self.tasks.get(id).task_definition.index()]
+            .container_definitions
+            .iter()
+            .position(|container| container.name == name)
+            .map(|index| Some(index as u32))
     }
 
     fn note_fault(&self, fault: u32, targets: usize, ctx: &mut Ctx<'_>) {
@@ -244,13 +307,19 @@ impl Cluster {
 
     /// All of `matching` (in id or creation order), or `count` of them chosen uniformly by a
     /// partial Fisher-Yates shuffle on the fault-victim stream, returned in that order.
-    fn pick_victims<T: Copy>(&self, fault: usize, matching: Vec<T>, count: Option<u32>) -> Vec<T> {
+    /// `key` is the fault's index, or `1 << 32 | index` for an action.
+    pub(super) fn pick_victims<T: Copy>(
+        &self,
+        key: u64,
+        matching: Vec<T>,
+        count: Option<u32>,
+    ) -> Vec<T> {
         let Some(count) = count else {
             return matching;
         };
         let count = (count as usize).min(matching.len());
         let mut positions: Vec<usize> = (0..matching.len()).collect();
-        let mut stream = rng::stream(self.config.seed, Stream::FaultVictims, [fault as u64, 0]);
+        let mut stream = rng::stream(self.config.seed, Stream::FaultVictims, [key, 0]);
         for i in 0..count {
             let j = i + stream.random_range(0..(positions.len() - i) as u32) as usize;
             positions.swap(i, j);
@@ -260,7 +329,11 @@ impl Cluster {
         positions.into_iter().map(|p| matching[p]).collect()
     }
 
-    fn instance_matches(&self, filter: &InstanceFilter, instance: &ContainerInstance) -> bool {
+    pub(super) fn instance_matches(
+        &self,
+        filter: &InstanceFilter,
+        instance: &ContainerInstance,
+    ) -> bool {
         let asg_name = instance
             .auto_scaling_group
             .map(|asg| self.capacity.auto_scaling_group_name(asg));
@@ -281,7 +354,7 @@ impl Cluster {
                 .is_none_or(|id| *id == instance.ec2_instance_id)
     }
 
-    fn task_matches(&self, filter: &TaskFilter, id: TaskId) -> bool {
+    pub(super) fn task_matches(&self, filter: &TaskFilter, id: TaskId) -> bool {
         let task = self.tasks.get(id);
         match filter {
             TaskFilter::Service(name) => task

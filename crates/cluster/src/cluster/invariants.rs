@@ -3,7 +3,7 @@
 //! Every derived count and index is recomputed from primary data and compared.
 
 use super::Cluster;
-use crate::instance::{InstanceStatus, MAX_RESERVED_PORTS, RESERVED_PORTS};
+use crate::instance::{InstanceStatus, MAX_RESERVED_PORTS};
 use crate::spec::Protocol;
 use crate::task::TaskStatus;
 
@@ -37,9 +37,12 @@ impl Cluster {
             let mut cpu = 0u64;
             let mut memory = 0u64;
             let mut enis = 0u32;
-            let mut ports: Vec<(Protocol, u16)> =
-                RESERVED_PORTS.iter().map(|&p| (Protocol::Tcp, p)).collect();
-            let mut static_ports = RESERVED_PORTS.len();
+            let mut ports: Vec<(Protocol, u16)> = instance
+                .reserved_ports
+                .iter()
+                .map(|&p| (Protocol::Tcp, p))
+                .collect();
+            let mut static_ports = instance.reserved_ports.len();
             let mut active = 0;
             for task in &tasks {
                 assert_ne!(
@@ -176,16 +179,31 @@ impl Cluster {
                 "{}: running count is off",
                 service.service_name
             );
+            // Lowering the desired count or maximumPercent can leave more tasks than the new
+            // limit until the scheduler stops some; tasks started since must fit under it
+            // (the scheduler also asserts it before every start).
             let limit = service
                 .deployment_configuration
                 .max_tasks(service.desired_count);
             let counted = service.tasks_counted_for_maximum(counts_stopping);
+            let started_since_lowered = service
+                .tasks
+                .values()
+                .filter(|&&id| self.tasks.get(id).created_at > service.limit_lowered_at)
+                .count() as u32;
             assert!(
-                counted <= limit,
+                counted <= limit || started_since_lowered == 0,
                 "{}: {} tasks, more than maximumPercent allows ({})",
                 service.service_name,
                 counted,
                 limit
+            );
+            assert!(
+                service.deployments.iter().rev().skip(1).all(|deployment| {
+                    deployment.status != crate::deployment::DeploymentStatus::Primary
+                }) && service.primary().status == crate::deployment::DeploymentStatus::Primary,
+                "{}: exactly the newest deployment is PRIMARY",
+                service.service_name
             );
         }
     }

@@ -1,16 +1,21 @@
 //! The task lifecycle (ECS.md §3): launch on an instance with its resources reserved,
-//! PROVISIONING (awsvpc) -> PENDING -> RUNNING -> STOPPING -> STOPPED, and the release of
-//! resources at STOPPED (A19), after which the model forgets the task.
+//! PROVISIONING (awsvpc) -> PENDING -> ACTIVATING (load balancer targets) -> RUNNING ->
+//! DEACTIVATING (deregistration delay) -> STOPPING (stop timeout) -> DEPROVISIONING (awsvpc)
+//! -> STOPPED, the health the service scheduler sees (ECS.md §3.5, §4.4, §4.6, §4.7), and the
+//! release of resources at STOPPED (A19), after which the model forgets the task.
 
 use std::sync::Arc;
 
 use des::rng::{self, Stream};
+use des::SimTime;
 
 use super::{Cluster, Ctx};
 use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
-use crate::task::{StopCode, Task, TaskStatus};
+use crate::instance::InstanceStatus;
+use crate::spec::{ContainerHealthCheck, NetworkMode, TargetGroupSpec};
+use crate::task::{Health, StopCode, Task, TaskStatus};
 
 /// Which of a task's workload draws: each has its own stream, keyed by task.
 #[derive(Clone, Copy)]
@@ -18,17 +23,21 @@ enum Draw {
     Startup = 0,
     Runtime = 1,
     Shutdown = 2,
+    Unhealthy = 3,
 }
+
+/// Draws per task in the workload key space (`ordinal x DRAWS + draw`).
+const DRAWS: u64 = 4;
 
 impl Cluster {
     /// Creates a task on `instance` and reserves its CPU, memory, ENI and host ports: ECS's
     /// StartTask, and the last step of every placement. Returns the new task's id.
-    /// The instance must be ACTIVE and have room (`placement::first_shortfall`).
+    /// The instance must take tasks and have room (`placement::first_shortfall`).
     pub fn start_task(
         &mut self,
         task_definition: TaskDefId,
         group: GroupId,
-        service: Option<ServiceId>,
+        service: Option<(ServiceId, u32)>,
         instance_id: InstanceId,
         ctx: &mut Ctx<'_>,
     ) -> TaskId {
@@ -42,7 +51,7 @@ impl Cluster {
             TaskStatus::Pending
         };
         let ordinal = self.tasks.group_enter(group, instance_id, zone);
-        if let Some(service) = service {
+        if let Some((service, _)) = service {
             let service = &mut self.services[service.index()];
             service.tasks.insert(number, id);
             service.active_count += 1;
@@ -52,7 +61,7 @@ impl Cluster {
             number,
             group,
             ordinal,
-            service,
+            service: service.map(|(service, _)| service),
             task_definition,
             instance: instance_id,
             availability_zone: zone,
@@ -64,6 +73,14 @@ impl Cluster {
             stop_code: None,
             stopped_reason: None,
             exit_code: None,
+            deployment: service.map(|(_, deployment)| deployment),
+            health: Health {
+                healthy_at: None,
+                target_healthy: false,
+                unhealthy: false,
+                failed_load_balancer: false,
+            },
+            registered: false,
             host_ports,
             timers: Vec::new(),
         });
@@ -92,12 +109,16 @@ impl Cluster {
             Draw::Startup => &workload.startup,
             Draw::Runtime => workload.runtime.as_ref().expect("asked only when set"),
             Draw::Shutdown => &workload.shutdown,
+            Draw::Unhealthy => workload
+                .unhealthy_after
+                .as_ref()
+                .expect("asked only when set"),
         };
         // Keyed by the task's group and ordinal in it, not its slot or number: the n-th task
         // of a service gets the same draws whatever other services and placements did.
         let key = [
             u64::from(task.group.0),
-            u64::from(task.ordinal) * 4 + draw as u64,
+            u64::from(task.ordinal) * DRAWS + draw as u64,
         ];
         distribution.sample_from(|| rng::stream(self.config.seed, Stream::Workload, key))
     }
@@ -117,26 +138,50 @@ impl Cluster {
         );
     }
 
+    /// Every container started: ACTIVATING (registered with the service's target groups)
+    /// and RUNNING; or, for a workload with `startFailure`, STOPPED without ever running
+    /// (ECS.md §3.4, §4.9).
     pub(super) fn task_started(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        self.tasks.get_mut(id).timers.clear();
+        let definition = self.tasks.get(id).task_definition;
+        let workload = &self.config.task_definitions[definition.index()].workload;
+        if let Some(reason) = &workload.start_failure {
+            let reason: Arc<str> = Arc::from(reason.as_str());
+            self.fail_to_start(id, reason, ctx);
+            return;
+        }
+        let has_runtime = workload.runtime.is_some();
+        let exit_code = workload.exit_code;
+        let service = self.tasks.get(id).service;
+        let load_balanced =
+            service.is_some_and(|s| !self.services[s.index()].load_balancers.is_empty());
+        if load_balanced {
+            let task = self.tasks.get_mut(id);
+            task.last_status = TaskStatus::Activating;
+            task.registered = true;
+            self.emit(
+                ctx,
+                Change::TaskActivating {
+                    task: self.tasks.get(id),
+                },
+            );
+        }
         let task = self.tasks.get_mut(id);
-        task.timers.clear();
         task.last_status = TaskStatus::Running;
         task.started_at = Some(ctx.now);
-        let (service, definition) = (task.service, task.task_definition);
         if let Some(service) = service {
             self.services[service.index()].running_count += 1;
+            self.task_reached_running(id, ctx);
+            self.plan_health(id, ctx);
         }
-        if self.config.task_definitions[definition.index()]
-            .workload
-            .runtime
-            .is_some()
-        {
+        if has_runtime {
             let at = ctx.now.plus_ms(self.draw(id, Draw::Runtime));
             let key = ctx.queue.schedule(
                 at,
                 Event::TaskExited {
                     task: id,
-                    exit_code: 0,
+                    exit_code,
+                    container: None,
                 },
             );
             self.tasks.get_mut(id).timers.push(key);
@@ -148,33 +193,269 @@ impl Cluster {
                 task: self.tasks.get(id),
             },
         );
+        if let Some(service) = service {
+            // A pass when the task counts as healthy: a deployment or a steady state may
+            // then be complete.
+            if let Some(at) = self.tasks.get(id).health.healthy_at {
+                self.request_pass_at(service, at, ctx);
+            }
+        }
     }
 
-    /// The essential container exited: every other container is stopped (ECS.md §3.2).
-    pub(super) fn task_exited(&mut self, id: TaskId, exit_code: i32, ctx: &mut Ctx<'_>) {
+    /// Works out when a service task counts as healthy and whether (and when) it fails its
+    /// health checks, from its container health checks, its target groups and the
+    /// workload's `unhealthyAfter` (ECS.md §3.5, §4.4, §4.6, §4.7). Checks run every
+    /// interval from RUNNING; a target needs `elbInitialHealthyChecks` passing checks (A13)
+    /// and goes unhealthy after `unhealthyThresholdCount` failing ones; a container after
+    /// `retries` failing ones not inside its `startPeriod`.
+    fn plan_health(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        let task = self.tasks.get(id);
+        let service = &self.services[task.service.expect("service tasks only").index()];
+        let definition = &self.config.task_definitions[task.task_definition.index()];
+        let parameters = &self.config.parameters;
+        let checks: Vec<ContainerHealthCheck> = definition
+            .container_definitions
+            .iter()
+            .filter(|container| container.essential)
+            .filter_map(|container| container.health_check)
+            .collect();
+        let groups: Vec<&TargetGroupSpec> = service
+            .load_balancers
+            .iter()
+            .map(|lb| &self.config.target_groups[lb.target_group as usize])
+            .collect();
+        let start = ctx.now;
+        let failing_from = if (checks.is_empty() && groups.is_empty())
+            || definition.workload.unhealthy_after.is_none()
+        {
+            None
+        } else {
+            Some(self.draw(id, Draw::Unhealthy))
+        };
+        let mut healthy_after = Some(0u64);
+        let mut unhealthy_after: Option<u64> = None;
+        let mut target_healthy_after = Some(0u64);
+        let mut target_first = false;
+        if checks.is_empty() && groups.is_empty() {
+            healthy_after = Some(parameters.healthy_delay_ms);
+        }
+        for check in &checks {
+            let passes_first = failing_from.is_none_or(|u| check.interval_ms < u);
+            healthy_after = healthy_after
+                .zip(passes_first.then_some(check.interval_ms))
+                .map(|(a, b)| a.max(b));
+            if let Some(u) = failing_from {
+                let first_failing = u.div_ceil(check.interval_ms).max(1);
+                let first_counted = if first_failing > 1 {
+                    first_failing
+                } else {
+                    check.start_period_ms.div_ceil(check.interval_ms).max(1)
+                };
+                let at = (first_counted + u64::from(check.retries) - 1) * check.interval_ms
+                    + check.timeout_ms;
+                unhealthy_after = Some(unhealthy_after.map_or(at, |other| other.min(at)));
+            }
+        }
+        for group in &groups {
+            let initial =
+                u64::from(parameters.elb_initial_healthy_checks) * group.health_check_interval_ms;
+            let passes = failing_from.is_none_or(|u| initial < u);
+            target_healthy_after = target_healthy_after
+                .zip(passes.then_some(initial))
+                .map(|(a, b)| a.max(b));
+            if let Some(u) = failing_from {
+                let first_failing = u.div_ceil(group.health_check_interval_ms).max(1);
+                let at = (first_failing + u64::from(group.unhealthy_threshold_count) - 1)
+                    * group.health_check_interval_ms
+                    + group.health_check_timeout_ms;
+                if unhealthy_after.is_none_or(|other| at < other) {
+                    unhealthy_after = Some(at);
+                    target_first = true;
+                } else {
+                    target_first = false;
+                }
+            }
+        }
+        if !groups.is_empty() {
+            healthy_after = healthy_after
+                .zip(target_healthy_after)
+                .map(|(a, b)| a.max(b));
+        }
+        let grace = service.health_check_grace_period_ms;
         let task = self.tasks.get_mut(id);
+        task.health.healthy_at = healthy_after.map(|after| start.plus_ms(after));
+        if let (false, Some(after)) = (groups.is_empty(), target_healthy_after) {
+            let key = ctx
+                .queue
+                .schedule(start.plus_ms(after), Event::TargetHealthy { task: id });
+            task.timers.push(key);
+        }
+        if let Some(after) = unhealthy_after {
+            // Failures inside the grace period are ignored (ECS.md §4.6); the app does not
+            // recover here, so it is found unhealthy when the grace period ends.
+            let at = start.plus_ms(after.max(grace));
+            let key = ctx.queue.schedule(at, Event::TaskUnhealthy { task: id });
+            task.timers.push(key);
+            task.health.failed_load_balancer = target_first;
+        }
+    }
+}
+
+impl Cluster {
+    /// The task's targets passed their initial health checks.
+    pub(super) fn target_healthy(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        self.tasks.get_mut(id).health.target_healthy = true;
+        self.emit(
+            ctx,
+            Change::TargetHealthy {
+                task: self.tasks.get(id),
+            },
+        );
+    }
+
+    /// The task failed its health checks: the service scheduler replaces it, starting the
+    /// replacement first when `maximumPercent` allows (ECS.md §3.5, §4.8).
+    pub(super) fn task_unhealthy(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        let task = self.tasks.get_mut(id);
+        task.health.unhealthy = true;
+        let load_balancer = task.health.failed_load_balancer;
+        let service = task.service.expect("only service tasks are checked");
+        self.emit(
+            ctx,
+            Change::TaskUnhealthy {
+                task: self.tasks.get(id),
+                load_balancer,
+            },
+        );
+        self.count_deployment_failure(id, false, ctx);
+        self.request_pass(service, ctx);
+    }
+
+    /// A container exited by itself. The essential one stops the task and every other
+    /// container is stopped (ECS.md §3.2); a non-essential one leaves the task running.
+    pub(super) fn task_exited(
+        &mut self,
+        id: TaskId,
+        exit_code: i32,
+        container: Option<u32>,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let task = self.tasks.get(id);
         assert_eq!(
             task.last_status,
             TaskStatus::Running,
             "only RUNNING tasks exit"
         );
-        task.exit_code = Some(exit_code);
-        let containers = self.config.task_definitions[task.task_definition.index()]
-            .container_definitions
-            .len();
-        // With one container nothing is left to stop; otherwise the rest get SIGTERM.
-        let shutdown_ms = if containers > 1 {
-            self.shutdown_ms(id)
-        } else {
-            0
-        };
+        let definition = &self.config.task_definitions[task.task_definition.index()];
+        if let Some(index) = container {
+            let container = &definition.container_definitions[index as usize];
+            if !container.essential {
+                self.emit(
+                    ctx,
+                    Change::ContainerExited {
+                        task: self.tasks.get(id),
+                        container: &container.name,
+                        exit_code,
+                    },
+                );
+                return;
+            }
+        }
+        self.tasks.get_mut(id).exit_code = Some(exit_code);
         let reason = Arc::clone(&self.config.essential_container_exited);
-        self.begin_stopping(
-            id,
-            StopCode::EssentialContainerExited,
-            reason,
-            shutdown_ms,
+        self.stop(id, StopCode::EssentialContainerExited, reason, ctx);
+    }
+
+    /// A decided stop (desired status STOPPED): a registered task is deregistered and
+    /// drains for its target groups' deregistration delay (DEACTIVATING) before SIGTERM;
+    /// others go to STOPPING now (ECS.md §3.3). A service task that leaves the active set
+    /// asks for a scheduler pass.
+    pub(super) fn stop(
+        &mut self,
+        id: TaskId,
+        stop_code: StopCode,
+        reason: Arc<str>,
+        ctx: &mut Ctx<'_>,
+    ) {
+        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
+            ctx.queue.cancel(key);
+        }
+        self.leave_active(id);
+        let task = self.tasks.get_mut(id);
+        task.stopping_at = Some(ctx.now);
+        task.stop_code = Some(stop_code);
+        task.stopped_reason = Some(reason);
+        let service = task.service;
+        if task.registered {
+            let delay_ms = self.deregistration_delay_ms(id);
+            let task = self.tasks.get_mut(id);
+            task.last_status = TaskStatus::Deactivating;
+            let key = ctx.queue.schedule(
+                ctx.now.plus_ms(delay_ms),
+                Event::TaskDeregistered { task: id },
+            );
+            task.timers.push(key);
+            self.emit(
+                ctx,
+                Change::TaskDeactivating {
+                    task: self.tasks.get(id),
+                    delay_ms,
+                },
+            );
+        } else {
+            self.enter_stopping(id, ctx);
+        }
+        if let Some(service) = service {
+            self.request_pass(service, ctx);
+        }
+    }
+
+    /// The longest deregistration delay of the task's target groups.
+    fn deregistration_delay_ms(&self, id: TaskId) -> u64 {
+        let service = self
+            .tasks
+            .get(id)
+            .service
+            .expect("registered tasks belong to services");
+        self.services[service.index()]
+            .load_balancers
+            .iter()
+            .map(|lb| self.config.target_groups[lb.target_group as usize].deregistration_delay_ms)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The deregistration delay is over: the task is no longer a target, and STOPPING.
+    pub(super) fn task_deregistered(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        let task = self.tasks.get_mut(id);
+        task.timers.clear();
+        task.registered = false;
+        self.enter_stopping(id, ctx);
+    }
+
+    /// SIGTERM: the containers take their shutdown time, cut short by SIGKILL at the stop
+    /// timeout (ECS.md §3.3). An exited single-container task has nothing left to stop.
+    fn enter_stopping(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        let task = self.tasks.get(id);
+        let definition = &self.config.task_definitions[task.task_definition.index()];
+        let nothing_left = task.exit_code.is_some() && definition.container_definitions.len() <= 1;
+        let shutdown_ms = if nothing_left {
+            0
+        } else {
+            self.shutdown_ms(id)
+        };
+        let task = self.tasks.get_mut(id);
+        task.last_status = TaskStatus::Stopping;
+        let key = ctx.queue.schedule(
+            ctx.now.plus_ms(shutdown_ms),
+            Event::TaskStopped { task: id },
+        );
+        task.timers.push(key);
+        self.emit(
             ctx,
+            Change::TaskStopping {
+                task: self.tasks.get(id),
+            },
         );
     }
 
@@ -192,60 +473,72 @@ impl Cluster {
         self.draw(id, Draw::Shutdown).min(stop_timeout_ms)
     }
 
-    /// Sends the task to STOPPING (desired status STOPPED); it reaches STOPPED after
-    /// `shutdown_ms`. A service task that leaves the active set asks for a scheduler pass.
-    pub(super) fn begin_stopping(
-        &mut self,
-        id: TaskId,
-        stop_code: StopCode,
-        reason: Arc<str>,
-        shutdown_ms: u64,
-        ctx: &mut Ctx<'_>,
-    ) {
-        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
-            ctx.queue.cancel(key);
-        }
-        self.leave_active(id);
-        let task = self.tasks.get_mut(id);
-        task.last_status = TaskStatus::Stopping;
-        task.stopping_at = Some(ctx.now);
-        task.stop_code = Some(stop_code);
-        task.stopped_reason = Some(reason);
-        let key = ctx.queue.schedule(
-            ctx.now.plus_ms(shutdown_ms),
-            Event::TaskStopped { task: id },
-        );
-        task.timers.push(key);
-        let service = task.service;
-        self.emit(
-            ctx,
-            Change::TaskStopping {
-                task: self.tasks.get(id),
-            },
-        );
-        if let Some(service) = service {
-            self.request_pass(service, ctx);
+    /// Every container stopped: an awsvpc task detaches its ENI (DEPROVISIONING) first.
+    pub(super) fn task_stopped(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        self.tasks.get_mut(id).timers.clear();
+        let detach_ms = self.config.parameters.eni_detach_ms;
+        let awsvpc = self.config.task_definitions[self.tasks.get(id).task_definition.index()]
+            .network_mode
+            == NetworkMode::Awsvpc;
+        if awsvpc && detach_ms > 0 {
+            let task = self.tasks.get_mut(id);
+            task.last_status = TaskStatus::Deprovisioning;
+            let key = ctx.queue.schedule(
+                ctx.now.plus_ms(detach_ms),
+                Event::TaskDeprovisioned { task: id },
+            );
+            task.timers.push(key);
+            self.emit(
+                ctx,
+                Change::TaskDeprovisioning {
+                    task: self.tasks.get(id),
+                },
+            );
+        } else {
+            self.finish_stop(id, ctx);
         }
     }
 
-    pub(super) fn task_stopped(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+    pub(super) fn task_deprovisioned(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
         self.tasks.get_mut(id).timers.clear();
         self.finish_stop(id, ctx);
     }
 
-    /// The host is gone: the task is STOPPED now, with ECS's reason and no stop code
-    /// (ECS.md §3.4, A14).
-    pub(super) fn stop_task_at_once(&mut self, id: TaskId, reason: &Arc<str>, ctx: &mut Ctx<'_>) {
+    /// The task never reached RUNNING: PENDING to STOPPED with `TaskFailedToStart`. Its
+    /// service counts it for the throttle and the circuit breaker (ECS.md §4.5, §4.9).
+    fn fail_to_start(&mut self, id: TaskId, reason: Arc<str>, ctx: &mut Ctx<'_>) {
+        self.leave_active(id);
+        let task = self.tasks.get_mut(id);
+        task.stopping_at = Some(ctx.now);
+        task.stop_code = Some(StopCode::TaskFailedToStart);
+        task.stopped_reason = Some(reason);
+        if let Some(service) = task.service {
+            self.note_start_failure(service, ctx);
+            self.count_deployment_failure(id, true, ctx);
+            self.request_pass(service, ctx);
+        }
+        self.task_stopped(id, ctx);
+    }
+
+    /// The host is gone: the task is STOPPED now, with ECS's reason (ECS.md §3.4, A14).
+    pub(super) fn stop_task_at_once(
+        &mut self,
+        id: TaskId,
+        stop_code: Option<StopCode>,
+        reason: &Arc<str>,
+        ctx: &mut Ctx<'_>,
+    ) {
         for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
             ctx.queue.cancel(key);
         }
         if self.tasks.get(id).last_status.is_active() {
             self.leave_active(id);
             let task = self.tasks.get_mut(id);
-            task.stop_code = None;
+            task.stop_code = stop_code;
             task.stopped_reason = Some(Arc::clone(reason));
             task.stopping_at = Some(ctx.now);
         }
+        self.tasks.get_mut(id).registered = false;
         if let Some(service) = self.tasks.get(id).service {
             self.request_pass(service, ctx);
         }
@@ -273,7 +566,7 @@ impl Cluster {
     }
 
     /// STOPPED: the task releases its resources and leaves its instance and service, its
-    /// last change is told, and the model forgets it.
+    /// last change is told, and the model forgets it. A DRAINING instance may be done.
     fn finish_stop(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
         let task = self.tasks.get_mut(id);
         task.last_status = TaskStatus::Stopped;
@@ -281,9 +574,11 @@ impl Cluster {
         let needs = &self.config.requirements[task.task_definition.index()];
         self.capacity
             .release(task.instance, id, needs, &task.host_ports);
-        if let Some(service) = task.service {
+        let service = task.service;
+        if let Some(service) = service {
             self.services[service.index()].tasks.remove(&task.number);
         }
+        let instance = task.instance;
         self.emit(
             ctx,
             Change::TaskStopped {
@@ -291,5 +586,27 @@ impl Cluster {
             },
         );
         self.tasks.remove(id);
+        if let Some(service) = service {
+            // Room under maximumPercent, or a daemon's instance free again.
+            self.request_pass(service, ctx);
+        }
+        if self.capacity.instance(instance).status == InstanceStatus::Draining
+            && self.terminating_now != Some(instance)
+        {
+            self.draining_progress(instance, ctx);
+        }
+    }
+
+    /// Asks for a pass of `service` at `at` (not before the one already due).
+    pub(super) fn request_pass_at(&mut self, service: ServiceId, at: SimTime, ctx: &mut Ctx<'_>) {
+        let service = &mut self.services[service.index()];
+        if service.pass.is_none() {
+            service.pass = Some(ctx.queue.schedule(
+                at.max(ctx.now),
+                Event::ServiceSchedulerPassDue {
+                    service: service.id,
+                },
+            ));
+        }
     }
 }

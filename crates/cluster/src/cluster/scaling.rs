@@ -3,15 +3,18 @@
 //! `Capacity`'s; this file sequences them with the tasks they affect and the changes they
 //! announce.
 
+use std::sync::Arc;
+
 use des::SimTime;
 
 use super::{Cluster, Ctx};
 use crate::capacity::AsgAction;
-use crate::change::Change;
+use crate::change::{Change, DrainCause};
 use crate::event::{Event, Launch};
-use crate::ids::{AsgId, InstanceId};
+use crate::ids::{AsgId, InstanceId, ServiceId, TaskId};
 use crate::instance::{InstanceLoss, InstanceStatus};
 use crate::spec::FaultKind;
+use crate::task::StopCode;
 
 impl Cluster {
     /// Fixed instances and each group's desired capacity register at time zero.
@@ -64,6 +67,8 @@ impl Cluster {
             },
         );
         self.plan_instance_faults(id, ctx);
+        // Daemon tasks are the first to launch on a new instance (ECS.md §4.1).
+        self.daemon_passes(ctx);
         match launch {
             Launch::AutoScaling {
                 asg,
@@ -101,9 +106,13 @@ impl Cluster {
             self.capacity.instance(id).ec2_instance_id
         )
         .into();
+        let stop_code =
+            (loss == InstanceLoss::SpotInterruption).then_some(StopCode::SpotInterruption);
+        self.terminating_now = Some(id);
         for task in self.capacity.instance(id).tasks.clone() {
-            self.stop_task_at_once(task, &reason, ctx);
+            self.stop_task_at_once(task, stop_code, &reason, ctx);
         }
+        self.terminating_now = None;
         self.capacity.deregister(id, loss, ctx.now);
         if let Some(asg) = self.capacity.instance(id).auto_scaling_group {
             self.reconcile_asg(asg, ctx);
@@ -160,9 +169,222 @@ impl Cluster {
     /// working zone, if the zones are still uneven.
     fn finish_rebalance(&mut self, asg: AsgId, ctx: &mut Ctx<'_>) {
         match self.capacity.rebalance_victim(asg) {
-            Some(victim) => self.terminate_instance(victim, InstanceLoss::AzRebalance, ctx),
+            Some(victim) => self.group_terminates(victim, InstanceLoss::AzRebalance, ctx),
             None => self.reconcile_asg(asg, ctx),
         }
+    }
+
+    /// The group terminates one of its instances (rebalancing or scale-in): at once, or
+    /// with managed draining DRAINING first and terminated once its tasks are gone or
+    /// `managedDrainingTimeout` passes.
+    fn group_terminates(&mut self, victim: InstanceId, loss: InstanceLoss, ctx: &mut Ctx<'_>) {
+        let asg = self.capacity.instance(victim).auto_scaling_group;
+        let managed = asg.is_some_and(|asg| self.capacity.auto_scaling_group(asg).managed_draining);
+        if !managed {
+            self.terminate_instance(victim, loss, ctx);
+            return;
+        }
+        self.capacity.mark_terminating(victim, loss);
+        let at = ctx
+            .now
+            .plus_ms(self.config.parameters.managed_draining_timeout_ms);
+        let key = ctx
+            .queue
+            .schedule(at, Event::DrainingTimedOut { instance: victim });
+        self.capacity.add_instance_timer(victim, key);
+        if self.capacity.instance(victim).status == InstanceStatus::Draining {
+            self.draining_progress(victim, ctx);
+        } else {
+            self.drain(victim, DrainCause::ManagedDraining, ctx);
+        }
+    }
+
+    /// `SetDesiredCapacity`: launches up to the new capacity, or terminates down to it.
+    pub(super) fn set_desired_capacity(&mut self, asg: AsgId, desired: u32, ctx: &mut Ctx<'_>) {
+        let from = self.capacity.desired_capacity(asg);
+        self.capacity.set_desired_capacity(asg, desired);
+        self.emit(
+            ctx,
+            Change::DesiredCapacityChanged {
+                asg,
+                from,
+                to: desired,
+            },
+        );
+        self.reconcile_asg(asg, ctx);
+        while let Some(victim) = self.capacity.termination_victim(asg) {
+            self.group_terminates(victim, InstanceLoss::ScaleIn, ctx);
+        }
+    }
+
+    /// The instance is DRAINING: no new tasks (ECS.md §5.2). Its services replace their
+    /// tasks there within their deployment limits; standalone tasks run on.
+    pub(super) fn drain(&mut self, id: InstanceId, cause: DrainCause, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        if instance.status != InstanceStatus::Active {
+            return;
+        }
+        let connected = instance.agent_connected;
+        self.capacity
+            .set_state(id, InstanceStatus::Draining, connected);
+        self.emit(
+            ctx,
+            Change::InstanceDraining {
+                instance: self.capacity.instance(id),
+                cause,
+            },
+        );
+        self.services_on(id, ctx);
+        self.draining_progress(id, ctx);
+    }
+
+    /// `UpdateContainerInstancesState` to ACTIVE: the instance takes tasks again.
+    pub(super) fn activate(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        if instance.status != InstanceStatus::Draining || instance.terminating.is_some() {
+            return;
+        }
+        let connected = instance.agent_connected;
+        self.capacity
+            .set_state(id, InstanceStatus::Active, connected);
+        self.emit(
+            ctx,
+            Change::InstanceActivated {
+                instance: self.capacity.instance(id),
+            },
+        );
+        self.daemon_passes(ctx);
+    }
+
+    /// Asks every service with tasks on the instance, and every DAEMON service, for a pass.
+    fn services_on(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        let mut services: Vec<ServiceId> = self
+            .capacity
+            .instance(id)
+            .tasks
+            .iter()
+            .filter_map(|&task| self.tasks.get(task).service)
+            .chain(self.services.iter().filter(|s| s.is_daemon()).map(|s| s.id))
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        for service in services {
+            self.request_pass(service, ctx);
+        }
+    }
+
+    /// A DRAINING instance lost a task, or just started draining. Daemon tasks stop last,
+    /// once nothing else runs there (ECS.md §4.1); an instance its group is terminating goes
+    /// once it is empty.
+    pub(super) fn draining_progress(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        let daemon_only = instance.tasks.iter().all(|&task| {
+            let task = self.tasks.get(task);
+            !task.last_status.is_active()
+                || task
+                    .service
+                    .is_some_and(|s| self.services[s.index()].is_daemon())
+        });
+        if daemon_only {
+            let daemons: Vec<TaskId> = instance
+                .tasks
+                .iter()
+                .copied()
+                .filter(|&task| self.tasks.get(task).last_status.is_active())
+                .collect();
+            for task in daemons {
+                let reason: Arc<str> = Arc::from("Container instance is draining");
+                self.stop(task, StopCode::ServiceSchedulerInitiated, reason, ctx);
+            }
+        }
+        let instance = self.capacity.instance(id);
+        if let (true, Some(loss)) = (instance.tasks.is_empty(), instance.terminating) {
+            self.terminate_instance(id, loss, ctx);
+        }
+    }
+
+    /// Managed draining waited long enough: the group terminates the instance now.
+    pub(super) fn draining_timed_out(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        if let Some(loss) = self.capacity.instance(id).terminating {
+            self.terminate_instance(id, loss, ctx);
+        }
+    }
+
+    /// EC2's two-minute notice (ECS.md §5.4): with Spot draining enabled on the group the
+    /// instance is DRAINING at once; either way it is lost `spotNoticeTime` later.
+    pub(super) fn spot_interruption_noticed(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        if !instance.is_live() || instance.terminating == Some(InstanceLoss::SpotInterruption) {
+            return;
+        }
+        let drains = instance
+            .auto_scaling_group
+            .is_some_and(|asg| self.capacity.auto_scaling_group(asg).spot_instance_draining);
+        let lost_at = ctx.now.plus_ms(self.config.parameters.spot_notice_ms);
+        self.capacity
+            .mark_terminating(id, InstanceLoss::SpotInterruption);
+        let key = ctx.queue.schedule(
+            lost_at,
+            Event::InstanceTerminated {
+                instance: id,
+                loss: InstanceLoss::SpotInterruption,
+            },
+        );
+        self.capacity.add_instance_timer(id, key);
+        self.emit(
+            ctx,
+            Change::SpotInterruptionNotice {
+                instance: self.capacity.instance(id),
+                lost_at,
+            },
+        );
+        if drains {
+            self.drain(id, DrainCause::SpotInterruption, ctx);
+        }
+    }
+
+    /// The agent lost its connection: the instance takes no task, and its tasks are neither
+    /// stopped nor replaced (ECS.md §5.3, A16).
+    pub(super) fn agent_disconnected(&mut self, id: InstanceId, fault: u32, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        if !instance.is_live() || !instance.agent_connected {
+            return;
+        }
+        let status = instance.status;
+        self.capacity.set_state(id, status, false);
+        self.emit(
+            ctx,
+            Change::AgentDisconnected {
+                instance: self.capacity.instance(id),
+            },
+        );
+        if let FaultKind::AgentDisconnect {
+            duration_ms: Some(duration_ms),
+            ..
+        } = self.config.faults[fault as usize].kind
+        {
+            let key = ctx.queue.schedule(
+                ctx.now.plus_ms(duration_ms),
+                Event::AgentReconnected { instance: id },
+            );
+            self.capacity.add_instance_timer(id, key);
+        }
+    }
+
+    pub(super) fn agent_reconnected(&mut self, id: InstanceId, ctx: &mut Ctx<'_>) {
+        let instance = self.capacity.instance(id);
+        if !instance.is_live() || instance.agent_connected {
+            return;
+        }
+        let status = instance.status;
+        self.capacity.set_state(id, status, true);
+        self.emit(
+            ctx,
+            Change::AgentReconnected {
+                instance: self.capacity.instance(id),
+            },
+        );
+        self.daemon_passes(ctx);
     }
 
     /// Every instance in the zone is lost and nothing launches there until the outage ends.

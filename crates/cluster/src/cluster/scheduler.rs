@@ -1,69 +1,425 @@
-//! The service scheduler (a reconciliation pass per service, ECS.md §4.1, §4.8) and
-//! RunTask calls. Both place one task at a time, each placement seeing the reservations of
-//! the ones before (ECS.md §1.8).
+//! The service scheduler (ECS.md §4): each pass works out a plan per service (which tasks
+//! to start, which to stop) within `maximumPercent` and `minimumHealthyPercent`, and
+//! `apply_plan` carries it out. RunTask and scheduled tasks place their tasks here too. Every
+//! placement sees the reservations of the ones before (ECS.md §1.8).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use des::SimTime;
+use rand::Rng;
 
 use super::{Cluster, Ctx};
-use crate::change::Change;
+use crate::change::{Change, ServiceMessage};
+use crate::deployment::RolloutState;
 use crate::event::Event;
-use crate::ids::{GroupId, ServiceId, TaskDefId};
-use crate::placement::{place, PlacementRequest, PlacementView};
+use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
+use crate::instance::InstanceStatus;
+use crate::placement::{place, PlacementRequest, PlacementView, StrategyKind};
+use crate::task::StopCode;
 
 /// Whose placement a batch of tasks uses.
 #[derive(Clone, Copy)]
-enum Requester {
-    Service(ServiceId),
+pub(super) enum Requester {
+    /// A service's deployment (index into its deployments).
+    Service(ServiceId, u32),
     RunTask(usize),
+    Scheduled(usize),
+}
+
+/// What one pass decided for a REPLICA service.
+#[derive(Debug, Default)]
+struct Plan {
+    /// Tasks of the PRIMARY deployment to start.
+    start: u32,
+    /// Tasks to stop, with their stop reason.
+    stop: Vec<(TaskId, Arc<str>)>,
+    /// There is work the limits forbid: nothing can be started or stopped, and nothing in
+    /// flight will change that (ECS.md §4.2).
+    blocked: bool,
+    /// Every task is of the PRIMARY deployment, RUNNING and healthy, as many as desired.
+    steady: bool,
+    /// When a task next counts as healthy, if the plan waits for it.
+    wake: Option<SimTime>,
+}
+
+/// A task as a pass sees it.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    id: TaskId,
+    number: u64,
+    healthy: bool,
+    unhealthy: bool,
+    /// The PRIMARY deployment's, on a working instance, not failing its checks.
+    current: bool,
 }
 
 impl Cluster {
     /// Asks for a pass of the service scheduler one `schedulerInterval` from now, unless
     /// one is already due: the scheduler reacts to changes in batches, not per event (A10).
     pub(super) fn request_pass(&mut self, service: ServiceId, ctx: &mut Ctx<'_>) {
-        let interval_ms = self.config.parameters.scheduler_interval_ms;
-        let service = &mut self.services[service.index()];
-        if service.pass.is_none() {
-            let at = ctx.now.plus_ms(interval_ms);
-            service.pass = Some(ctx.queue.schedule(
-                at,
-                Event::ServiceSchedulerPassDue {
-                    service: service.id,
-                },
-            ));
+        let at = ctx
+            .now
+            .plus_ms(self.config.parameters.scheduler_interval_ms);
+        self.request_pass_at(service, at, ctx);
+    }
+
+    /// One pass of the service scheduler over one service.
+    pub(super) fn service_pass(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
+        self.services[id.index()].pass = None;
+        if self.services[id.index()].is_daemon() {
+            self.daemon_pass(id, ctx);
+            return;
+        }
+        let plan = self.plan(id, ctx.now);
+        self.apply_plan(id, plan, ctx);
+    }
+
+    /// Works out the pass for a REPLICA service (ECS.md §4.2, §4.3, §4.8, §5.2; INFERRED where
+    /// the docs give only examples):
+    /// - *current* tasks are the PRIMARY deployment's (or, for a rollback, of its task
+    ///   definition) on ACTIVE instances and not failing health checks; every other active
+    ///   task is *outgoing* (an older deployment's, on a DRAINING instance, or unhealthy);
+    /// - start `desired - current`, as far as `maximumPercent` allows and unless the
+    ///   deployment FAILED or the service is throttled;
+    /// - stop outgoing tasks that are not healthy (they count for nothing), then healthy
+    ///   ones while `minimumHealthyPercent` allows, then current tasks beyond `desired`
+    ///   (scale-in); an unhealthy task is stopped once its replacement is healthy, or one
+    ///   per pass when `maximumPercent` leaves no room to start its replacement first.
+    ///   Which tasks go follows the service's strategy (`scale_in_order`).
+    fn plan(&self, id: ServiceId, now: SimTime) -> Plan {
+        let service = &self.services[id.index()];
+        let primary_index = service.deployments.len() as u32 - 1;
+        let primary = service.primary();
+        let adopts = matches!(primary.cause, crate::deployment::DeploymentCause::Rollback);
+        let desired = service.desired_count;
+        let config = service.deployment_configuration;
+        let max_tasks = config.max_tasks(desired);
+        let min_healthy = config.min_healthy(desired);
+        let counted =
+            service.tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping);
+        let mut seen: Vec<Seen> = Vec::with_capacity(service.tasks.len());
+        // When tasks turn healthy: the first lets a deployment go on, the last may make the
+        // service steady.
+        let mut first_healthy: Option<SimTime> = None;
+        let mut last_healthy: Option<SimTime> = None;
+        let mut in_flight = false;
+        for &task_id in service.tasks.values() {
+            let task = self.tasks.get(task_id);
+            if !task.last_status.is_active() {
+                continue;
+            }
+            let instance = self.capacity.instance(task.instance);
+            let healthy = task.is_healthy(now);
+            if !healthy && !task.health.unhealthy {
+                in_flight = true;
+                if let Some(at) = task.health.healthy_at {
+                    first_healthy = Some(first_healthy.map_or(at, |w: SimTime| w.min(at)));
+                    last_healthy = Some(last_healthy.map_or(at, |w: SimTime| w.max(at)));
+                }
+            }
+            let of_primary = task.deployment == Some(primary_index)
+                || (adopts && task.task_definition == primary.task_definition);
+            seen.push(Seen {
+                id: task_id,
+                number: task.number,
+                healthy,
+                unhealthy: task.health.unhealthy,
+                current: of_primary
+                    && instance.status == InstanceStatus::Active
+                    && !task.health.unhealthy,
+            });
+        }
+        let current = seen.iter().filter(|t| t.current).count() as u32;
+        let current_healthy = seen.iter().filter(|t| t.current && t.healthy).count() as u32;
+        let healthy = seen.iter().filter(|t| t.healthy).count() as u32;
+        let room = max_tasks.saturating_sub(counted);
+        let wanted = desired.saturating_sub(current);
+        let may_start = !primary.is_failed() && now >= service.throttled_until;
+        let start = if may_start { wanted.min(room) } else { 0 };
+
+        let reason_of = |unhealthy_by_lb: Option<bool>| -> Arc<str> {
+            match unhealthy_by_lb {
+                Some(true) => Arc::from(format!(
+                    "Task failed ELB health checks in (target-group {})",
+                    service
+                        .load_balancers
+                        .first()
+                        .map(|lb| self.config.target_groups[lb.target_group as usize]
+                            .name
+                            .as_str())
+                        .unwrap_or("")
+                )),
+                Some(false) => Arc::from("Task failed container health checks"),
+                None => Arc::from(format!(
+                    "Scaling activity initiated by (deployment {})",
+                    primary.id
+                )),
+            }
+        };
+        let mut stop: Vec<(TaskId, Arc<str>)> = Vec::new();
+        // Unhealthy tasks: start-first replacement (ECS.md §4.8).
+        let mut unhealthy: Vec<&Seen> = seen.iter().filter(|t| t.unhealthy).collect();
+        unhealthy.sort_by_key(|t| t.number);
+        let replacements_ready = current_healthy >= desired;
+        for (n, task) in unhealthy.iter().enumerate() {
+            if replacements_ready || (room == 0 && n == 0) {
+                let by_lb = self.tasks.get(task.id).health.failed_load_balancer;
+                stop.push((task.id, reason_of(Some(by_lb))));
+            }
+        }
+        // Outgoing tasks that count for nothing: PENDING, or not yet healthy.
+        let mut outgoing_idle: Vec<&Seen> = seen
+            .iter()
+            .filter(|t| !t.current && !t.unhealthy && !t.healthy)
+            .collect();
+        outgoing_idle.sort_by_key(|t| t.number);
+        for task in outgoing_idle {
+            stop.push((task.id, reason_of(None)));
+        }
+        // Healthy outgoing tasks, within minimumHealthyPercent.
+        let mut budget = healthy.saturating_sub(min_healthy);
+        let outgoing_healthy: Vec<TaskId> = seen
+            .iter()
+            .filter(|t| !t.current && t.healthy)
+            .map(|t| t.id)
+            .collect();
+        let take = (outgoing_healthy.len() as u32).min(budget);
+        for task in self.scale_in_order(id, &outgoing_healthy, take) {
+            stop.push((task, reason_of(None)));
+        }
+        budget -= take;
+        // Scale-in: current tasks beyond the desired count, not-yet-healthy ones first.
+        let excess = current.saturating_sub(desired);
+        if excess > 0 {
+            let mut idle: Vec<&Seen> = seen.iter().filter(|t| t.current && !t.healthy).collect();
+            idle.sort_by_key(|t| std::cmp::Reverse(t.number));
+            let idle_taken = (idle.len() as u32).min(excess);
+            for task in &idle[..idle_taken as usize] {
+                stop.push((task.id, reason_of(None)));
+            }
+            let current_healthy_ids: Vec<TaskId> = seen
+                .iter()
+                .filter(|t| t.current && t.healthy)
+                .map(|t| t.id)
+                .collect();
+            let take = (excess - idle_taken).min(budget);
+            for task in self.scale_in_order(id, &current_healthy_ids, take) {
+                stop.push((task, reason_of(None)));
+            }
+        }
+        let outgoing = seen.iter().any(|t| !t.current);
+        let work = wanted > 0 || outgoing || excess > 0;
+        let blocked = work
+            && may_start
+            && start == 0
+            && stop.is_empty()
+            && room == 0
+            && !in_flight
+            && healthy <= min_healthy;
+        let steady = !outgoing
+            && current == desired
+            && current_healthy == desired
+            && seen.len() as u32 == desired;
+        let replacing = outgoing || excess > 0;
+        Plan {
+            start,
+            stop,
+            blocked,
+            steady,
+            wake: match (steady, replacing) {
+                (true, _) => None,
+                (false, true) => first_healthy,
+                (false, false) => last_healthy,
+            },
         }
     }
 
-    /// One reconciliation: start tasks until the service has `desiredCount` active ones, as
-    /// far as `maximumPercent` allows. A task that cannot be placed creates no task object:
-    /// it is a placement failure, retried at the next pass (ECS.md §1.7, A4).
-    pub(super) fn service_pass(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
-        let counts_stopping = self.config.parameters.max_percent_counts_stopping;
-        let service = &mut self.services[id.index()];
-        service.pass = None;
-        let desired = service.desired_count;
-        let missing = desired.saturating_sub(service.active_count);
-        let max_tasks = service.deployment_configuration.max_tasks(desired);
-        let room = max_tasks.saturating_sub(service.tasks_counted_for_maximum(counts_stopping));
-        let to_start = missing.min(room);
-        let (task_definition, group) = (service.task_definition, service.group);
+    /// Carries out a pass's plan: stops first, then starts; reports deployments that
+    /// completed, a steady state, a blocked deployment; and asks for the next pass when work
+    /// remains.
+    fn apply_plan(&mut self, id: ServiceId, plan: Plan, ctx: &mut Ctx<'_>) {
+        let stopped = plan.stop.len() as u32;
+        for (task, reason) in plan.stop {
+            self.stop(task, StopCode::ServiceSchedulerInitiated, reason, ctx);
+        }
+        let service = &self.services[id.index()];
+        let deployment = service.deployments.len() as u32 - 1;
+        let definition = service.task_definition();
+        let group = service.group;
+        let counted_before =
+            service.tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping);
+        let limit = service
+            .deployment_configuration
+            .max_tasks(service.desired_count);
+        assert!(
+            plan.start == 0 || counted_before + plan.start <= limit,
+            "{}: the plan starts more tasks than maximumPercent allows",
+            service.service_name
+        );
         let started = self.place_and_start(
-            task_definition,
+            definition,
             group,
-            Requester::Service(id),
-            to_start,
+            Requester::Service(id, deployment),
+            plan.start,
             ctx,
         );
-        if started < missing {
-            // Short of capacity or held back by maximumPercent: look again next interval.
-            self.request_pass(id, ctx);
+        let service = &mut self.services[id.index()];
+        let unplaced = plan.start - started;
+        if plan.blocked {
+            if !service.stuck_reported {
+                service.stuck_reported = true;
+                self.emit_message(id, ServiceMessage::DeploymentBlocked, ctx);
+            }
+        } else {
+            self.services[id.index()].stuck_reported = false;
+        }
+        if plan.steady {
+            self.deployment_reached_steady_state(id, ctx);
+        } else {
+            self.services[id.index()].steady = false;
         }
         self.emit(
             ctx,
             Change::ServiceSchedulerPass {
                 service: &self.services[id.index()],
                 started,
-                unplaced: to_start - started,
+                stopped,
+                unplaced,
             },
         );
+        // The next look: short of capacity, retry after an interval; throttled, when the
+        // throttle lifts; waiting for tasks to turn healthy, when the first does. Tasks
+        // reaching STOPPED ask for their own pass (room under maximumPercent).
+        let service = &self.services[id.index()];
+        let missing = service.desired_count > service.active_count;
+        if unplaced > 0 {
+            self.request_pass(id, ctx);
+        } else if missing && ctx.now < service.throttled_until {
+            let at = service.throttled_until;
+            self.request_pass_at(id, at, ctx);
+        } else if let Some(at) = plan.wake {
+            self.request_pass_at(id, at, ctx);
+        }
+    }
+
+    /// The service is steady: its PRIMARY deployment completes, older ones with no tasks
+    /// left become INACTIVE, and ECS says so once per spell.
+    fn deployment_reached_steady_state(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        let service = &mut self.services[id.index()];
+        let primary = service.deployments.len() - 1;
+        let completed = service.deployments[primary].rollout_state == RolloutState::InProgress;
+        if completed {
+            let deployment = &mut service.deployments[primary];
+            deployment.rollout_state = RolloutState::Completed;
+            deployment.reason = "ECS deployment completed.".to_string();
+            deployment.ended_at = Some(now);
+        }
+        self.retire_deployments(id, ctx);
+        if completed {
+            let service = &self.services[id.index()];
+            let deployment = service.deployments.last().expect("primary");
+            self.emit(
+                ctx,
+                Change::DeploymentUpdated {
+                    service,
+                    deployment,
+                },
+            );
+            self.emit_message(
+                id,
+                ServiceMessage::DeploymentCompleted {
+                    deployment: self.services[id.index()]
+                        .deployments
+                        .last()
+                        .expect("primary"),
+                },
+                ctx,
+            );
+        }
+        let service = &mut self.services[id.index()];
+        if !service.steady {
+            service.steady = true;
+            self.emit_message(id, ServiceMessage::SteadyState, ctx);
+        }
+    }
+
+    /// The order in which a service stops `count` of `candidates` (ECS.md §1.6): with ECS's
+    /// default (no strategy), from the zone with the most of the service's tasks, then the
+    /// instance with the most; `spread` keeps the balance on its field; `binpack` stops
+    /// tasks on the instance with the most of its resource left (emptying the least packed);
+    /// `random` picks uniformly. Ties go to the lowest instance id, then the newest task.
+    fn scale_in_order(&self, id: ServiceId, candidates: &[TaskId], count: u32) -> Vec<TaskId> {
+        if count == 0 {
+            return Vec::new();
+        }
+        let service = &self.services[id.index()];
+        let placement = self.scheduler.placement(id, service.task_definition());
+        // The service's active tasks by instance: the balance scale-in keeps.
+        let mut per_instance: BTreeMap<InstanceId, u32> = BTreeMap::new();
+        for &task in service.tasks.values() {
+            let task = self.tasks.get(task);
+            if task.last_status.is_active() {
+                *per_instance.entry(task.instance).or_default() += 1;
+            }
+        }
+        let mut left: Vec<TaskId> = candidates.to_vec();
+        let mut chosen = Vec::new();
+        let mut random_draws = self.scheduler.scale_in_rng(id, self.config.seed);
+        while chosen.len() < count as usize && !left.is_empty() {
+            let mut pool: Vec<TaskId> = left.clone();
+            for strategy in &placement.strategies {
+                let score = |task: TaskId| -> i64 {
+                    let task = self.tasks.get(task);
+                    let instance = self.capacity.instance(task.instance);
+                    match strategy.kind() {
+                        StrategyKind::SpreadInstanceId => {
+                            i64::from(per_instance.get(&task.instance).copied().unwrap_or(0))
+                        }
+                        StrategyKind::SpreadAttribute(name) => {
+                            let value = instance.attribute(name);
+                            per_instance
+                                .iter()
+                                .filter(|(other, _)| {
+                                    self.capacity.instance(**other).attribute(name) == value
+                                })
+                                .map(|(_, &n)| i64::from(n))
+                                .sum()
+                        }
+                        StrategyKind::Binpack(crate::spec::Resource::Cpu) => {
+                            i64::from(instance.remaining_cpu_units)
+                        }
+                        StrategyKind::Binpack(crate::spec::Resource::Memory) => {
+                            i64::from(instance.remaining_memory_mib)
+                        }
+                        StrategyKind::Random | StrategyKind::Custom => 0,
+                    }
+                };
+                if strategy.kind() == StrategyKind::Random {
+                    let pick = random_draws.random_range(0..pool.len() as u32) as usize;
+                    pool = vec![pool[pick]];
+                    break;
+                }
+                let best = pool.iter().map(|&t| score(t)).max().unwrap_or(0);
+                pool.retain(|&t| score(t) == best);
+            }
+            let victim = pool
+                .iter()
+                .copied()
+                .min_by_key(|&t| {
+                    let task = self.tasks.get(t);
+                    (task.instance, std::cmp::Reverse(task.number))
+                })
+                .expect("the pool is never empty");
+            let instance = self.tasks.get(victim).instance;
+            if let Some(n) = per_instance.get_mut(&instance) {
+                *n -= 1;
+            }
+            left.retain(|&t| t != victim);
+            chosen.push(victim);
+        }
+        chosen
     }
 
     /// A RunTask call: `count` tasks, placed one at a time; those that do not fit are
@@ -86,10 +442,43 @@ impl Cluster {
         }
     }
 
+    /// A scheduled task's time came: EventBridge calls RunTask (ECS.md §6.3), and the next
+    /// time is planned.
+    pub(super) fn scheduled_task(&mut self, schedule: u32, ctx: &mut Ctx<'_>) {
+        let index = schedule as usize;
+        let spec = &self.scheduler.scheduled_tasks[index].0;
+        let (task_definition, count) = (spec.task_definition, spec.count);
+        let group = self.tasks.intern_group(&spec.group);
+        self.place_and_start(
+            task_definition,
+            group,
+            Requester::Scheduled(index),
+            count,
+            ctx,
+        );
+        self.plan_scheduled_task(schedule, ctx.now, ctx.queue);
+    }
+
+    /// Schedules the next run of `scheduledTasks[schedule]` after `after`.
+    pub(super) fn plan_scheduled_task(
+        &self,
+        schedule: u32,
+        after: SimTime,
+        queue: &mut des::Queue<Event>,
+    ) {
+        let spec = &self.scheduler.scheduled_tasks[schedule as usize].0;
+        if let Some(at) = spec
+            .schedule
+            .next_after(after.0, self.config.parameters.start_time_unix_s)
+        {
+            queue.schedule(SimTime(at), Event::ScheduledTaskDue { schedule });
+        }
+    }
+
     /// Places and starts up to `count` tasks; returns how many started. Once a placement
     /// fails, the rest would fail the same way (nothing changed), so each is recorded with
     /// the same reason without searching again.
-    fn place_and_start(
+    pub(super) fn place_and_start(
         &mut self,
         task_definition: TaskDefId,
         group: GroupId,
@@ -98,19 +487,22 @@ impl Cluster {
         ctx: &mut Ctx<'_>,
     ) -> u32 {
         let service = match requester {
-            Requester::Service(service) => Some(service),
-            Requester::RunTask(_) => None,
+            Requester::Service(service, deployment) => Some((service, deployment)),
+            _ => None,
         };
         for started in 0..count {
             let request = PlacementRequest {
                 task_definition: &self.config.task_definitions[task_definition.index()],
                 requirements: &self.config.requirements[task_definition.index()],
                 group,
-                service,
+                service: service.map(|(service, _)| service),
             };
             let placement = match requester {
-                Requester::Service(service) => &self.scheduler.services[service.index()],
+                Requester::Service(service, _) => {
+                    super::placement_of(&self.scheduler.services, service, task_definition)
+                }
                 Requester::RunTask(run) => &self.scheduler.run_tasks[run].1,
+                Requester::Scheduled(index) => &self.scheduler.scheduled_tasks[index].1,
             };
             let view = PlacementView::new(
                 &self.capacity,
@@ -126,7 +518,7 @@ impl Cluster {
                         ctx,
                         Change::PlacementFailed {
                             group,
-                            service,
+                            service: service.map(|(service, _)| service),
                             task_definition,
                             reason: failure.reason(),
                             count: count - started,
@@ -137,5 +529,21 @@ impl Cluster {
             }
         }
         count
+    }
+
+    /// Tells a service event in ECS's words.
+    pub(super) fn emit_message(
+        &self,
+        id: ServiceId,
+        message: ServiceMessage<'_>,
+        ctx: &mut Ctx<'_>,
+    ) {
+        self.emit(
+            ctx,
+            Change::ServiceMessage {
+                service: &self.services[id.index()],
+                message,
+            },
+        );
     }
 }

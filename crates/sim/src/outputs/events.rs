@@ -114,14 +114,104 @@ fn describe(
         Change::ServiceSchedulerPass {
             service,
             started,
+            stopped,
             unplaced,
         } => {
             subject.push_str(&service.service_name);
             write!(
                 detail,
-                "desired {}, active {}, running {}, started {started}, unplaced {unplaced}",
+                "desired {}, active {}, running {}, started {started}, stopped {stopped}, unplaced {unplaced}",
                 service.desired_count, service.active_count, service.running_count,
             )
+        }
+        Change::DesiredCountChanged { service, from } => {
+            subject.push_str(&service.service_name);
+            write!(detail, "desiredCount {from} -> {}", service.desired_count)
+        }
+        Change::DeploymentStarted {
+            service,
+            deployment,
+        }
+        | Change::DeploymentUpdated {
+            service,
+            deployment,
+        } => {
+            subject.push_str(&service.service_name);
+            write!(
+                detail,
+                "{} {} {} {}: {}",
+                deployment.id,
+                cluster.task_definition(deployment.task_definition).name(),
+                deployment.status.as_str(),
+                deployment.rollout_state.as_str(),
+                deployment.reason
+            )
+        }
+        Change::ServiceMessage { service, message } => {
+            subject.push_str(&service.service_name);
+            detail.push_str(&message.text(&service.service_name));
+            Ok(())
+        }
+        Change::InstanceDraining { instance, cause } => {
+            subject.push_str(&instance.ec2_instance_id);
+            detail.push_str(cause.as_str());
+            Ok(())
+        }
+        Change::InstanceActivated { instance }
+        | Change::AgentDisconnected { instance }
+        | Change::AgentReconnected { instance } => {
+            subject.push_str(&instance.ec2_instance_id);
+            Ok(())
+        }
+        Change::SpotInterruptionNotice { instance, lost_at } => {
+            subject.push_str(&instance.ec2_instance_id);
+            write!(detail, "reclaimed at {lost_at}")
+        }
+        Change::DesiredCapacityChanged { asg, from, to } => {
+            subject.push_str(cluster.auto_scaling_group_name(asg));
+            write!(detail, "desiredCapacity {from} -> {to}")
+        }
+        Change::TaskActivating { task } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str("registering targets");
+            Ok(())
+        }
+        Change::TargetHealthy { task } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str("targets healthy");
+            Ok(())
+        }
+        Change::TaskUnhealthy {
+            task,
+            load_balancer,
+        } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str(if load_balancer {
+                "failed load balancer health checks"
+            } else {
+                "failed container health checks"
+            });
+            Ok(())
+        }
+        Change::ContainerExited {
+            task,
+            container,
+            exit_code,
+        } => {
+            write!(subject, "{}", task.name())?;
+            write!(
+                detail,
+                "non-essential container {container} exited with {exit_code}"
+            )
+        }
+        Change::TaskDeactivating { task, delay_ms } => {
+            write!(subject, "{}", task.name())?;
+            write!(detail, "deregistered, draining for {}", SimTime(delay_ms))
+        }
+        Change::TaskDeprovisioning { task } => {
+            write!(subject, "{}", task.name())?;
+            detail.push_str("detaching ENI");
+            Ok(())
         }
         Change::TaskPlaced { task } => {
             write!(subject, "{}", task.name())?;

@@ -177,7 +177,7 @@ fn check(seed: u64) -> (u64, u64) {
             cluster.handle(event, &mut ctx);
         } else {
             let service = ServiceId(rng.random_range(0..placements.len() as u32));
-            let task_definition: TaskDefId = cluster.service(service).task_definition;
+            let task_definition: TaskDefId = cluster.service(service).task_definition();
             let group = cluster.service(service).group;
             let request = PlacementRequest {
                 task_definition: cluster.task_definition(task_definition),
@@ -185,7 +185,7 @@ fn check(seed: u64) -> (u64, u64) {
                 group,
                 service: Some(service),
             };
-            let placement = &placements[service.index()];
+            let placement = &placements[service.index()][0].1;
             let view = cluster.view();
             let mut scan_rng = placement_rng.clone();
             let scanned = place_scan(&view, &request, placement, &mut scan_rng);
