@@ -9,10 +9,12 @@
 use std::path::Path;
 use std::rc::Rc;
 
+mod actions;
 mod aws_json;
 mod catalogue;
 mod duration;
 mod error;
+mod faults;
 mod load;
 mod node;
 mod outputs;
@@ -21,13 +23,16 @@ mod quotas;
 mod read;
 mod resolved;
 mod service;
+mod target_groups;
 mod task_definition;
 mod validate;
+mod warnings;
 
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
 pub use resolved::resolved_yaml;
+pub use warnings::warnings;
 
 /// The scenario the quickstart documentation runs.
 pub const QUICKSTART: &str = include_str!("../../../scenarios/quickstart.yaml");

@@ -113,6 +113,27 @@ impl Cx {
             .map(|n| n as u32)
     }
 
+    /// An unquoted whole number, optionally negative, in `min..=max`.
+    pub fn int(&mut self, node: &Node, field: &str, min: i64, max: i64) -> Option<i64> {
+        if let Value::Scalar {
+            text,
+            quoted: false,
+        } = &node.value
+        {
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(digits) => (true, digits),
+                None => (false, text.as_str()),
+            };
+            let magnitude = parse_uint(digits).and_then(|n| i64::try_from(n).ok());
+            let value = magnitude.map(|n| if negative { -n } else { n });
+            if let Some(n) = value.filter(|n| (min..=max).contains(n)) {
+                return Some(n);
+            }
+        }
+        self.invalid(node, field, &format!("a whole number from {min} to {max}"));
+        None
+    }
+
     pub fn bool(&mut self, node: &Node, field: &str) -> Option<bool> {
         if let Value::Scalar {
             text,

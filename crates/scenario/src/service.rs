@@ -1,17 +1,20 @@
-//! `services` (CreateService shape, in YAML or from `file:` ECS JSON), `runTasks`, and the
-//! placement strategies and constraints they carry (ECS.md §1.2, §1.5).
+//! `services` (CreateService shape, in YAML or from `file:` ECS JSON: REPLICA or DAEMON,
+//! deployment configuration and circuit breaker, load balancers), `runTasks`, and the
+//! placement strategies and constraints they carry (ECS.md §1.2, §1.5, §4).
 
 use cluster::query::Expression;
 use cluster::spec::{
-    ConstraintSpec, DeploymentConfiguration, PlacementSpec, Resource, RunTaskSpec, ServiceSpec,
-    SpreadField, StrategySpec,
+    CircuitBreaker, ConstraintSpec, DeploymentConfiguration, DeploymentConfigurationUpdate,
+    LoadBalancerSpec, PlacementSpec, Resource, RunTaskSpec, SchedulingStrategy, ServiceSpec,
+    SpreadField, StrategySpec, TaskDefinition,
 };
 
 use crate::aws_json;
-use crate::error::{ErrorKind, Loc};
+use crate::error::Loc;
 use crate::node::{Node, Value};
 use crate::quotas::{Quotas, SERVICES, TASKS_PER_SERVICE};
 use crate::read::{index_path, Cx, Fields};
+use crate::target_groups::{target_group_name, TargetGroups};
 use crate::task_definition::TaskDefinitions;
 use crate::validate::opt;
 
@@ -58,6 +61,7 @@ pub(crate) fn services(
     cx: &mut Cx,
     node: Option<&Node>,
     task_definitions: &TaskDefinitions,
+    target_groups: &mut TargetGroups,
     limits: &Quotas,
 ) -> Vec<Option<ServiceSpec>> {
     let Some(node) = node else { return Vec::new() };
@@ -73,6 +77,10 @@ pub(crate) fn services(
         // Every service is still read, so their own problems are reported too.
         cx.rule(&node.loc, "services", message);
     }
+    let read = Services {
+        task_definitions,
+        limits,
+    };
     for (idx, item) in items.iter().enumerate() {
         let path = index_path("services", idx);
         let merged;
@@ -89,7 +97,7 @@ pub(crate) fn services(
             },
             None => item,
         };
-        let service = service(cx, item, &path, task_definitions, limits);
+        let service = read.service(cx, item, &path, target_groups);
         if let Some(service) = &service {
             if names.contains(&service.service_name) {
                 let loc = item
@@ -108,107 +116,160 @@ pub(crate) fn services(
     services
 }
 
-fn service(
+/// What reading a service needs besides the entry.
+struct Services<'a> {
+    task_definitions: &'a TaskDefinitions,
+    limits: &'a Quotas,
+}
+
+impl Services<'_> {
+    fn service(
+        &self,
+        cx: &mut Cx,
+        node: &Node,
+        path: &str,
+        target_groups: &mut TargetGroups,
+    ) -> Option<ServiceSpec> {
+        let fields = cx.fields(node, path)?;
+        fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
+        fields.refuse(
+            cx,
+            "capacityProviderStrategy",
+            "capacity providers arrive with a later version",
+        );
+        // `None` when the strategy itself is invalid: no check that depends on it is made.
+        let scheduling_strategy = opt(cx, &fields, "schedulingStrategy", scheduling_strategy)
+            .unwrap_or(Some(SchedulingStrategy::Replica));
+        let daemon = scheduling_strategy.map(|strategy| strategy == SchedulingStrategy::Daemon);
+        let service_name = fields
+            .required(cx, "serviceName", "a service name")
+            .and_then(|node| cx.name(node, &fields.path_of("serviceName")));
+        let task_definition = fields
+            .required(
+                cx,
+                "taskDefinition",
+                "a task definition family or family:revision",
+            )
+            .and_then(|node| {
+                self.task_definitions
+                    .resolve(cx, node, &fields.path_of("taskDefinition"))
+            });
+        let definition = task_definition.and_then(|id| self.task_definitions.get(id));
+        let desired_count = if daemon == Some(true) {
+            // Accepted and ignored, as describe-services output carries it: a DAEMON service
+            // runs one task per eligible instance (ECS.md §4.1).
+            opt(cx, &fields, "desiredCount", |cx, node, field| {
+                cx.u32(node, field, 0, u32::MAX)
+            })
+            .unwrap_or(Some(0))
+            .map(|_| 0)
+        } else {
+            fields
+                .required(cx, "desiredCount", "a whole number >= 0")
+                .and_then(|node| {
+                    desired_count(cx, node, &fields.path_of("desiredCount"), self.limits)
+                })
+        };
+        let deployment_configuration = match fields.get("deploymentConfiguration") {
+            None => Some(default_deployment_configuration(daemon)),
+            Some(node) => {
+                let field = fields.path_of("deploymentConfiguration");
+                deployment_configuration_update(cx, node, &field, daemon, &["alarms"]).map(
+                    |update| {
+                        let mut configuration = default_deployment_configuration(daemon);
+                        update.apply(&mut configuration);
+                        configuration
+                    },
+                )
+            }
+        };
+        let daemon_strategy_ok = match (daemon, fields.key_loc("placementStrategy")) {
+            (Some(true), Some(loc))
+                if fields
+                    .get("placementStrategy")
+                    .is_some_and(|node| !node.is_empty()) =>
+            {
+                let message = "a DAEMON service takes no placementStrategy: it runs one task on \
+                               each instance that meets its placement constraints (ECS.md §4.1)"
+                    .to_string();
+                cx.rule(loc, &fields.path_of("placementStrategy"), message);
+                false
+            }
+            _ => true,
+        };
+        let placement = placement(cx, &fields, definition);
+        let load_balancers = load_balancers(cx, &fields, definition, target_groups);
+        let health_check_grace_period_ms = opt(
+            cx,
+            &fields,
+            "healthCheckGracePeriodSeconds",
+            grace_period_ms,
+        )
+        .unwrap_or(Some(0));
+        if !daemon_strategy_ok {
+            return None;
+        }
+        Some(ServiceSpec {
+            service_name: service_name?,
+            task_definition: task_definition?,
+            desired_count: desired_count?,
+            scheduling_strategy: scheduling_strategy?,
+            placement: placement?,
+            deployment_configuration: deployment_configuration?,
+            load_balancers: load_balancers?,
+            health_check_grace_period_ms: health_check_grace_period_ms?,
+        })
+    }
+}
+
+fn scheduling_strategy(cx: &mut Cx, node: &Node, field: &str) -> Option<SchedulingStrategy> {
+    match cx.choice(node, field, &["REPLICA", "DAEMON"])? {
+        0 => Some(SchedulingStrategy::Replica),
+        _ => Some(SchedulingStrategy::Daemon),
+    }
+}
+
+/// A service's `desiredCount`, within the tasks-per-service quota.
+pub(crate) fn desired_count(cx: &mut Cx, node: &Node, field: &str, limits: &Quotas) -> Option<u32> {
+    let count = cx.u32(node, field, 0, u32::MAX)?;
+    let quota = limits.tasks_per_service;
+    if count > quota {
+        let message = format!("desiredCount {count} {}", TASKS_PER_SERVICE.exceeded(quota));
+        cx.rule(&node.loc, field, message);
+        return None;
+    }
+    Some(count)
+}
+
+/// `healthCheckGracePeriodSeconds`: 0 to 2,147,483,647 s (ECS.md §4.6), in milliseconds.
+pub(crate) fn grace_period_ms(cx: &mut Cx, node: &Node, field: &str) -> Option<u64> {
+    cx.uint(node, field, 0, 2_147_483_647)
+        .map(|seconds| seconds * 1000)
+}
+
+/// REPLICA's 100 % / 200 %, DAEMON's 0 % / 100 % (ECS.md §4.1, §4.2); an invalid strategy
+/// gets REPLICA's.
+fn default_deployment_configuration(daemon: Option<bool>) -> DeploymentConfiguration {
+    if daemon == Some(true) {
+        DeploymentConfiguration::daemon()
+    } else {
+        DeploymentConfiguration::default()
+    }
+}
+
+/// The fields of a `deploymentConfiguration` that are given: minimumHealthyPercent 0-100,
+/// maximumPercent 100-10000 (100 for a DAEMON service), deploymentCircuitBreaker. ECS
+/// documents the defaults and that the scheduler must be able to start or stop a task, not
+/// an upper bound for maximumPercent; 10000 is the simulator's own limit. `ignored` are
+/// fields accepted without effect.
+pub(crate) fn deployment_configuration_update(
     cx: &mut Cx,
     node: &Node,
     path: &str,
-    task_definitions: &TaskDefinitions,
-    limits: &Quotas,
-) -> Option<ServiceSpec> {
-    let fields = cx.fields(node, path)?;
-    fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
-    fields.refuse(
-        cx,
-        "loadBalancers",
-        "load balancers arrive with a later version",
-    );
-    fields.refuse(
-        cx,
-        "capacityProviderStrategy",
-        "capacity providers arrive with a later version",
-    );
-    if let Some(grace) = fields.get("healthCheckGracePeriodSeconds") {
-        // 0 is ECS's default and asks for nothing.
-        if !matches!(&grace.value, Value::Scalar { text, quoted: false } if text == "0") {
-            if let Some(loc) = fields.key_loc("healthCheckGracePeriodSeconds") {
-                let why =
-                    "health-check grace periods arrive with load balancers, in a later version";
-                cx.error(
-                    loc,
-                    &fields.path_of("healthCheckGracePeriodSeconds"),
-                    ErrorKind::NotSupported { why },
-                );
-            }
-        }
-    }
-    let scheduling_ok = match fields.get("schedulingStrategy") {
-        None => true,
-        Some(strategy) => {
-            let field = fields.path_of("schedulingStrategy");
-            match cx.choice(strategy, &field, &["REPLICA", "DAEMON"]) {
-                Some(0) => true,
-                Some(_) => {
-                    let why = "DAEMON services arrive with a later version";
-                    cx.error(&strategy.loc, &field, ErrorKind::NotSupported { why });
-                    false
-                }
-                None => false,
-            }
-        }
-    };
-    let service_name = fields
-        .required(cx, "serviceName", "a service name")
-        .and_then(|node| cx.name(node, &fields.path_of("serviceName")));
-    let task_definition = fields
-        .required(
-            cx,
-            "taskDefinition",
-            "a task definition family or family:revision",
-        )
-        .and_then(|node| task_definitions.resolve(cx, node, &fields.path_of("taskDefinition")));
-    let desired_count = fields
-        .required(cx, "desiredCount", "a whole number >= 0")
-        .and_then(|node| {
-            let field = fields.path_of("desiredCount");
-            let count = cx.u32(node, &field, 0, u32::MAX)?;
-            let quota = limits.tasks_per_service;
-            if count > quota {
-                let message = format!("desiredCount {count} {}", TASKS_PER_SERVICE.exceeded(quota));
-                cx.rule(&node.loc, &field, message);
-                return None;
-            }
-            Some(count)
-        });
-    let deployment_configuration = deployment_configuration(cx, &fields);
-    let placement = placement(
-        cx,
-        &fields,
-        task_definition.and_then(|id| task_definitions.get(id)),
-    );
-    if !scheduling_ok {
-        return None;
-    }
-    Some(ServiceSpec {
-        service_name: service_name?,
-        task_definition: task_definition?,
-        desired_count: desired_count?,
-        placement: placement?,
-        deployment_configuration: deployment_configuration?,
-        scheduling_strategy: cluster::spec::SchedulingStrategy::Replica,
-        load_balancers: Vec::new(),
-        health_check_grace_period_ms: 0,
-    })
-}
-
-/// minimumHealthyPercent 0-100 (default 100), maximumPercent 100-10000 (default 200).
-/// ECS documents the defaults and that the scheduler must be able to start or stop a
-/// task, not an upper bound for maximumPercent; 10000 is the simulator's own limit.
-fn deployment_configuration(cx: &mut Cx, fields: &Fields<'_>) -> Option<DeploymentConfiguration> {
-    let defaults = DeploymentConfiguration::default();
-    let Some(node) = fields.get("deploymentConfiguration") else {
-        return Some(defaults);
-    };
-    let config = cx.fields(node, &fields.path_of("deploymentConfiguration"))?;
+    daemon: Option<bool>,
+    ignored: &[&str],
+) -> Option<DeploymentConfigurationUpdate> {
+    let config = cx.fields(node, path)?;
     config.finish(
         cx,
         &[
@@ -216,46 +277,207 @@ fn deployment_configuration(cx: &mut Cx, fields: &Fields<'_>) -> Option<Deployme
             "maximumPercent",
             "deploymentCircuitBreaker",
         ],
-        &["alarms"],
+        ignored,
     );
-    let breaker_ok = match config.get("deploymentCircuitBreaker") {
-        None => true,
-        Some(breaker) => {
-            let field = config.path_of("deploymentCircuitBreaker");
-            let breaker_fields = cx.fields(breaker, &field)?;
-            breaker_fields.finish(cx, &["enable", "rollback"], &[]);
-            match breaker_fields
-                .get("enable")
-                .and_then(|enable| cx.bool(enable, &breaker_fields.path_of("enable")))
-            {
-                Some(true) => {
-                    let loc = config
-                        .key_loc("deploymentCircuitBreaker")
-                        .unwrap_or(&breaker.loc);
-                    let why = "the deployment circuit breaker arrives with a later version";
-                    cx.error(loc, &field, ErrorKind::NotSupported { why });
-                    false
-                }
-                _ => true,
-            }
-        }
-    };
     let minimum_healthy_percent = opt(cx, &config, "minimumHealthyPercent", |cx, node, field| {
         cx.u32(node, field, 0, 100)
-    })
-    .unwrap_or(Some(100));
+    });
     let maximum_percent = opt(cx, &config, "maximumPercent", |cx, node, field| {
-        cx.u32(node, field, 100, 10_000)
+        if daemon == Some(true) {
+            // ECS.md §4.1: "maximumPercent must be 100".
+            match &node.value {
+                Value::Scalar {
+                    text,
+                    quoted: false,
+                } if crate::read::parse_uint(text) == Some(100) => Some(100),
+                _ => {
+                    cx.invalid(node, field, "100 for a DAEMON service (ECS.md §4.1)");
+                    None
+                }
+            }
+        } else {
+            cx.u32(node, field, 100, 10_000)
+        }
+    });
+    let circuit_breaker = opt(cx, &config, "deploymentCircuitBreaker", circuit_breaker);
+    Some(DeploymentConfigurationUpdate {
+        minimum_healthy_percent: minimum_healthy_percent.map_or(Some(None), |v| v.map(Some))?,
+        maximum_percent: maximum_percent.map_or(Some(None), |v| v.map(Some))?,
+        circuit_breaker: circuit_breaker.map_or(Some(None), |v| v.map(Some))?,
     })
-    .unwrap_or(Some(200));
-    if !breaker_ok {
+}
+
+/// `deploymentCircuitBreaker: {enable, rollback}`, both required as in the ECS API
+/// (ECS.md §4.5).
+fn circuit_breaker(cx: &mut Cx, node: &Node, path: &str) -> Option<CircuitBreaker> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(cx, &["enable", "rollback"], &[]);
+    let enable = fields
+        .required(cx, "enable", "true or false")
+        .and_then(|node| cx.bool(node, &fields.path_of("enable")));
+    let rollback = fields
+        .required(cx, "rollback", "true or false")
+        .and_then(|node| cx.bool(node, &fields.path_of("rollback")));
+    Some(CircuitBreaker {
+        enable: enable?,
+        rollback: rollback?,
+    })
+}
+
+/// Target groups per service (ECS.md §4.7).
+const LOAD_BALANCERS_MAX: usize = 5;
+
+/// `loadBalancers`: each entry names a target group (`targetGroupArn`, or a Classic Load
+/// Balancer's `loadBalancerName`, taken as a target group of that name) and a container
+/// port of the service's task definition, as CreateService requires.
+fn load_balancers(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    definition: Option<&TaskDefinition>,
+    target_groups: &mut TargetGroups,
+) -> Option<Vec<LoadBalancerSpec>> {
+    let Some(node) = fields.get("loadBalancers") else {
+        return Some(Vec::new());
+    };
+    let path = fields.path_of("loadBalancers");
+    let items = cx.seq(node, &path)?;
+    if items.len() > LOAD_BALANCERS_MAX {
+        cx.invalid(
+            node,
+            &path,
+            &format!("at most {LOAD_BALANCERS_MAX} load balancers (target groups per service, ECS.md §4.7)"),
+        );
         return None;
     }
-    Some(DeploymentConfiguration {
-        minimum_healthy_percent: minimum_healthy_percent?,
-        maximum_percent: maximum_percent?,
-        circuit_breaker: Default::default(),
+    let entries: Vec<Option<LoadBalancerSpec>> = items
+        .iter()
+        .enumerate()
+        .map(|(idx, item)| {
+            load_balancer(cx, item, &index_path(&path, idx), definition, target_groups)
+        })
+        .collect();
+    entries.into_iter().collect()
+}
+
+fn load_balancer(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    definition: Option<&TaskDefinition>,
+    target_groups: &mut TargetGroups,
+) -> Option<LoadBalancerSpec> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(
+        cx,
+        &[
+            "targetGroupArn",
+            "loadBalancerName",
+            "containerName",
+            "containerPort",
+        ],
+        &[],
+    );
+    let target_group = match (fields.get("targetGroupArn"), fields.get("loadBalancerName")) {
+        (Some(arn), None) => target_group_name(cx, arn, &fields.path_of("targetGroupArn")),
+        (None, Some(name)) => cx.name(name, &fields.path_of("loadBalancerName")),
+        _ => {
+            cx.rule(
+                &node.loc,
+                path,
+                "a load balancer needs exactly one of targetGroupArn (an Application or \
+                 Network Load Balancer's target group) or loadBalancerName (a Classic Load \
+                 Balancer)"
+                    .to_string(),
+            );
+            None
+        }
+    };
+    let container_name = fields
+        .required(
+            cx,
+            "containerName",
+            "a container of the service's task definition",
+        )
+        .and_then(|node| {
+            cx.name(node, &fields.path_of("containerName"))
+                .map(|name| (node, name))
+        });
+    let container_port = fields
+        .required(
+            cx,
+            "containerPort",
+            "a containerPort of that container's portMappings",
+        )
+        .and_then(|node| {
+            cx.u32(node, &fields.path_of("containerPort"), 1, 65_535)
+                .map(|port| (node, port as u16))
+        });
+    let ((name_node, container_name), (port_node, container_port)) =
+        (container_name?, container_port?);
+    if let Some(definition) = definition {
+        let field = fields.path_of("containerName");
+        check_container_port(
+            cx,
+            definition,
+            (name_node, &container_name, &field),
+            (port_node, container_port, &fields.path_of("containerPort")),
+        )?;
+    }
+    Some(LoadBalancerSpec {
+        target_group: target_groups.reference(&target_group?),
+        container_name,
+        container_port,
     })
+}
+
+/// ECS refuses a load balancer whose container is not in the task definition, or whose
+/// port that container does not map; the message lists what is there.
+pub(crate) fn check_container_port(
+    cx: &mut Cx,
+    definition: &TaskDefinition,
+    (name_node, name, name_field): (&Node, &str, &str),
+    (port_node, port, port_field): (&Node, u16, &str),
+) -> Option<()> {
+    let task_definition = definition.name();
+    let Some(container) = definition
+        .container_definitions
+        .iter()
+        .find(|container| container.name == name)
+    else {
+        let names: Vec<&str> = definition
+            .container_definitions
+            .iter()
+            .map(|container| container.name.as_str())
+            .collect();
+        let message = format!(
+            "task definition {task_definition} has no container {name:?}; its containers: {}",
+            names.join(", ")
+        );
+        cx.rule(&name_node.loc, name_field, message);
+        return None;
+    };
+    if container
+        .port_mappings
+        .iter()
+        .any(|mapping| mapping.container_port == port)
+    {
+        return Some(());
+    }
+    let ports: Vec<String> = container
+        .port_mappings
+        .iter()
+        .map(|mapping| mapping.container_port.to_string())
+        .collect();
+    let available = if ports.is_empty() {
+        "it has no portMappings".to_string()
+    } else {
+        format!("its containerPorts: {}", ports.join(", "))
+    };
+    let message = format!(
+        "container {name} of task definition {task_definition} maps no containerPort {port}; {available}"
+    );
+    cx.rule(&port_node.loc, port_field, message);
+    None
 }
 
 /// `placementStrategy` and `placementConstraints` of a service or RunTask; the task

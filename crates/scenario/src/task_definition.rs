@@ -5,8 +5,8 @@
 
 use cluster::ids::TaskDefId;
 use cluster::spec::{
-    ConstraintSpec, ContainerDefinition, NetworkMode, PortMapping, Protocol, TaskDefinition,
-    Workload,
+    ConstraintSpec, ContainerDefinition, ContainerHealthCheck, NetworkMode, PortMapping, Protocol,
+    TaskDefinition, Workload,
 };
 use des::Distribution;
 
@@ -69,6 +69,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "essential",
     "portMappings",
     "stopTimeout",
+    "healthCheck",
 ];
 
 const CONTAINER_IGNORED: &[&str] = &[
@@ -99,7 +100,6 @@ const CONTAINER_IGNORED: &[&str] = &[
     "dockerLabels",
     "ulimits",
     "logConfiguration",
-    "healthCheck",
     "systemControls",
     "resourceRequirements",
     "firelensConfiguration",
@@ -107,9 +107,6 @@ const CONTAINER_IGNORED: &[&str] = &[
     "restartPolicy",
     "versionConsistency",
 ];
-
-/// Host ports the ECS agent reserves on Linux (ECS.md §2.1).
-const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 
 /// Containers per task definition (ECS.md §2.3).
 const CONTAINERS_MAX: usize = 10;
@@ -475,6 +472,7 @@ fn container(
     let essential = opt(cx, &fields, "essential", Cx::bool).unwrap_or(Some(true));
     let stop_timeout_ms = opt(cx, &fields, "stopTimeout", Cx::duration_ms);
     let port_mappings = port_mappings(cx, &fields, network_mode);
+    let health_check = opt(cx, &fields, "healthCheck", health_check);
     let (memory_mib, memory_reservation_mib) = (
         memory_mib.map_or(Some(None), |m| m.map(Some))?,
         memory_reservation_mib.map_or(Some(None), |m| m.map(Some))?,
@@ -504,7 +502,63 @@ fn container(
         essential: essential?,
         port_mappings: port_mappings?,
         stop_timeout_ms: stop_timeout_ms.map_or(Some(None), |ms| ms.map(Some))?,
-        health_check: None,
+        health_check: health_check.map_or(Some(None), |check| check.map(Some))?,
+    })
+}
+
+/// A container `healthCheck` in ECS's shape, times in whole seconds (ECS.md §3.5): the
+/// command is required but not interpreted; `Workload::unhealthy_after` says when it fails.
+fn health_check(cx: &mut Cx, node: &Node, path: &str) -> Option<ContainerHealthCheck> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(
+        cx,
+        &["command", "interval", "timeout", "retries", "startPeriod"],
+        &[],
+    );
+    let command_expected =
+        "a non-empty list of strings, e.g. [CMD-SHELL, curl -f http://localhost/ || exit 1]";
+    let command_ok = fields
+        .required(cx, "command", command_expected)
+        .is_some_and(|node| {
+            let field = fields.path_of("command");
+            match &node.value {
+                Value::Seq(items) if !items.is_empty() => {
+                    // Every item is read, so every bad one is reported.
+                    let read: Vec<bool> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(idx, item)| cx.string(item, &index_path(&field, idx)).is_some())
+                        .collect();
+                    read.into_iter().all(|ok| ok)
+                }
+                _ => {
+                    cx.invalid(node, &field, command_expected);
+                    false
+                }
+            }
+        });
+    let seconds = |cx: &mut Cx, key: &str, min: u32, max: u32, default: u32| {
+        opt(cx, &fields, key, |cx, node, field| {
+            cx.u32(node, field, min, max)
+        })
+        .unwrap_or(Some(default))
+        .map(|seconds| u64::from(seconds) * 1000)
+    };
+    let interval_ms = seconds(cx, "interval", 5, 300, 30);
+    let timeout_ms = seconds(cx, "timeout", 2, 60, 5);
+    let retries = opt(cx, &fields, "retries", |cx, node, field| {
+        cx.u32(node, field, 1, 10)
+    })
+    .unwrap_or(Some(3));
+    let start_period_ms = seconds(cx, "startPeriod", 0, 300, 0);
+    if !command_ok {
+        return None;
+    }
+    Some(ContainerHealthCheck {
+        interval_ms: interval_ms?,
+        timeout_ms: timeout_ms?,
+        retries: retries?,
+        start_period_ms: start_period_ms?,
     })
 }
 
@@ -589,19 +643,9 @@ fn port_mapping(
         }
         NetworkMode::Bridge => host_port.filter(|&port| port != 0),
     };
-    if let Some(port) = host_port {
-        if RESERVED_PORTS.contains(&port) {
-            let node = host_node.unwrap_or(fields.get("containerPort")?);
-            let field = if host_node.is_some() {
-                host_field
-            } else {
-                fields.path_of("containerPort")
-            };
-            let message = format!("host port {port} is reserved by the ECS agent on every instance (22, 2375, 2376, 51678, 51679)");
-            cx.rule(&node.loc, &field, message);
-            return None;
-        }
-    }
+    // A reserved host port (22, 2375, ...) is accepted: ECS registers such a task definition
+    // and refuses its tasks only at placement, with RESOURCE:PORTS (ECS.md §2.4, §9); which
+    // ports an instance reserves is its own setting (`reservedPorts`).
     Some(PortMapping {
         container_port,
         host_port,
@@ -646,18 +690,56 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
         return Some(defaults);
     };
     let simulation = cx.fields(node, &fields.path_of("simulation"))?;
-    simulation.finish(cx, &["startupTime", "runtime", "shutdownTime"], &[]);
+    simulation.finish(
+        cx,
+        &[
+            "startupTime",
+            "runtime",
+            "shutdownTime",
+            "exitCode",
+            "startFailure",
+            "unhealthyAfter",
+        ],
+        &[],
+    );
     let startup =
         opt(cx, &simulation, "startupTime", Cx::distribution).unwrap_or(Some(defaults.startup));
     let runtime = opt(cx, &simulation, "runtime", Cx::distribution);
     let shutdown =
         opt(cx, &simulation, "shutdownTime", Cx::distribution).unwrap_or(Some(defaults.shutdown));
+    let exit_code = opt(cx, &simulation, "exitCode", |cx, node, field| {
+        cx.int(node, field, i64::from(i32::MIN), i64::from(i32::MAX))
+            .map(|code| code as i32)
+    })
+    .unwrap_or(Some(defaults.exit_code));
+    let start_failure = opt(cx, &simulation, "startFailure", start_failure);
+    let unhealthy_after = opt(cx, &simulation, "unhealthyAfter", Cx::distribution);
     Some(Workload {
         startup: startup?,
         runtime: runtime.map_or(Some(None), |dist| dist.map(Some))?,
         shutdown: shutdown?,
-        exit_code: 0,
-        start_failure: None,
-        unhealthy_after: None,
+        exit_code: exit_code?,
+        start_failure: start_failure.map_or(Some(None), |reason| reason.map(Some))?,
+        unhealthy_after: unhealthy_after.map_or(Some(None), |dist| dist.map(Some))?,
     })
+}
+
+/// `startFailure`: the stoppedReason of tasks that never reach RUNNING (ECS.md §3.4).
+fn start_failure(cx: &mut Cx, node: &Node, field: &str) -> Option<String> {
+    match &node.value {
+        Value::Scalar { text, quoted }
+            if !text.trim().is_empty()
+                && (*quoted || !matches!(text.as_str(), "true" | "false")) =>
+        {
+            Some(text.clone())
+        }
+        _ => {
+            cx.invalid(
+                node,
+                field,
+                "a stoppedReason, e.g. \"CannotPullContainerError: pull access denied\"",
+            );
+            None
+        }
+    }
 }

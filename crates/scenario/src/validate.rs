@@ -1,25 +1,28 @@
-//! Validation of the top level, `parameters`, `cluster` and `faults` into model types;
-//! task definitions and services live in their own files. Every check records its error
+//! Validation of the top level, `parameters` and `cluster` into model types; task
+//! definitions, services and faults live in their own files. Every check records its error
 //! and carries on, so one pass reports every problem.
 
 use std::collections::BTreeMap;
 
 use cluster::ids::ZoneId;
 use cluster::spec::{
-    AutoScalingGroupSpec, ClusterSpec, FaultKind, FaultSpec, FaultTiming, FixedInstanceSpec,
-    InstanceFilter, InstanceType, Parameters, TaskFilter, TieBreak,
+    AutoScalingGroupSpec, ClusterSpec, FixedInstanceSpec, InstanceType, Parameters,
+    SuspendedProcesses, TieBreak,
 };
-use des::Distribution;
 
+use crate::actions;
 use crate::catalogue;
 use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
 use crate::error::Loc;
+use crate::faults;
 use crate::node::{Node, Value};
 use crate::outputs;
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
+use crate::resolved::duration as duration_text;
 use crate::service;
-use crate::task_definition::{self, TaskDefinitions};
+use crate::target_groups;
+use crate::task_definition;
 use crate::Scenario;
 
 const TOP_KEYS: &[&str] = &[
@@ -31,6 +34,7 @@ const TOP_KEYS: &[&str] = &[
     "cluster",
     "taskDefinitions",
     "services",
+    "targetGroups",
     "runTasks",
     "scheduledTasks",
     "actions",
@@ -45,11 +49,6 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         cx,
         "scheduledTasks",
         "scheduled tasks arrive with a later version",
-    );
-    top.refuse(
-        cx,
-        "actions",
-        "control-plane actions arrive with a later version",
     );
     let default_name = cx
         .file
@@ -75,20 +74,38 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     );
     let cluster = cluster_node.map(|node| cluster(cx, node, overhead_per_mille, &limits));
     let task_definitions = task_definition::task_definitions(cx, top.get("taskDefinitions"));
-    let services = service::services(cx, top.get("services"), &task_definitions, &limits);
+    let mut target_groups = target_groups::target_groups(cx, top.get("targetGroups"));
+    let services = service::services(
+        cx,
+        top.get("services"),
+        &task_definitions,
+        &mut target_groups,
+        &limits,
+    );
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
-    let service_names: Vec<String> = services
-        .iter()
-        .flatten()
-        .map(|service| service.service_name.clone())
-        .collect();
+    let actions = match &cluster {
+        Some(cluster) => actions::actions(
+            cx,
+            top.get("actions"),
+            &actions::Context {
+                cluster,
+                task_definitions: &task_definitions,
+                services: &services,
+                limits: &limits,
+            },
+        ),
+        None => Vec::new(),
+    };
     let faults = match &cluster {
-        Some(cluster) => faults(
+        Some(cluster) => faults::faults(
             cx,
             top.get("faults"),
-            cluster,
-            &task_definitions,
-            &service_names,
+            &faults::Context {
+                cluster,
+                task_definitions: &task_definitions,
+                services: &services,
+                actions: &actions,
+            },
         ),
         None => Vec::new(),
     };
@@ -106,8 +123,8 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
         run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
         scheduled_tasks: Vec::new(),
-        target_groups: Vec::new(),
-        actions: Vec::new(),
+        target_groups: target_groups.into_specs()?,
+        actions: actions.into_iter().collect::<Option<Vec<_>>>()?,
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
@@ -147,6 +164,14 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "dynamicHostPortRange",
             "memoryOverheadPercent",
             "quotas",
+            "eniDetachTime",
+            "healthyDelay",
+            "circuitBreakerMinThreshold",
+            "throttleBase",
+            "throttleMax",
+            "elbInitialHealthyChecks",
+            "spotNoticeTime",
+            "managedDrainingTimeout",
         ],
         &[],
     );
@@ -185,6 +210,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             _ => cx.invalid(node, "parameters.memoryOverheadPercent", expected),
         }
     }
+    let lifecycle = lifecycle_parameters(cx, &fields, &defaults);
     let (dynamic_host_port_first, dynamic_host_port_last) = match port_range {
         Some(range) => range,
         None => return (None, overhead_per_mille),
@@ -198,10 +224,82 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             max_percent_counts_stopping: max_percent_counts_stopping?,
             dynamic_host_port_first,
             dynamic_host_port_last,
-            ..Parameters::default()
+            ..lifecycle?
         })
     })();
     (parameters, overhead_per_mille)
+}
+
+/// The lifecycle's parameters (ECS.md §10), into `defaults` with these fields replaced.
+fn lifecycle_parameters(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    defaults: &Parameters,
+) -> Option<Parameters> {
+    let duration = |cx: &mut Cx, key: &str, default: u64| {
+        opt(cx, fields, key, Cx::duration_ms).unwrap_or(Some(default))
+    };
+    let positive = |cx: &mut Cx, key: &str, default: u64| {
+        opt(cx, fields, key, Cx::positive_duration_ms).unwrap_or(Some(default))
+    };
+    let eni_detach_ms = duration(cx, "eniDetachTime", defaults.eni_detach_ms);
+    let healthy_delay_ms = duration(cx, "healthyDelay", defaults.healthy_delay_ms);
+    // ECS's floor (3, or 10 in the 2023 guide) and its ceiling of 200 (ECS.md §4.5, A7).
+    let circuit_breaker_min_threshold = opt(
+        cx,
+        fields,
+        "circuitBreakerMinThreshold",
+        |cx, node, field| cx.u32(node, field, 1, 200),
+    )
+    .unwrap_or(Some(defaults.circuit_breaker_min_threshold));
+    let throttle_base_ms = positive(cx, "throttleBase", defaults.throttle_base_ms);
+    let throttle_max_ms = duration(cx, "throttleMax", defaults.throttle_max_ms);
+    let elb_initial_healthy_checks =
+        opt(cx, fields, "elbInitialHealthyChecks", |cx, node, field| {
+            cx.u32(node, field, 1, 10)
+        })
+        .unwrap_or(Some(defaults.elb_initial_healthy_checks));
+    let spot_notice_ms = duration(cx, "spotNoticeTime", defaults.spot_notice_ms);
+    let managed_draining_timeout_ms = positive(
+        cx,
+        "managedDrainingTimeout",
+        defaults.managed_draining_timeout_ms,
+    );
+    let (throttle_base_ms, throttle_max_ms) = (throttle_base_ms?, throttle_max_ms?);
+    if throttle_max_ms < throttle_base_ms {
+        // At throttleMax when it is given, else at the throttleBase that passed the default.
+        match (fields.get("throttleMax"), fields.get("throttleBase")) {
+            (Some(node), _) => cx.invalid(
+                node,
+                &fields.path_of("throttleMax"),
+                &format!(
+                    "a duration >= throttleBase ({})",
+                    duration_text(throttle_base_ms)
+                ),
+            ),
+            (None, Some(node)) => cx.invalid(
+                node,
+                &fields.path_of("throttleBase"),
+                &format!(
+                    "a duration <= throttleMax ({}, the default)",
+                    duration_text(throttle_max_ms)
+                ),
+            ),
+            (None, None) => {}
+        }
+        return None;
+    }
+    Some(Parameters {
+        eni_detach_ms: eni_detach_ms?,
+        healthy_delay_ms: healthy_delay_ms?,
+        circuit_breaker_min_threshold: circuit_breaker_min_threshold?,
+        throttle_base_ms,
+        throttle_max_ms,
+        elb_initial_healthy_checks: elb_initial_healthy_checks?,
+        spot_notice_ms: spot_notice_ms?,
+        managed_draining_timeout_ms: managed_draining_timeout_ms?,
+        ..defaults.clone()
+    })
 }
 
 /// `[first, last]` with 1024 <= first <= last <= 65535.
@@ -251,6 +349,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             "instanceTypes",
             "autoScalingGroups",
             "instances",
+            "capacityProviders",
         ],
         &[],
     );
@@ -563,6 +662,10 @@ fn auto_scaling_group(
             "availabilityZones",
             "replacementDelay",
             "attributes",
+            "suspendedProcesses",
+            "spotInstanceDraining",
+            "managedDraining",
+            "reservedPorts",
         ],
         &[],
     );
@@ -612,6 +715,12 @@ fn auto_scaling_group(
         // must not be replaced and lost again within the same millisecond forever.
         opt(cx, &fields, "replacementDelay", Cx::positive_duration_ms).unwrap_or(Some(300_000));
     let attributes = attributes(cx, &fields);
+    let suspended_processes = opt(cx, &fields, "suspendedProcesses", suspended_processes)
+        .unwrap_or(Some(SuspendedProcesses::default()));
+    let spot_instance_draining =
+        opt(cx, &fields, "spotInstanceDraining", Cx::bool).unwrap_or(Some(false));
+    let managed_draining = opt(cx, &fields, "managedDraining", Cx::bool).unwrap_or(Some(false));
+    let reserved_ports = reserved_ports(cx, &fields);
     Some(AutoScalingGroupSpec {
         name: name?,
         instance_type: instance_type?,
@@ -619,11 +728,78 @@ fn auto_scaling_group(
         availability_zones: availability_zones?,
         replacement_delay_ms: replacement_delay_ms?,
         attributes: attributes?,
-        suspended_processes: Default::default(),
-        spot_instance_draining: false,
-        managed_draining: false,
-        reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
+        suspended_processes: suspended_processes?,
+        spot_instance_draining: spot_instance_draining?,
+        managed_draining: managed_draining?,
+        reserved_ports: reserved_ports?,
     })
+}
+
+/// EC2 Auto Scaling's process names (`SuspendProcesses`); the first four change what the
+/// simulator does, the others govern nothing it models and are accepted and ignored.
+const PROCESSES: &[&str] = &[
+    "Launch",
+    "Terminate",
+    "AZRebalance",
+    "ReplaceUnhealthy",
+    "HealthCheck",
+    "AlarmNotification",
+    "ScheduledActions",
+    "AddToLoadBalancer",
+    "InstanceRefresh",
+    "RemoveFromLoadBalancerLowPriority",
+];
+
+/// `suspendedProcesses: [Launch, AZRebalance]`.
+fn suspended_processes(cx: &mut Cx, node: &Node, field: &str) -> Option<SuspendedProcesses> {
+    let mut suspended = SuspendedProcesses::default();
+    let mut ok = true;
+    for (idx, item) in cx.seq(node, field)?.iter().enumerate() {
+        match cx.choice(item, &index_path(field, idx), PROCESSES) {
+            Some(0) => suspended.launch = true,
+            Some(1) => suspended.terminate = true,
+            Some(2) => suspended.az_rebalance = true,
+            Some(3) => suspended.replace_unhealthy = true,
+            Some(_) => {}
+            None => ok = false,
+        }
+    }
+    ok.then_some(suspended)
+}
+
+/// `reservedPorts`: the agent's `ECS_RESERVED_PORTS`, which replaces the default list
+/// (22, 2375, 2376, 51678, 51679; ECS.md §2.4, §9): at most 100 distinct TCP ports.
+fn reserved_ports(cx: &mut Cx, fields: &Fields<'_>) -> Option<Vec<u16>> {
+    let Some(node) = fields.get("reservedPorts") else {
+        return Some(cluster::instance::RESERVED_PORTS.to_vec());
+    };
+    let field = fields.path_of("reservedPorts");
+    let items = cx.seq(node, &field)?;
+    if items.len() > cluster::instance::MAX_RESERVED_PORTS {
+        cx.invalid(
+            node,
+            &field,
+            &format!(
+                "at most {} ports (ECS.md §2.4)",
+                cluster::instance::MAX_RESERVED_PORTS
+            ),
+        );
+        return None;
+    }
+    let mut ports: Vec<u16> = Vec::new();
+    let mut ok = true;
+    for (idx, item) in items.iter().enumerate() {
+        let path = index_path(&field, idx);
+        match cx.u32(item, &path, 1, 65_535) {
+            Some(port) if ports.contains(&(port as u16)) => {
+                cx.rule(&item.loc, &path, format!("port {port} is listed twice"));
+                ok = false;
+            }
+            Some(port) => ports.push(port as u16),
+            None => ok = false,
+        }
+    }
+    ok.then_some(ports)
 }
 
 /// What reading one `instances` entry needs besides the entry.
@@ -654,6 +830,7 @@ fn fixed_instances(
             "availabilityZone",
             "count",
             "attributes",
+            "reservedPorts",
         ],
         &[],
     );
@@ -698,18 +875,21 @@ fn fixed_instances(
         )
         .and_then(|node| zone_id(cx, node, &fields.path_of("availabilityZone"), &names.zones));
     let attributes = attributes(cx, &fields);
+    let reserved_ports = reserved_ports(cx, &fields);
     let (
         Some(instance_id),
         Some(count),
         Some(instance_type),
         Some(availability_zone),
         Some(attributes),
+        Some(reserved_ports),
     ) = (
         instance_id.unwrap_or(Some(String::new())),
         count,
         instance_type,
         zone,
         attributes,
+        reserved_ports,
     )
     else {
         return None;
@@ -723,322 +903,8 @@ fn fixed_instances(
             instance_type: instance_type.clone(),
             availability_zone,
             attributes: attributes.clone(),
-            reserved_ports: cluster::instance::RESERVED_PORTS.to_vec(),
+            reserved_ports: reserved_ports.clone(),
         });
     }
     Some(u64::from(count))
-}
-
-const FAULT_KINDS: &[&str] = &[
-    "instanceFailure",
-    "taskExit",
-    "zoneOutage",
-    "spotInterruption",
-];
-
-fn faults(
-    cx: &mut Cx,
-    node: Option<&Node>,
-    cluster: &ClusterNames,
-    task_definitions: &TaskDefinitions,
-    service_names: &[String],
-) -> Vec<Option<FaultSpec>> {
-    let Some(node) = node else { return Vec::new() };
-    let items = cx.seq(node, "faults").unwrap_or_default();
-    let mut faults = Vec::new();
-    for (idx, item) in items.iter().enumerate() {
-        let path = index_path("faults", idx);
-        faults.push(fault(
-            cx,
-            item,
-            &path,
-            cluster,
-            task_definitions,
-            service_names,
-        ));
-    }
-    faults
-}
-
-fn fault(
-    cx: &mut Cx,
-    node: &Node,
-    path: &str,
-    cluster: &ClusterNames,
-    task_definitions: &TaskDefinitions,
-    service_names: &[String],
-) -> Option<FaultSpec> {
-    let fields = cx.fields(node, path)?;
-    let kind_node = fields.required(cx, "kind", "one of instanceFailure, taskExit, zoneOutage")?;
-    let kind_idx = cx.choice(kind_node, &fields.path_of("kind"), FAULT_KINDS);
-    let timing_keys = ["kind", "at", "count", "mtbf", "distribution"];
-    let kind = match kind_idx? {
-        0 => {
-            fields.finish(cx, &[&timing_keys[..], &["target"]].concat(), &[]);
-            let target = match fields.get("target") {
-                Some(target) => instance_filter(cx, target, &fields.path_of("target"), cluster),
-                None => Some(InstanceFilter::default()),
-            };
-            target.map(|target| FaultKind::InstanceFailure { target })
-        }
-        1 => {
-            fields.finish(
-                cx,
-                &[&timing_keys[..], &["service", "taskDefinition", "exitCode"]].concat(),
-                &[],
-            );
-            let target = task_filter(cx, &fields, task_definitions, service_names);
-            let exit_code = opt(cx, &fields, "exitCode", |cx, node, field| {
-                cx.u32(node, field, 0, 255)
-            })
-            .unwrap_or(Some(1));
-            Some(FaultKind::TaskExit {
-                target: target?,
-                exit_code: exit_code? as i32,
-                container: None,
-            })
-        }
-        2 => {
-            fields.finish(
-                cx,
-                &[&timing_keys[..], &["availabilityZone", "duration"]].concat(),
-                &[],
-            );
-            let zone = fields
-                .required(
-                    cx,
-                    "availabilityZone",
-                    "a zone of cluster.availabilityZones",
-                )
-                .and_then(|node| {
-                    zone_id(
-                        cx,
-                        node,
-                        &fields.path_of("availabilityZone"),
-                        &cluster.zones,
-                    )
-                });
-            let duration_ms = fields
-                .required(cx, "duration", "how long the zone is out, e.g. 2h")
-                .and_then(|node| cx.positive_duration_ms(node, &fields.path_of("duration")));
-            Some(FaultKind::ZoneOutage {
-                zone: zone?,
-                duration_ms: duration_ms?,
-            })
-        }
-        _ => {
-            let why = "Spot interruptions arrive with a later version";
-            cx.error(
-                &kind_node.loc,
-                &fields.path_of("kind"),
-                crate::error::ErrorKind::NotSupported { why },
-            );
-            None
-        }
-    };
-    let timing = fault_timing(cx, &fields);
-    Some(FaultSpec {
-        kind: kind?,
-        timing: timing?,
-    })
-}
-
-/// Scripted (`at`, optional `count`) or random (`mtbf`: exponential time to failure with
-/// that mean; or `distribution`: any distribution of the time to failure). Exactly one of
-/// `at`, `mtbf` and `distribution`.
-fn fault_timing(cx: &mut Cx, fields: &Fields<'_>) -> Option<FaultTiming> {
-    let rule =
-        "a fault needs exactly one of at (scripted), mtbf (random, exponential with that mean) \
-                or distribution (random, any distribution of the time to failure)";
-    let given: Vec<&str> = ["at", "mtbf", "distribution"]
-        .into_iter()
-        .filter(|key| fields.get(key).is_some())
-        .collect();
-    if given.len() != 1 {
-        let loc = given
-            .get(1)
-            .and_then(|key| fields.key_loc(key))
-            .unwrap_or(&fields.node.loc);
-        cx.rule(loc, &fields.path, rule.to_string());
-        return None;
-    }
-    if given[0] != "at" {
-        if let Some(loc) = fields.key_loc("count") {
-            cx.rule(
-                loc,
-                &fields.path_of("count"),
-                "count is only allowed with at (a scripted fault)".to_string(),
-            );
-            return None;
-        }
-    }
-    match given[0] {
-        "at" => {
-            let at_ms = fields
-                .get("at")
-                .and_then(|node| cx.duration_ms(node, &fields.path_of("at")));
-            let count = opt(cx, fields, "count", |cx, node, field| {
-                cx.u32(node, field, 1, u32::MAX - 1)
-            });
-            Some(FaultTiming::At {
-                at_ms: at_ms?,
-                count: count.map_or(Some(None), |count| count.map(Some))?,
-            })
-        }
-        "mtbf" => {
-            let mean_ms = fields
-                .get("mtbf")
-                .and_then(|node| cx.positive_duration_ms(node, &fields.path_of("mtbf")))?;
-            Some(FaultTiming::Random {
-                time_to_failure: Distribution::Exponential { mean_ms },
-            })
-        }
-        _ => {
-            let node = fields.get("distribution")?;
-            let field = fields.path_of("distribution");
-            let time_to_failure = cx.distribution(node, &field)?;
-            // A time to failure that is always zero would strike each new instance or task
-            // the moment it appears: refuse it rather than loop without time passing.
-            let always_zero = matches!(
-                time_to_failure,
-                Distribution::Fixed { ms: 0 } | Distribution::Uniform { max_ms: 0, .. }
-            );
-            if always_zero {
-                cx.rule(
-                    &node.loc,
-                    &field,
-                    "a time to failure that is always zero would strike every instance or task \
-                     the moment it appears; give a distribution that can be above zero"
-                        .to_string(),
-                );
-                return None;
-            }
-            Some(FaultTiming::Random { time_to_failure })
-        }
-    }
-}
-
-/// `target` of an instance fault: every given field must name something in the cluster.
-fn instance_filter(
-    cx: &mut Cx,
-    node: &Node,
-    path: &str,
-    cluster: &ClusterNames,
-) -> Option<InstanceFilter> {
-    let fields = cx.fields(node, path)?;
-    fields.finish(
-        cx,
-        &[
-            "availabilityZone",
-            "instanceType",
-            "autoScalingGroup",
-            "instanceId",
-        ],
-        &[],
-    );
-    let mut ok = true;
-    let mut filter = InstanceFilter::default();
-    if let Some(zone) = fields.get("availabilityZone") {
-        filter.availability_zone = zone_id(
-            cx,
-            zone,
-            &fields.path_of("availabilityZone"),
-            &cluster.zones,
-        );
-        ok &= filter.availability_zone.is_some();
-    }
-    let named = [
-        (
-            "instanceType",
-            "instance type in this cluster",
-            &cluster.instance_types,
-        ),
-        (
-            "autoScalingGroup",
-            "Auto Scaling group",
-            &cluster.auto_scaling_groups,
-        ),
-        (
-            "instanceId",
-            "instance id in cluster.instances",
-            &cluster.instance_ids,
-        ),
-    ];
-    for (key, what, known) in named {
-        let Some(value) = fields.get(key) else {
-            continue;
-        };
-        let field = fields.path_of(key);
-        let name = cx.name(value, &field);
-        match name {
-            Some(name) if known.contains(&name) => match key {
-                "instanceType" => filter.instance_type = Some(name),
-                "autoScalingGroup" => filter.auto_scaling_group = Some(name),
-                _ => filter.instance_id = Some(name),
-            },
-            Some(name) => {
-                cx.unknown_name(value, &field, what, &name, known.iter().map(String::as_str));
-                ok = false;
-            }
-            None => ok = false,
-        }
-    }
-    ok.then_some(filter)
-}
-
-/// `service: NAME` or `taskDefinition: FAMILY`, exactly one.
-fn task_filter(
-    cx: &mut Cx,
-    fields: &Fields<'_>,
-    task_definitions: &TaskDefinitions,
-    service_names: &[String],
-) -> Option<TaskFilter> {
-    match (fields.get("service"), fields.get("taskDefinition")) {
-        (Some(node), None) => {
-            let field = fields.path_of("service");
-            let name = cx.name(node, &field)?;
-            if service_names.contains(&name) {
-                Some(TaskFilter::Service(name))
-            } else {
-                cx.unknown_name(
-                    node,
-                    &field,
-                    "service",
-                    &name,
-                    service_names.iter().map(String::as_str),
-                );
-                None
-            }
-        }
-        (None, Some(node)) => {
-            let field = fields.path_of("taskDefinition");
-            let family = cx.name(node, &field)?;
-            if task_definitions
-                .families
-                .iter()
-                .flatten()
-                .any(|known| *known == family)
-            {
-                Some(TaskFilter::Family(family))
-            } else {
-                let known: Vec<&str> = task_definitions
-                    .families
-                    .iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
-                cx.unknown_name(node, &field, "task definition family", &family, known);
-                None
-            }
-        }
-        _ => {
-            cx.rule(
-                &fields.node.loc,
-                &fields.path,
-                "a taskExit fault needs exactly one of service or taskDefinition (a family)"
-                    .to_string(),
-            );
-            None
-        }
-    }
 }

@@ -1,7 +1,12 @@
-//! Every fixture of `tests/data/fixtures/` loads, with the footprints of its SOURCES.md
-//! table; the two service fixtures are refused with the exact "not supported yet" errors.
+//! Every fixture of `tests/data/fixtures/` loads, with the footprints and health checks of
+//! its SOURCES.md table; of the two service fixtures, only the capacity provider strategy
+//! is refused, with the exact "not supported yet" error.
 
-use cluster::spec::{ConstraintSpec, NetworkMode, Protocol, Resource, SpreadField, StrategySpec};
+use cluster::spec::{
+    CircuitBreaker, ConstraintSpec, ContainerHealthCheck, DeploymentConfiguration,
+    LoadBalancerSpec, NetworkMode, Protocol, Resource, SchedulingStrategy, SpreadField,
+    StrategySpec, TargetGroupSpec,
+};
 
 use crate::{data, error_text};
 
@@ -105,6 +110,50 @@ fn task_definition_fixtures_load_with_their_footprints() {
         des::Distribution::Fixed { ms: 5_000 },
         "YAML fields beside file: apply"
     );
+    // Container health checks as SOURCES.md lists them (ECS.md §3.5: startPeriod off
+    // unless given).
+    let health_checks: Vec<(&str, &str, Option<ContainerHealthCheck>)> = scenario
+        .task_definitions
+        .iter()
+        .flat_map(|definition| {
+            definition.container_definitions.iter().map(|container| {
+                (
+                    definition.family.as_str(),
+                    container.name.as_str(),
+                    container.health_check,
+                )
+            })
+        })
+        .filter(|(_, _, check)| check.is_some())
+        .collect();
+    let check = |interval_s: u64, timeout_s: u64, retries: u32, start_period_s: u64| {
+        Some(ContainerHealthCheck {
+            interval_ms: interval_s * 1000,
+            timeout_ms: timeout_s * 1000,
+            retries,
+            start_period_ms: start_period_s * 1000,
+        })
+    };
+    assert_eq!(
+        health_checks,
+        [
+            (
+                "firelens-example-cloudwatch",
+                "log_router",
+                check(10, 5, 2, 30)
+            ),
+            (
+                "appmesh-firelens-colorteller-black",
+                "envoy",
+                check(5, 2, 3, 0)
+            ),
+            (
+                "instances-production-app",
+                "instances-app",
+                check(300, 60, 5, 30)
+            ),
+        ]
+    );
 
     let own = &scenario.services[0];
     assert_eq!((own.service_name.as_str(), own.desired_count), ("own", 3));
@@ -136,18 +185,78 @@ fn task_definition_fixtures_load_with_their_footprints() {
 }
 
 #[test]
-fn service_fixtures_are_refused_with_not_supported_yet() {
+fn service_fixtures_load_and_only_capacity_providers_are_refused() {
     let errors = scenario::load(&data("fixtures_services.yaml"), &[])
-        .expect_err("load balancers are refused");
+        .expect_err("capacity providers are refused");
     assert_eq!(
         error_text(&errors),
-        "\
-tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json:3:5: services[0].deploymentConfiguration.deploymentCircuitBreaker: not supported yet (the deployment circuit breaker arrives with a later version); remove it to run this scenario
-tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json:18:3: services[0].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario
-tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:4:5: services[1].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario
-tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:28:5: services[1].loadBalancers: not supported yet (load balancers arrive with a later version); remove it to run this scenario"
+        "tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:4:5: services[1].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario"
     );
     for error in &errors.errors {
         assert!(error.line().is_some() && error.column().is_some());
     }
+
+    // Without the capacity provider strategy, both load with every field read.
+    let set = ["services[1].capacityProviderStrategy=null".to_string()];
+    let scenario = match scenario::load(&data("fixtures_services.yaml"), &set) {
+        Ok(scenario) => scenario,
+        Err(errors) => panic!("{}", error_text(&errors)),
+    };
+    let ecspresso = &scenario.services[0];
+    assert_eq!(
+        (
+            ecspresso.service_name.as_str(),
+            ecspresso.desired_count,
+            ecspresso.scheduling_strategy
+        ),
+        ("katsubushi", 2, SchedulingStrategy::Replica)
+    );
+    assert_eq!(
+        ecspresso.deployment_configuration,
+        DeploymentConfiguration {
+            minimum_healthy_percent: 50,
+            maximum_percent: 200,
+            circuit_breaker: CircuitBreaker {
+                enable: true,
+                rollback: true
+            },
+        },
+        "alarms are accepted and ignored"
+    );
+    assert_eq!(
+        ecspresso.load_balancers,
+        [LoadBalancerSpec {
+            target_group: 0,
+            container_name: "test".to_string(),
+            container_port: 9999,
+        }]
+    );
+    assert_eq!(ecspresso.health_check_grace_period_ms, 0);
+    let mysfits = &scenario.services[1];
+    assert_eq!(
+        (mysfits.service_name.as_str(), mysfits.desired_count),
+        ("MythicalMysfits-Service", 1)
+    );
+    assert_eq!(
+        mysfits.placement.strategies,
+        [StrategySpec::Spread(SpreadField::Attribute(
+            "ecs.availability-zone".to_string()
+        ))]
+    );
+    assert_eq!(
+        mysfits.load_balancers,
+        [LoadBalancerSpec {
+            target_group: 1,
+            container_name: "MythicalMysfits-Service".to_string(),
+            container_port: 8080,
+        }]
+    );
+    // Target groups named by ARN (its name part) or plainly, with ELB's defaults.
+    assert_eq!(
+        scenario.target_groups,
+        [
+            TargetGroupSpec::with_defaults("test".to_string()),
+            TargetGroupSpec::with_defaults("REPLACE_ME_NLB_TARGET_GROUP_ARN".to_string()),
+        ]
+    );
 }

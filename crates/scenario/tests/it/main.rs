@@ -1,15 +1,20 @@
 //! Integration tests of the scenario loader: the real ECS JSON fixtures, the bad-scenario
 //! corpus with exact error texts, `--set` overrides, the quickstart, quotas and outputs,
-//! every scenario the repository ships, and garbage input.
+//! the lifecycle's fields (parameters, cluster, task definitions, services and target
+//! groups, faults, actions), every scenario the repository ships, and garbage input.
 
+mod actions;
 mod bad;
+mod faults;
 mod fixtures;
 mod fuzz;
+mod lifecycle;
 mod overrides;
 mod quotas;
 mod scenarios;
+mod services;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A file under `tests/data/`.
 fn data(name: &str) -> PathBuf {
@@ -23,4 +28,22 @@ fn data(name: &str) -> PathBuf {
 fn error_text(errors: &scenario::ScenarioErrors) -> String {
     let root = format!("{}/", PathBuf::from(env!("CARGO_MANIFEST_DIR")).display());
     errors.to_string().replace(&root, "")
+}
+
+/// Validates scenario text named `s.yaml`; the errors as text, one per line.
+fn load_text(text: &str) -> Result<scenario::Scenario, String> {
+    scenario::load_str(text, Path::new("s.yaml"), &[]).map_err(|errors| error_text(&errors))
+}
+
+/// Scenario text that must validate.
+fn loads(text: &str) -> scenario::Scenario {
+    load_text(text).unwrap_or_else(|errors| panic!("{errors}"))
+}
+
+/// Scenario text that must not validate: its errors, one per line.
+fn fails(text: &str) -> String {
+    match load_text(text) {
+        Ok(_) => panic!("validates, but should not:\n{text}"),
+        Err(errors) => errors,
+    }
 }
