@@ -12,6 +12,7 @@ mod lifecycle;
 mod overrides;
 mod quotas;
 mod scenarios;
+mod scheduled;
 mod services;
 
 use std::path::{Path, PathBuf};
