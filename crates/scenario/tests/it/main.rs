@@ -5,6 +5,7 @@
 
 mod actions;
 mod bad;
+mod contract;
 mod faults;
 mod fixtures;
 mod fuzz;
