@@ -3,8 +3,9 @@
 //!
 //! The pipeline: text -> located tree (`load`, `aws_json`) -> `--set` overrides
 //! (`overrides`) -> validation into model types (`validate`, `task_definition`,
-//! `service`), which collects every problem with its file, line and column. Past this
-//! boundary nothing re-checks.
+//! `target_groups`, `service`, `actions`, `faults`), which collects every problem with its
+//! file, line and column. Past this boundary nothing re-checks; `warnings` names what is
+//! valid but cannot work, and `resolved` writes the result back as YAML.
 
 use std::path::Path;
 use std::rc::Rc;

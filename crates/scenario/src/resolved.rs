@@ -1,13 +1,15 @@
 //! The scenario as the simulator understands it, written back as YAML: every default filled
 //! in, every instance type with what it registers, every task definition with what it
-//! reserves. `ecsim validate --resolved` prints it, so a user can see why a task does or
+//! reserves, every service with its deployment bounds, load balancers and target groups,
+//! schedules with their first run, actions and faults in words. `ecsim validate --resolved` prints it, so a user can see why a task does or
 //! does not fit before running anything.
 
 use std::collections::BTreeMap;
 
 use cluster::spec::{
-    ConstraintSpec, FaultKind, FaultTiming, InstanceType, NetworkMode, Protocol, Resource,
-    SpreadField, StrategySpec, TaskDefinition, TieBreak,
+    Action, CircuitBreaker, ConstraintSpec, DeploymentConfigurationUpdate, FaultKind, FaultTiming,
+    InstanceFilter, InstanceType, NetworkMode, Protocol, Resource, SchedulingStrategy, SpreadField,
+    StrategySpec, SuspendedProcesses, TaskDefinition, TaskFilter, TieBreak,
 };
 use des::Distribution;
 use serde::Serialize;
@@ -26,7 +28,13 @@ struct Resolved {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     services: Vec<ServiceView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    target_groups: Vec<TargetGroupView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     run_tasks: Vec<RunTaskView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scheduled_tasks: Vec<ScheduledTaskView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    actions: Vec<ActionView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     faults: Vec<FaultView>,
     /// The files a run writes.
@@ -42,6 +50,16 @@ struct Parameters {
     tie_break: &'static str,
     max_percent_counts_stopping: bool,
     dynamic_host_port_range: [u16; 2],
+    eni_detach_time: String,
+    healthy_delay: String,
+    circuit_breaker_min_threshold: u32,
+    throttle_base: String,
+    throttle_max: String,
+    elb_initial_healthy_checks: u32,
+    spot_notice_time: String,
+    managed_draining_timeout: String,
+    /// The calendar time of simulated time zero, for `cron(...)` schedules.
+    start_time: String,
     quotas: QuotasView,
 }
 
@@ -86,6 +104,12 @@ struct AutoScalingGroupView {
     replacement_delay: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suspended_processes: Vec<&'static str>,
+    spot_instance_draining: bool,
+    managed_draining: bool,
+    /// TCP ports the agent reserves on each instance (ECS.md §2.4).
+    reserved_ports: Vec<u16>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +120,7 @@ struct InstanceView {
     availability_zone: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
+    reserved_ports: Vec<u16>,
 }
 
 #[derive(Serialize)]
@@ -113,9 +138,27 @@ struct TaskDefinitionView {
     essential_containers: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    health_checks: Vec<HealthCheckView>,
     startup_time: String,
     runtime: String,
     shutdown_time: String,
+    /// What the essential container exits with when its runtime ends.
+    exit_code: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_failure: Option<String>,
+    /// From RUNNING until the application stops answering health checks.
+    unhealthy_after: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HealthCheckView {
+    container: String,
+    interval: String,
+    timeout: String,
+    retries: u32,
+    start_period: String,
 }
 
 #[derive(Serialize)]
@@ -123,14 +166,46 @@ struct TaskDefinitionView {
 struct ServiceView {
     service_name: String,
     task_definition: String,
-    desired_count: u32,
+    scheduling_strategy: &'static str,
+    /// `None` for DAEMON services: one task per eligible instance (ECS.md §4.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    desired_count: Option<u32>,
     placement_strategy: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
     minimum_healthy_percent: u32,
     maximum_percent: u32,
-    /// floor(desiredCount x maximumPercent / 100) (ECS.md §4.2).
-    max_tasks: u32,
+    /// ceil(desiredCount x minimumHealthyPercent / 100) (ECS.md §4.2); REPLICA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_healthy: Option<u32>,
+    /// floor(desiredCount x maximumPercent / 100) (ECS.md §4.2); REPLICA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tasks: Option<u32>,
+    deployment_circuit_breaker: CircuitBreakerView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    load_balancers: Vec<String>,
+    health_check_grace_period: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CircuitBreakerView {
+    enable: bool,
+    rollback: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetGroupView {
+    name: String,
+    health_check_interval: String,
+    health_check_timeout: String,
+    healthy_threshold_count: u32,
+    unhealthy_threshold_count: u32,
+    deregistration_delay: String,
+    /// The services whose tasks register with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -145,6 +220,28 @@ struct RunTaskView {
     placement_strategy: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScheduledTaskView {
+    task_definition: String,
+    schedule: String,
+    /// The first firing, from `startTime` (simulated time).
+    first_run: String,
+    count: u32,
+    group: String,
+    placement_strategy: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    placement_constraints: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActionView {
+    at: String,
+    action: &'static str,
+    detail: String,
 }
 
 #[derive(Serialize)]
@@ -183,6 +280,10 @@ fn resolve(scenario: &Scenario) -> Resolved {
             availability_zones: asg.availability_zones.iter().map(|&z| zone(z)).collect(),
             replacement_delay: duration(asg.replacement_delay_ms),
             attributes: asg.attributes.clone(),
+            suspended_processes: suspended_processes(asg.suspended_processes),
+            spot_instance_draining: asg.spot_instance_draining,
+            managed_draining: asg.managed_draining,
+            reserved_ports: asg.reserved_ports.clone(),
         })
         .collect();
     let instances = scenario
@@ -197,6 +298,7 @@ fn resolve(scenario: &Scenario) -> Resolved {
             instance_type: note_type(&instance.instance_type),
             availability_zone: zone(instance.availability_zone),
             attributes: instance.attributes.clone(),
+            reserved_ports: instance.reserved_ports.clone(),
         })
         .collect();
     Resolved {
@@ -216,6 +318,15 @@ fn resolve(scenario: &Scenario) -> Resolved {
                 parameters.dynamic_host_port_first,
                 parameters.dynamic_host_port_last,
             ],
+            eni_detach_time: duration(parameters.eni_detach_ms),
+            healthy_delay: duration(parameters.healthy_delay_ms),
+            circuit_breaker_min_threshold: parameters.circuit_breaker_min_threshold,
+            throttle_base: duration(parameters.throttle_base_ms),
+            throttle_max: duration(parameters.throttle_max_ms),
+            elb_initial_healthy_checks: parameters.elb_initial_healthy_checks,
+            spot_notice_time: duration(parameters.spot_notice_ms),
+            managed_draining_timeout: duration(parameters.managed_draining_timeout_ms),
+            start_time: cluster::cron::format_utc_timestamp(parameters.start_time_unix_s),
             quotas: QuotasView {
                 container_instances_per_cluster: scenario.quotas.container_instances_per_cluster,
                 tasks_per_service: scenario.quotas.tasks_per_service,
@@ -229,24 +340,17 @@ fn resolve(scenario: &Scenario) -> Resolved {
             auto_scaling_groups,
             instances,
         },
-        task_definitions: scenario.task_definitions.iter().map(task_definition_view).collect(),
+        task_definitions: scenario
+            .task_definitions
+            .iter()
+            .map(task_definition_view)
+            .collect(),
         services: scenario
             .services
             .iter()
-            .map(|service| ServiceView {
-                service_name: service.service_name.clone(),
-                task_definition: definition(service.task_definition).name(),
-                desired_count: service.desired_count,
-                placement_strategy: strategies(
-                    &service.placement.strategies,
-                    "spread(attribute:ecs.availability-zone), spread(instanceId) (ECS's default for services)",
-                ),
-                placement_constraints: constraints(&service.placement.constraints),
-                minimum_healthy_percent: service.deployment_configuration.minimum_healthy_percent,
-                maximum_percent: service.deployment_configuration.maximum_percent,
-                max_tasks: service.deployment_configuration.max_tasks(service.desired_count),
-            })
+            .map(|service| service_view(scenario, service))
             .collect(),
+        target_groups: target_groups(scenario),
         run_tasks: scenario
             .run_tasks
             .iter()
@@ -263,12 +367,40 @@ fn resolve(scenario: &Scenario) -> Resolved {
                 placement_constraints: constraints(&run.placement.constraints),
             })
             .collect(),
+        scheduled_tasks: scenario
+            .scheduled_tasks
+            .iter()
+            .map(|scheduled| ScheduledTaskView {
+                task_definition: definition(scheduled.task_definition).name(),
+                schedule: scheduled.schedule.to_string(),
+                first_run: scheduled
+                    .schedule
+                    .next_after(0, parameters.start_time_unix_s)
+                    .map_or("never".to_string(), duration),
+                count: scheduled.count,
+                group: scheduled.group.clone(),
+                placement_strategy: strategies(
+                    &scheduled.placement.strategies,
+                    "random (ECS's default for RunTask)",
+                ),
+                placement_constraints: constraints(&scheduled.placement.constraints),
+            })
+            .collect(),
+        actions: scenario
+            .actions
+            .iter()
+            .map(|action| action_view(scenario, action, &zone))
+            .collect(),
         faults: scenario
             .faults
             .iter()
             .map(|fault| fault_view(fault, &zone))
             .collect(),
-        outputs: scenario.outputs.iter().map(|output| output.file_name()).collect(),
+        outputs: scenario
+            .outputs
+            .iter()
+            .map(|output| output.file_name())
+            .collect(),
     }
 }
 
@@ -307,12 +439,237 @@ fn task_definition_view(definition: &TaskDefinition) -> TaskDefinitionView {
             .map(|container| container.name.clone())
             .collect(),
         placement_constraints: constraints(&definition.placement_constraints),
+        health_checks: definition
+            .container_definitions
+            .iter()
+            .filter_map(|container| {
+                let check = container.health_check?;
+                Some(HealthCheckView {
+                    container: container.name.clone(),
+                    interval: duration(check.interval_ms),
+                    timeout: duration(check.timeout_ms),
+                    retries: check.retries,
+                    start_period: duration(check.start_period_ms),
+                })
+            })
+            .collect(),
         startup_time: distribution(&workload.startup),
         runtime: workload
             .runtime
             .as_ref()
             .map_or("until stopped".to_string(), distribution),
         shutdown_time: distribution(&workload.shutdown),
+        exit_code: workload.exit_code,
+        start_failure: workload.start_failure.clone(),
+        unhealthy_after: workload
+            .unhealthy_after
+            .as_ref()
+            .map_or("never".to_string(), distribution),
+    }
+}
+
+fn suspended_processes(processes: SuspendedProcesses) -> Vec<&'static str> {
+    [
+        (processes.launch, "Launch"),
+        (processes.terminate, "Terminate"),
+        (processes.az_rebalance, "AZRebalance"),
+        (processes.replace_unhealthy, "ReplaceUnhealthy"),
+    ]
+    .into_iter()
+    .filter_map(|(suspended, name)| suspended.then_some(name))
+    .collect()
+}
+
+fn service_view(scenario: &Scenario, service: &cluster::spec::ServiceSpec) -> ServiceView {
+    let configuration = &service.deployment_configuration;
+    let replica = service.scheduling_strategy == SchedulingStrategy::Replica;
+    ServiceView {
+        service_name: service.service_name.clone(),
+        task_definition: scenario.task_definitions[service.task_definition.index()].name(),
+        scheduling_strategy: match service.scheduling_strategy {
+            SchedulingStrategy::Replica => "REPLICA",
+            SchedulingStrategy::Daemon => "DAEMON",
+        },
+        desired_count: replica.then_some(service.desired_count),
+        placement_strategy: if replica {
+            strategies(
+                &service.placement.strategies,
+                "spread(attribute:ecs.availability-zone), spread(instanceId) (ECS's default for services)",
+            )
+        } else {
+            vec!["one task on each instance that meets the constraints (DAEMON)".to_string()]
+        },
+        placement_constraints: constraints(&service.placement.constraints),
+        minimum_healthy_percent: configuration.minimum_healthy_percent,
+        maximum_percent: configuration.maximum_percent,
+        min_healthy: replica.then(|| configuration.min_healthy(service.desired_count)),
+        max_tasks: replica.then(|| configuration.max_tasks(service.desired_count)),
+        deployment_circuit_breaker: CircuitBreakerView {
+            enable: configuration.circuit_breaker.enable,
+            rollback: configuration.circuit_breaker.rollback,
+        },
+        load_balancers: service
+            .load_balancers
+            .iter()
+            .map(|balancer| {
+                format!(
+                    "target group {}: container {} port {}",
+                    scenario.target_groups[balancer.target_group as usize].name,
+                    balancer.container_name,
+                    balancer.container_port
+                )
+            })
+            .collect(),
+        health_check_grace_period: duration(service.health_check_grace_period_ms),
+    }
+}
+
+fn target_groups(scenario: &Scenario) -> Vec<TargetGroupView> {
+    scenario
+        .target_groups
+        .iter()
+        .enumerate()
+        .map(|(idx, group)| TargetGroupView {
+            name: group.name.clone(),
+            health_check_interval: duration(group.health_check_interval_ms),
+            health_check_timeout: duration(group.health_check_timeout_ms),
+            healthy_threshold_count: group.healthy_threshold_count,
+            unhealthy_threshold_count: group.unhealthy_threshold_count,
+            deregistration_delay: duration(group.deregistration_delay_ms),
+            services: scenario
+                .services
+                .iter()
+                .filter(|service| {
+                    service
+                        .load_balancers
+                        .iter()
+                        .any(|balancer| balancer.target_group as usize == idx)
+                })
+                .map(|service| service.service_name.clone())
+                .collect(),
+        })
+        .collect()
+}
+
+/// An action in words.
+fn action_view(
+    scenario: &Scenario,
+    action: &cluster::spec::ActionSpec,
+    zone: &dyn Fn(cluster::ids::ZoneId) -> String,
+) -> ActionView {
+    let (kind, detail) = match &action.action {
+        Action::UpdateService {
+            service,
+            task_definition,
+            desired_count,
+            force_new_deployment,
+            deployment_configuration,
+            health_check_grace_period_ms,
+        } => {
+            let mut changes = Vec::new();
+            if let Some(id) = task_definition {
+                changes.push(format!(
+                    "taskDefinition {}",
+                    scenario.task_definitions[id.index()].name()
+                ));
+            }
+            if let Some(count) = desired_count {
+                changes.push(format!("desiredCount {count}"));
+            }
+            if *force_new_deployment {
+                changes.push("forceNewDeployment".to_string());
+            }
+            changes.extend(deployment_changes(deployment_configuration));
+            if let Some(ms) = health_check_grace_period_ms {
+                changes.push(format!("healthCheckGracePeriod {}", duration(*ms)));
+            }
+            let name = &scenario.services[service.index()].service_name;
+            ("updateService", format!("{name}: {}", changes.join(", ")))
+        }
+        Action::DrainInstances { target } => (
+            "drainInstances",
+            format!("{} to DRAINING", instances(target, zone)),
+        ),
+        Action::ActivateInstances { target } => (
+            "activateInstances",
+            format!("{} back to ACTIVE", instances(target, zone)),
+        ),
+        Action::SetDesiredCapacity {
+            auto_scaling_group,
+            desired_capacity,
+        } => (
+            "setDesiredCapacity",
+            format!(
+                "Auto Scaling group {} to {desired_capacity} instances",
+                scenario.cluster.auto_scaling_groups[auto_scaling_group.index()].name
+            ),
+        ),
+        Action::StopTask {
+            target,
+            count,
+            reason,
+        } => {
+            let which = match count {
+                Some(1) => "1 task".to_string(),
+                Some(count) => format!("{count} tasks"),
+                None => "every task".to_string(),
+            };
+            let reason = reason.as_deref().unwrap_or("Task stopped by user");
+            (
+                "stopTask",
+                format!("{which} of {}, reason {reason:?}", tasks(target)),
+            )
+        }
+    };
+    ActionView {
+        at: duration(action.at_ms),
+        action: kind,
+        detail,
+    }
+}
+
+fn deployment_changes(update: &DeploymentConfigurationUpdate) -> Vec<String> {
+    let mut changes = Vec::new();
+    if let Some(percent) = update.minimum_healthy_percent {
+        changes.push(format!("minimumHealthyPercent {percent}"));
+    }
+    if let Some(percent) = update.maximum_percent {
+        changes.push(format!("maximumPercent {percent}"));
+    }
+    if let Some(CircuitBreaker { enable, rollback }) = update.circuit_breaker {
+        changes.push(format!(
+            "deploymentCircuitBreaker enable {enable}, rollback {rollback}"
+        ));
+    }
+    changes
+}
+
+/// The instances a filter matches, in words.
+fn instances(target: &InstanceFilter, zone: &dyn Fn(cluster::ids::ZoneId) -> String) -> String {
+    let mut parts = Vec::new();
+    if let Some(z) = target.availability_zone {
+        parts.push(format!("availabilityZone {}", zone(z)));
+    }
+    for (name, value) in [
+        ("instanceType", &target.instance_type),
+        ("autoScalingGroup", &target.auto_scaling_group),
+        ("instanceId", &target.instance_id),
+    ] {
+        if let Some(value) = value {
+            parts.push(format!("{name} {value}"));
+        }
+    }
+    if parts.is_empty() {
+        "every instance".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn tasks(target: &TaskFilter) -> String {
+    match target {
+        TaskFilter::Service(name) => format!("service {name}"),
+        TaskFilter::Family(family) => format!("family {family}"),
     }
 }
 
@@ -320,26 +677,7 @@ fn fault_view(
     fault: &cluster::spec::FaultSpec,
     zone: &dyn Fn(cluster::ids::ZoneId) -> String,
 ) -> FaultView {
-    let instances = |target: &cluster::spec::InstanceFilter| {
-        let mut parts = Vec::new();
-        if let Some(z) = target.availability_zone {
-            parts.push(format!("availabilityZone {}", zone(z)));
-        }
-        for (name, value) in [
-            ("instanceType", &target.instance_type),
-            ("autoScalingGroup", &target.auto_scaling_group),
-            ("instanceId", &target.instance_id),
-        ] {
-            if let Some(value) = value {
-                parts.push(format!("{name} {value}"));
-            }
-        }
-        if parts.is_empty() {
-            "every instance".to_string()
-        } else {
-            parts.join(", ")
-        }
-    };
+    let instances = |target: &InstanceFilter| instances(target, zone);
     let (kind, target) = match &fault.kind {
         FaultKind::InstanceFailure { target } => ("instanceFailure", instances(target)),
         FaultKind::SpotInterruption { target } => ("spotInterruption", instances(target)),
@@ -358,13 +696,21 @@ fn fault_view(
             },
         ),
         FaultKind::TaskExit {
-            target, exit_code, ..
+            target,
+            exit_code,
+            container,
         } => {
-            let target = match target {
-                cluster::spec::TaskFilter::Service(name) => format!("tasks of service {name}"),
-                cluster::spec::TaskFilter::Family(family) => format!("tasks of family {family}"),
+            let container = match container {
+                Some(name) => format!("container {name}"),
+                None => "the essential container".to_string(),
             };
-            ("taskExit", format!("{target}, exit code {exit_code}"))
+            (
+                "taskExit",
+                format!(
+                    "tasks of {}, {container}, exit code {exit_code}",
+                    tasks(target)
+                ),
+            )
         }
         FaultKind::ZoneOutage {
             zone: z,

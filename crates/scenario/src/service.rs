@@ -1,12 +1,14 @@
 //! `services` (CreateService shape, in YAML or from `file:` ECS JSON: REPLICA or DAEMON,
-//! deployment configuration and circuit breaker, load balancers), `runTasks`, and the
-//! placement strategies and constraints they carry (ECS.md §1.2, §1.5, §4).
+//! deployment configuration and circuit breaker, load balancers), `runTasks` and
+//! `scheduledTasks`, and the placement strategies and constraints they carry (ECS.md §1.2,
+//! §1.5, §4, §6.3).
 
+use cluster::ids::TaskDefId;
 use cluster::query::Expression;
 use cluster::spec::{
     CircuitBreaker, ConstraintSpec, DeploymentConfiguration, DeploymentConfigurationUpdate,
-    LoadBalancerSpec, PlacementSpec, Resource, RunTaskSpec, SchedulingStrategy, ServiceSpec,
-    SpreadField, StrategySpec, TaskDefinition,
+    LoadBalancerSpec, PlacementSpec, Resource, RunTaskSpec, Schedule, ScheduledTaskSpec,
+    SchedulingStrategy, ServiceSpec, SpreadField, StrategySpec, TaskDefinition,
 };
 
 use crate::aws_json;
@@ -661,6 +663,15 @@ const RUN_TASK_KEYS: &[&str] = &[
     "capacityProviderStrategy",
 ];
 
+/// RunTask fields that change nothing the simulator models.
+const RUN_TASK_IGNORED: &[&str] = &[
+    "launchType",
+    "networkConfiguration",
+    "tags",
+    "startedBy",
+    "overrides",
+];
+
 pub(crate) fn run_tasks(
     cx: &mut Cx,
     node: Option<&Node>,
@@ -682,17 +693,37 @@ fn run_task(
     task_definitions: &TaskDefinitions,
 ) -> Option<RunTaskSpec> {
     let fields = cx.fields(node, path)?;
-    fields.finish(
-        cx,
-        RUN_TASK_KEYS,
-        &[
-            "launchType",
-            "networkConfiguration",
-            "tags",
-            "startedBy",
-            "overrides",
-        ],
-    );
+    fields.finish(cx, RUN_TASK_KEYS, RUN_TASK_IGNORED);
+    let request = task_request(cx, &fields, task_definitions);
+    let at_ms = opt(cx, &fields, "at", Cx::duration_ms).unwrap_or(Some(0));
+    let every_ms = opt(cx, &fields, "every", Cx::positive_duration_ms);
+    let request = request?;
+    Some(RunTaskSpec {
+        task_definition: request.task_definition,
+        count: request.count,
+        at_ms: at_ms?,
+        every_ms: every_ms.map_or(Some(None), |ms| ms.map(Some))?,
+        group: request.group,
+        placement: request.placement,
+    })
+}
+
+/// What a RunTask call asks for, whether made once (`runTasks`) or on a schedule
+/// (`scheduledTasks`).
+struct TaskRequest {
+    task_definition: TaskDefId,
+    count: u32,
+    group: String,
+    placement: PlacementSpec,
+}
+
+/// The RunTask fields: `taskDefinition`, `count` (1 to 10, ECS.md §9), `group` (default
+/// `family:<family>`, ECS.md §1.4) and placement (ECS's default for RunTask when none).
+fn task_request(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    task_definitions: &TaskDefinitions,
+) -> Option<TaskRequest> {
     fields.refuse(
         cx,
         "capacityProviderStrategy",
@@ -705,27 +736,104 @@ fn run_task(
             "a task definition family or family:revision",
         )
         .and_then(|node| task_definitions.resolve(cx, node, &fields.path_of("taskDefinition")));
-    let count = opt(cx, &fields, "count", |cx, node, field| {
+    let count = opt(cx, fields, "count", |cx, node, field| {
         cx.u32(node, field, 1, 10)
     })
     .unwrap_or(Some(1));
-    let at_ms = opt(cx, &fields, "at", Cx::duration_ms).unwrap_or(Some(0));
-    let every_ms = opt(cx, &fields, "every", Cx::positive_duration_ms);
-    let group = opt(cx, &fields, "group", group);
+    let group = opt(cx, fields, "group", group);
     let definition = task_definition.and_then(|id| task_definitions.get(id));
-    let placement = placement(cx, &fields, definition);
+    let placement = placement(cx, fields, definition);
     let group = match group {
         Some(group) => group?,
         None => format!("family:{}", definition?.family),
     };
-    Some(RunTaskSpec {
+    Some(TaskRequest {
         task_definition: task_definition?,
         count: count?,
-        at_ms: at_ms?,
-        every_ms: every_ms.map_or(Some(None), |ms| ms.map(Some))?,
         group,
         placement: placement?,
     })
+}
+
+const SCHEDULED_TASK_KEYS: &[&str] = &[
+    "taskDefinition",
+    "schedule",
+    "count",
+    "group",
+    "placementStrategy",
+    "placementConstraints",
+    "capacityProviderStrategy",
+];
+
+/// `scheduledTasks`: RunTask calls on an EventBridge schedule (ECS.md §6.3).
+pub(crate) fn scheduled_tasks(
+    cx: &mut Cx,
+    node: Option<&Node>,
+    task_definitions: &TaskDefinitions,
+) -> Vec<Option<ScheduledTaskSpec>> {
+    let Some(node) = node else { return Vec::new() };
+    let items = cx.seq(node, "scheduledTasks").unwrap_or_default();
+    items
+        .iter()
+        .enumerate()
+        .map(|(idx, item)| {
+            scheduled_task(
+                cx,
+                item,
+                &index_path("scheduledTasks", idx),
+                task_definitions,
+            )
+        })
+        .collect()
+}
+
+fn scheduled_task(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    task_definitions: &TaskDefinitions,
+) -> Option<ScheduledTaskSpec> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(cx, SCHEDULED_TASK_KEYS, RUN_TASK_IGNORED);
+    let request = task_request(cx, &fields, task_definitions);
+    let schedule = fields
+        .required(
+            cx,
+            "schedule",
+            "an EventBridge schedule, rate(5 minutes) or cron(0 * * * ? *)",
+        )
+        .and_then(|node| schedule(cx, node, &fields.path_of("schedule")));
+    let request = request?;
+    Some(ScheduledTaskSpec {
+        task_definition: request.task_definition,
+        count: request.count,
+        schedule: schedule?,
+        group: request.group,
+        placement: request.placement,
+    })
+}
+
+/// `rate(value unit)` or `cron(minutes hours day-of-month month day-of-week year)`, in UTC
+/// (ECS.md §6.3); the parser's message says what is wrong.
+fn schedule(cx: &mut Cx, node: &Node, field: &str) -> Option<Schedule> {
+    let text = match &node.value {
+        Value::Scalar { text, .. } => text,
+        _ => {
+            cx.invalid(
+                node,
+                field,
+                "an EventBridge schedule, rate(5 minutes) or cron(0 * * * ? *)",
+            );
+            return None;
+        }
+    };
+    match Schedule::parse(text) {
+        Ok(schedule) => Some(schedule),
+        Err(message) => {
+            cx.rule(&node.loc, field, message);
+            None
+        }
+    }
 }
 
 /// A task group: 1 to 255 characters (ECS.md §1.4).

@@ -45,11 +45,6 @@ const TOP_KEYS: &[&str] = &[
 pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     let top = cx.fields(root, "")?;
     top.finish(cx, TOP_KEYS, &[]);
-    top.refuse(
-        cx,
-        "scheduledTasks",
-        "scheduled tasks arrive with a later version",
-    );
     let default_name = cx
         .file
         .file_stem()
@@ -83,6 +78,8 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         &limits,
     );
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
+    let scheduled_tasks =
+        service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
     let actions = match &cluster {
         Some(cluster) => actions::actions(
             cx,
@@ -122,7 +119,7 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
             .collect::<Option<Vec<_>>>()?,
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
         run_tasks: run_tasks.into_iter().collect::<Option<Vec<_>>>()?,
-        scheduled_tasks: Vec::new(),
+        scheduled_tasks: scheduled_tasks.into_iter().collect::<Option<Vec<_>>>()?,
         target_groups: target_groups.into_specs()?,
         actions: actions.into_iter().collect::<Option<Vec<_>>>()?,
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
@@ -172,6 +169,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "elbInitialHealthyChecks",
             "spotNoticeTime",
             "managedDrainingTimeout",
+            "startTime",
         ],
         &[],
     );
@@ -265,6 +263,8 @@ fn lifecycle_parameters(
         "managedDrainingTimeout",
         defaults.managed_draining_timeout_ms,
     );
+    let start_time_unix_s =
+        opt(cx, fields, "startTime", start_time).unwrap_or(Some(defaults.start_time_unix_s));
     let (throttle_base_ms, throttle_max_ms) = (throttle_base_ms?, throttle_max_ms?);
     if throttle_max_ms < throttle_base_ms {
         // At throttleMax when it is given, else at the throttleBase that passed the default.
@@ -298,8 +298,26 @@ fn lifecycle_parameters(
         elb_initial_healthy_checks: elb_initial_healthy_checks?,
         spot_notice_ms: spot_notice_ms?,
         managed_draining_timeout_ms: managed_draining_timeout_ms?,
+        start_time_unix_s: start_time_unix_s?,
         ..defaults.clone()
     })
+}
+
+/// `startTime`: the calendar instant of simulated time zero, an RFC 3339 UTC timestamp
+/// (`2026-01-01T00:00:00Z`), for `cron(...)` schedules; the parser's message says what is
+/// wrong.
+fn start_time(cx: &mut Cx, node: &Node, field: &str) -> Option<i64> {
+    let Value::Scalar { text, .. } = &node.value else {
+        cx.invalid(node, field, "a UTC time as YYYY-MM-DDTHH:MM:SSZ");
+        return None;
+    };
+    match cluster::cron::parse_utc_timestamp(text) {
+        Ok(unix_s) => Some(unix_s),
+        Err(message) => {
+            cx.rule(&node.loc, field, message);
+            None
+        }
+    }
 }
 
 /// `[first, last]` with 1024 <= first <= last <= 65535.

@@ -5,6 +5,7 @@
 
 mod actions;
 mod bad;
+mod contract;
 mod faults;
 mod fixtures;
 mod fuzz;
@@ -12,6 +13,7 @@ mod lifecycle;
 mod overrides;
 mod quotas;
 mod scenarios;
+mod scheduled;
 mod services;
 
 use std::path::{Path, PathBuf};
