@@ -24,6 +24,14 @@ pub struct ServiceReport {
     pub tasks_started: u64,
     pub tasks_failed: u64,
     pub placement_failures: u64,
+    /// When the service first had its desired count RUNNING; `None` if never.
+    #[serde(serialize_with = "optional_seconds")]
+    pub steady_at: Option<SimTime>,
+    /// Time-weighted mean of healthy load balancer targets over the window; `None` for a
+    /// service without load balancers.
+    #[serde(serialize_with = "optional_six_decimals")]
+    pub mean_healthy_targets: Option<f64>,
+    pub min_healthy_targets: Option<u32>,
 }
 
 /// The run's figures: `summary.json` as it is written (no wall-clock figure, so the file
@@ -53,12 +61,19 @@ fn optional_seconds<S: Serializer>(
     }
 }
 
+fn optional_six_decimals<S: Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => six_decimals(x, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Six decimals, the same as services.csv.
 fn six_decimals<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((x * 1e6).round() / 1e6)
 }
 
-pub const SERVICES_HEADER: [&str; 9] = [
+pub const SERVICES_HEADER: [&str; 12] = [
     "serviceName",
     "desiredCount",
     "availability",
@@ -68,6 +83,9 @@ pub const SERVICES_HEADER: [&str; 9] = [
     "tasksStarted",
     "tasksFailed",
     "placementFailures",
+    "steadyAt",
+    "meanHealthyTargets",
+    "minHealthyTargets",
 ];
 
 impl Report {
@@ -104,6 +122,15 @@ impl Report {
                 service.tasks_started.to_string(),
                 service.tasks_failed.to_string(),
                 service.placement_failures.to_string(),
+                service.steady_at.map(|t| t.to_string()).unwrap_or_default(),
+                service
+                    .mean_healthy_targets
+                    .map(|m| format!("{m:.6}"))
+                    .unwrap_or_default(),
+                service
+                    .min_healthy_targets
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
             ])?;
         }
         writer.flush()

@@ -697,3 +697,289 @@ actions:
         4
     );
 }
+
+/// The healthy-target figures (ECS.md §4.7): a target counts from its first passing check
+/// (A13) until it is deregistered; `services.csv` reports their time-weighted mean and
+/// minimum over the measured window.
+#[test]
+fn healthy_targets_are_figures() {
+    let text = cluster(
+        "1h",
+        r#"
+targetGroups:
+  - {name: web-tg, healthCheckIntervalSeconds: 10, deregistrationDelay: 0s}
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{name: app, cpu: 256, memory: 512, portMappings: [{containerPort: 80}]}]
+    simulation: {startupTime: 10s, shutdownTime: 0s}
+services:
+  - serviceName: web
+    taskDefinition: web
+    desiredCount: 2
+    loadBalancers: [{targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web-tg/1", containerName: app, containerPort: 80}]
+  - {serviceName: plain, taskDefinition: web, desiredCount: 1}
+actions:
+  - {at: 30m, stopTask: {service: web, count: 1}}
+"#,
+    );
+    let services = rows(&text, "services.csv");
+    let web = &services[0];
+    // RUNNING at 10 s, healthy targets from 20 s (the figures' window); one target lost
+    // from 30m until its replacement's first passing check: one scheduler interval (10 s)
+    // + 10 s start + 10 s check later.
+    assert_eq!(web.get("steadyAt"), "10.000");
+    assert_eq!(web.get("minHealthyTargets"), "1");
+    let window = 3_600.0 - 20.0;
+    let expected = 2.0 - 30.0 / window;
+    let mean: f64 = web.get("meanHealthyTargets").parse().unwrap();
+    assert!((mean - expected).abs() < 1e-3, "{mean} vs {expected}");
+    assert_eq!(
+        services[1].get("meanHealthyTargets"),
+        "",
+        "no load balancer"
+    );
+}
+
+/// ECS.md §3.5, §4.4: with a container health check, a task counts as healthy after its
+/// first passing check, and one failing `retries` checks in a row is stopped and replaced
+/// ("Failed container health checks").
+#[test]
+fn container_health_checks_replace_unhealthy_tasks() {
+    let text = cluster(
+        "30m",
+        r#"
+taskDefinitions:
+  - family: web
+    containerDefinitions:
+      - {name: app, cpu: 256, memory: 512,
+         healthCheck: {command: [CMD-SHELL, "curl -f localhost"], interval: 10, timeout: 5, retries: 3}}
+    simulation: {startupTime: 10s, shutdownTime: 0s, unhealthyAfter: {fixed: 2m}}
+services:
+  - {serviceName: web, taskDefinition: web, desiredCount: 1}
+"#,
+    );
+    let tasks = rows(&text, "tasks.csv");
+    let first = &tasks[0];
+    assert_eq!(
+        first.get("stoppedReason"),
+        "Task failed container health checks"
+    );
+    // RUNNING at 10 s; checks at 10 s intervals fail from 2 min; the third failing one
+    // (at 2m20s) times out after 5 s: unhealthy at 10 + 145 s. Its replacement starts one
+    // interval later and counts healthy 10 s after RUNNING, when the old one stops.
+    let replacement = &tasks[1];
+    assert_eq!(replacement.time_ms("createdAt"), Some(165_000));
+    assert_eq!(first.time_ms("stoppedAt"), Some(165_000 + 10_000 + 10_000));
+}
+
+/// ECS.md §4.5 stage 2: once a task of the deployment ran, failed health checks count; at
+/// the threshold the deployment FAILED and rolls back.
+#[test]
+fn circuit_breaker_counts_failed_health_checks_in_stage_two() {
+    let text = cluster(
+        "2h",
+        r#"
+taskDefinitions:
+  - family: web
+    containerDefinitions:
+      - {name: app, cpu: 256, memory: 512, healthCheck: {command: [CMD, ok], interval: 10, retries: 1}}
+    simulation: {startupTime: 5s, shutdownTime: 0s}
+  - family: web
+    containerDefinitions:
+      - {name: app, cpu: 256, memory: 512, healthCheck: {command: [CMD, ok], interval: 10, retries: 1}}
+    simulation: {startupTime: 5s, shutdownTime: 0s, unhealthyAfter: {fixed: 0s}}
+services:
+  - serviceName: web
+    taskDefinition: 'web:1'
+    desiredCount: 2
+    deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}
+actions:
+  - {at: 10m, updateService: {service: web, taskDefinition: 'web:2'}}
+"#,
+    );
+    let deployments = rows(&text, "deployments.csv");
+    assert_eq!(deployments.len(), 3, "{deployments:?}");
+    assert_eq!(deployments[1].get("rolloutState"), "FAILED");
+    assert_eq!(
+        deployments[1].get("reason"),
+        "ECS deployment circuit breaker: tasks failed health checks."
+    );
+    assert_eq!(deployments[2].get("rolloutState"), "COMPLETED");
+    assert_eq!(deployments[2].get("taskDefinition"), "web:1");
+}
+
+/// ECS.md §1.6: `binpack` scale-in stops tasks on the instance with the most of its resource
+/// left; `spread(instanceId)` on the instance with the most of the service's tasks.
+#[test]
+fn scale_in_follows_the_strategy() {
+    for (strategy, check) in [
+        ("[{type: binpack, field: memory}]", "binpack"),
+        ("[{type: spread, field: instanceId}]", "spread"),
+    ] {
+        let text = format!(
+            r#"
+name: scale-in
+duration: 30m
+cluster:
+  availabilityZones: [a]
+  instances: [{{instanceType: m5.large, availabilityZone: a, count: 2}}]
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{{name: app, cpu: 128, memory: 1024}}]
+    simulation: {{startupTime: 1s, shutdownTime: 0s}}
+  - family: big
+    containerDefinitions: [{{name: app, cpu: 128, memory: 4096}}]
+    simulation: {{startupTime: 1s}}
+runTasks:
+  - {{taskDefinition: big, count: 1, at: 0s, placementConstraints: [{{type: memberOf, expression: "ec2InstanceId == i-00000001"}}]}}
+services:
+  - serviceName: web
+    taskDefinition: web
+    desiredCount: 0
+    placementStrategy: [{{type: spread, field: instanceId}}]
+actions:
+  - {{at: 1m, updateService: {{service: web, desiredCount: 4}}}}
+  - {{at: 10m, updateService: {{service: web, desiredCount: 2}}}}
+  - {{at: 5m, updateService: {{service: web, desiredCount: 3}}}}
+"#
+        );
+        let scenario_text = text.replace(
+            "placementStrategy: [{type: spread, field: instanceId}]\nactions",
+            &format!("placementStrategy: {strategy}\nactions"),
+        );
+        let tasks = rows(&scenario_text, "tasks.csv");
+        let stopped: Vec<&Row> = tasks
+            .iter()
+            .filter(|t| t.get("group") == "service:web" && t.get("lastStatus") == "STOPPED")
+            .collect();
+        assert_eq!(stopped.len(), 2, "{check}");
+        let running_on = |id: &str| {
+            tasks
+                .iter()
+                .filter(|t| t.get("group") == "service:web" && t.get("lastStatus") == "RUNNING")
+                .filter(|t| t.get("instanceId") == id)
+                .count()
+        };
+        match check {
+            // i-00000001 holds the big task, so binpack put three of the four there; scale-in
+            // stops tasks on the instance with the most memory left, i-00000002, first.
+            "binpack" => assert_eq!(running_on("i-00000002"), 0, "binpack"),
+            // Spread keeps one on each.
+            _ => assert_eq!((running_on("i-00000001"), running_on("i-00000002")), (1, 1)),
+        }
+    }
+}
+
+/// EC2 Auto Scaling's suspended processes: with `Launch` suspended a lost instance is not
+/// replaced; with `ReplaceUnhealthy` suspended neither, as the failed one stays in the group.
+#[test]
+fn suspended_processes_stop_replacements() {
+    for process in ["Launch", "ReplaceUnhealthy"] {
+        let text = format!(
+            r#"
+name: suspended
+duration: 1h
+cluster:
+  availabilityZones: [a]
+  autoScalingGroups:
+    - {{name: nodes, instanceType: m5.large, desiredCapacity: 2, replacementDelay: 1m, suspendedProcesses: [{process}]}}
+faults:
+  - {{kind: instanceFailure, at: 10m, count: 1}}
+"#
+        );
+        let instances = rows(&text, "instances.csv");
+        assert_eq!(instances.len(), 2, "{process}: no replacement");
+    }
+}
+
+/// ECS.md §4.1: on a DRAINING instance, daemon tasks stop last, once the replica tasks are
+/// gone; ECS.md §3.2: a non-essential container's exit leaves its task running.
+#[test]
+fn daemons_stop_last_when_draining_and_sidecars_may_exit() {
+    let text = cluster(
+        "1h",
+        r#"
+taskDefinitions:
+  - family: agent
+    containerDefinitions: [{name: agent, cpu: 128, memory: 128}]
+    simulation: {startupTime: 5s, shutdownTime: 0s}
+  - family: web
+    containerDefinitions:
+      - {name: app, cpu: 256, memory: 512}
+      - {name: sidecar, cpu: 0, memory: 64, essential: false}
+    simulation: {startupTime: 5s, shutdownTime: 20s}
+services:
+  - {serviceName: agent, taskDefinition: agent, schedulingStrategy: DAEMON}
+  - {serviceName: web, taskDefinition: web, desiredCount: 4}
+faults:
+  - {kind: taskExit, service: web, container: sidecar, exitCode: 137, at: 5m}
+actions:
+  - {at: 10m, drainInstances: {availabilityZone: a}}
+"#,
+    );
+    let files = all(&text);
+    let tasks = csv_rows(&files, "tasks.csv");
+    let events = csv_rows(&files, "events.csv");
+    assert_eq!(events_of(&events, "ContainerExited").len(), 4);
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t.get("group") == "service:web")
+            .all(|t| t.time_ms("stoppedAt").is_none_or(|at| at >= 600_000)),
+        "sidecar exits stop nothing"
+    );
+    let drained: Vec<String> = events_of(&events, "InstanceDraining")
+        .iter()
+        .map(|e| e.get("subject").to_string())
+        .collect();
+    assert_eq!(drained.len(), 2);
+    for instance in &drained {
+        let on = |group: &str| -> Vec<&Row> {
+            tasks
+                .iter()
+                .filter(|t| t.get("instanceId") == instance && t.get("group") == group)
+                .collect()
+        };
+        let last_replica = on("service:web")
+            .iter()
+            .filter_map(|t| t.time_ms("stoppedAt"))
+            .max()
+            .unwrap_or(600_000);
+        let daemon = on("service:agent");
+        assert_eq!(daemon.len(), 1);
+        assert!(
+            daemon[0].time_ms("stoppedAt").unwrap() >= last_replica,
+            "the daemon stops last"
+        );
+    }
+}
+
+/// The real service JSON of the fixtures (an ALB target group by ARN, the circuit breaker
+/// with rollback, minimum 50 %) loads and runs.
+#[test]
+fn the_real_alb_service_json_runs() {
+    let text = r#"
+name: fixture
+duration: 1h
+cluster:
+  availabilityZones: [us-east-1a, us-east-1b]
+  autoScalingGroups: [{name: nodes, instanceType: m5.large, desiredCapacity: 2}]
+taskDefinitions:
+  - family: test
+    networkMode: awsvpc
+    containerDefinitions:
+      - {name: test, image: x, cpu: 256, memory: 128, portMappings: [{containerPort: 9999}]}
+    simulation: {startupTime: 10s}
+services:
+  - file: ../scenario/tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json
+    serviceName: katsubushi
+    taskDefinition: test
+"#;
+    let files = all(text);
+    let services = csv_rows(&files, "services.csv");
+    assert_eq!(services[0].get("serviceName"), "katsubushi");
+    assert_eq!(services[0].get("desiredCount"), "2");
+    assert_eq!(services[0].get("minHealthyTargets"), "2");
+    let deployments = csv_rows(&files, "deployments.csv");
+    assert_eq!(deployments[0].get("rolloutState"), "COMPLETED");
+}
