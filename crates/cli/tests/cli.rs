@@ -40,6 +40,7 @@ fn run_without_a_file_writes_the_quickstart_results() {
     assert_eq!(
         files,
         [
+            "deployments.csv",
             "events.csv",
             "instances.csv",
             "placement_failures.csv",

@@ -308,7 +308,8 @@ impl PlacementIndex {
 
     /// For `check_invariants`: every part rebuilt from the ACTIVE instances and compared.
     pub(crate) fn check(&self, instances: &[ContainerInstance]) {
-        let active: Vec<&ContainerInstance> = instances.iter().filter(|i| i.is_active()).collect();
+        let active: Vec<&ContainerInstance> =
+            instances.iter().filter(|i| i.takes_tasks()).collect();
         if let Some(global) = &self.global {
             global.check(&active, "the cluster");
         }
@@ -502,7 +503,7 @@ impl Indexed<'_> {
             .group_hosts_by_count(self.request.group, start)
             .take_while(move |&(at, in_zone, _)| at == count && zone.is_none_or(|z| z == in_zone))
             .map(|(_, _, id)| id)
-            .filter(|&id| self.view.instance(id).is_active() && self.in_lead(id) && self.fits(id))
+            .filter(|&id| self.view.instance(id).takes_tasks() && self.in_lead(id) && self.fits(id))
     }
 
     /// `hosts_at` over the lead's zones (each its own range), or over every host.
@@ -831,7 +832,7 @@ fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
         _ => view
             .group_hosts_by_count(group, (0, ZoneId(0), InstanceId(0)))
             .find(|&(_, _, id)| {
-                view.instance(id).is_active() && selection.in_lead(id) && selection.fits(id)
+                view.instance(id).takes_tasks() && selection.in_lead(id) && selection.fits(id)
             })
             .map(|(count, _, _)| count),
     }?;

@@ -14,17 +14,19 @@ pub enum Output {
     Tasks,
     Instances,
     PlacementFailures,
+    Deployments,
     Services,
     Summary,
 }
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 6] = [
+    pub const ALL: [Output; 7] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
         Output::PlacementFailures,
+        Output::Deployments,
         Output::Services,
         Output::Summary,
     ];
@@ -36,6 +38,7 @@ impl Output {
             Output::Tasks => "tasks.csv",
             Output::Instances => "instances.csv",
             Output::PlacementFailures => "placement_failures.csv",
+            Output::Deployments => "deployments.csv",
             Output::Services => "services.csv",
             Output::Summary => "summary.json",
         }
@@ -48,6 +51,7 @@ impl Output {
             Output::Tasks => "tasks",
             Output::Instances => "instances",
             Output::PlacementFailures => "placement_failures",
+            Output::Deployments => "deployments",
             Output::Services => "services",
             Output::Summary => "summary",
         }
@@ -226,7 +230,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, services, summary or all"
+                 list of events, tasks, instances, placement_failures, deployments, services, summary or all"
                     .to_string()
             )
         );
@@ -234,7 +238,7 @@ mod tests {
             parse_outputs("report"),
             Err(
                 "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, services, summary or all"
+                 instances, placement_failures, deployments, services, summary or all"
                     .to_string()
             )
         );

@@ -297,8 +297,12 @@ impl Cluster {
                 self.stop(task, StopCode::ServiceSchedulerInitiated, reason, ctx);
             }
         }
+        // The group terminates a drained instance; EC2 reclaims a Spot one at the end of
+        // its notice, whatever is left on it.
         let instance = self.capacity.instance(id);
-        if let (true, Some(loss)) = (instance.tasks.is_empty(), instance.terminating) {
+        if let (true, Some(loss @ (InstanceLoss::ScaleIn | InstanceLoss::AzRebalance))) =
+            (instance.tasks.is_empty(), instance.terminating)
+        {
             self.terminate_instance(id, loss, ctx);
         }
     }

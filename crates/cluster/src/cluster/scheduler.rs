@@ -208,6 +208,16 @@ impl Cluster {
                 stop.push((task, reason_of(None)));
             }
         }
+        // minimumHealthyPercent: the scheduler never stops healthy tasks below it.
+        let healthy_stopped = stop
+            .iter()
+            .filter(|(task, _)| seen.iter().any(|t| t.id == *task && t.healthy))
+            .count() as u32;
+        assert!(
+            healthy_stopped <= healthy.saturating_sub(min_healthy),
+            "{}: the plan stops {healthy_stopped} healthy tasks of {healthy}, below minimumHealthyPercent ({min_healthy})",
+            service.service_name
+        );
         let outgoing = seen.iter().any(|t| !t.current);
         let work = wanted > 0 || outgoing || excess > 0;
         let blocked = work

@@ -1,6 +1,7 @@
 //! The output files that stream as a run goes, one consumer per file, registered by name in
 //! `CONSUMERS`. Adding an output is one file here and one line in that table.
 
+mod deployments;
 mod events;
 mod instances;
 mod placement_failures;
@@ -12,6 +13,7 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
+pub use deployments::DEPLOYMENTS_HEADER;
 pub use events::EVENTS_HEADER;
 pub use instances::INSTANCES_HEADER;
 pub use placement_failures::PLACEMENT_FAILURES_HEADER;
@@ -33,11 +35,12 @@ pub trait Consumer: Send {
 type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 4] = [
+pub const CONSUMERS: [(&str, Make); 5] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
     ("placement_failures.csv", placement_failures::make),
+    ("deployments.csv", deployments::make),
 ];
 
 /// A CSV file being written, keeping the first error for `finish` (records cannot fail).

@@ -6,4 +6,5 @@ mod determinism;
 mod golden;
 mod indexed;
 mod invariants;
+mod lifecycle;
 mod support;
