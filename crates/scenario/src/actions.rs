@@ -135,7 +135,7 @@ fn update_service(cx: &mut Cx, node: &Node, path: &str, context: &Context<'_>) -
         .required(cx, "service", "the serviceName of a service")
         .and_then(|node| service(cx, node, &fields.path_of("service"), context.services));
     let spec = service.and_then(|(id, _)| context.services.get(id.index())?.as_ref());
-    let daemon = spec.map(|spec| spec.scheduling_strategy == SchedulingStrategy::Daemon);
+    let strategy = spec.map(|spec| spec.scheduling_strategy);
     let changes_ok = UPDATE_SERVICE_CHANGES
         .iter()
         .any(|key| fields.get(key).is_some());
@@ -154,7 +154,7 @@ fn update_service(cx: &mut Cx, node: &Node, path: &str, context: &Context<'_>) -
         Some(id)
     });
     let desired_count = opt(cx, &fields, "desiredCount", |cx, node, field| {
-        if daemon == Some(true) {
+        if strategy == Some(SchedulingStrategy::Daemon) {
             let message = "a DAEMON service has no desiredCount to update: it runs one task on \
                            each eligible instance (ECS.md §4.1)"
                 .to_string();
@@ -167,7 +167,7 @@ fn update_service(cx: &mut Cx, node: &Node, path: &str, context: &Context<'_>) -
         opt(cx, &fields, "forceNewDeployment", Cx::bool).unwrap_or(Some(false));
     let deployment_configuration =
         opt(cx, &fields, "deploymentConfiguration", |cx, node, field| {
-            deployment_configuration_update(cx, node, field, daemon, &["alarms"])
+            deployment_configuration_update(cx, node, field, strategy, &["alarms"])
         })
         .unwrap_or(Some(Default::default()));
     let health_check_grace_period_ms = opt(

@@ -79,10 +79,6 @@ pub(crate) fn services(
         // Every service is still read, so their own problems are reported too.
         cx.rule(&node.loc, "services", message);
     }
-    let read = Services {
-        task_definitions,
-        limits,
-    };
     for (idx, item) in items.iter().enumerate() {
         let path = index_path("services", idx);
         let merged;
@@ -99,7 +95,7 @@ pub(crate) fn services(
             },
             None => item,
         };
-        let service = read.service(cx, item, &path, target_groups);
+        let service = service(cx, item, &path, task_definitions, target_groups, limits);
         if let Some(service) = &service {
             if names.contains(&service.service_name) {
                 let loc = item
@@ -118,110 +114,97 @@ pub(crate) fn services(
     services
 }
 
-/// What reading a service needs besides the entry.
-struct Services<'a> {
-    task_definitions: &'a TaskDefinitions,
-    limits: &'a Quotas,
-}
-
-impl Services<'_> {
-    fn service(
-        &self,
-        cx: &mut Cx,
-        node: &Node,
-        path: &str,
-        target_groups: &mut TargetGroups,
-    ) -> Option<ServiceSpec> {
-        let fields = cx.fields(node, path)?;
-        fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
-        fields.refuse(
+fn service(
+    cx: &mut Cx,
+    node: &Node,
+    path: &str,
+    task_definitions: &TaskDefinitions,
+    target_groups: &mut TargetGroups,
+    limits: &Quotas,
+) -> Option<ServiceSpec> {
+    let fields = cx.fields(node, path)?;
+    fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
+    fields.refuse(
+        cx,
+        "capacityProviderStrategy",
+        "capacity providers arrive with a later version",
+    );
+    // `None` when the strategy itself is invalid: no check that depends on it is made.
+    let scheduling_strategy = opt(cx, &fields, "schedulingStrategy", scheduling_strategy)
+        .unwrap_or(Some(SchedulingStrategy::Replica));
+    let service_name = fields
+        .required(cx, "serviceName", "a service name")
+        .and_then(|node| cx.name(node, &fields.path_of("serviceName")));
+    let task_definition = fields
+        .required(
             cx,
-            "capacityProviderStrategy",
-            "capacity providers arrive with a later version",
-        );
-        // `None` when the strategy itself is invalid: no check that depends on it is made.
-        let scheduling_strategy = opt(cx, &fields, "schedulingStrategy", scheduling_strategy)
-            .unwrap_or(Some(SchedulingStrategy::Replica));
-        let daemon = scheduling_strategy.map(|strategy| strategy == SchedulingStrategy::Daemon);
-        let service_name = fields
-            .required(cx, "serviceName", "a service name")
-            .and_then(|node| cx.name(node, &fields.path_of("serviceName")));
-        let task_definition = fields
-            .required(
-                cx,
-                "taskDefinition",
-                "a task definition family or family:revision",
-            )
-            .and_then(|node| {
-                self.task_definitions
-                    .resolve(cx, node, &fields.path_of("taskDefinition"))
-            });
-        let definition = task_definition.and_then(|id| self.task_definitions.get(id));
-        let desired_count = if daemon == Some(true) {
-            // Accepted and ignored, as describe-services output carries it: a DAEMON service
-            // runs one task per eligible instance (ECS.md §4.1).
-            opt(cx, &fields, "desiredCount", |cx, node, field| {
-                cx.u32(node, field, 0, u32::MAX)
-            })
-            .unwrap_or(Some(0))
-            .map(|_| 0)
-        } else {
-            fields
-                .required(cx, "desiredCount", "a whole number >= 0")
-                .and_then(|node| {
-                    desired_count(cx, node, &fields.path_of("desiredCount"), self.limits)
-                })
-        };
-        let deployment_configuration = match fields.get("deploymentConfiguration") {
-            None => Some(default_deployment_configuration(daemon)),
-            Some(node) => {
-                let field = fields.path_of("deploymentConfiguration");
-                deployment_configuration_update(cx, node, &field, daemon, &["alarms"]).map(
-                    |update| {
-                        let mut configuration = default_deployment_configuration(daemon);
-                        update.apply(&mut configuration);
-                        configuration
-                    },
-                )
-            }
-        };
-        let daemon_strategy_ok = match (daemon, fields.key_loc("placementStrategy")) {
-            (Some(true), Some(loc))
-                if fields
-                    .get("placementStrategy")
-                    .is_some_and(|node| !node.is_empty()) =>
-            {
-                let message = "a DAEMON service takes no placementStrategy: it runs one task on \
-                               each instance that meets its placement constraints (ECS.md §4.1)"
-                    .to_string();
-                cx.rule(loc, &fields.path_of("placementStrategy"), message);
-                false
-            }
-            _ => true,
-        };
-        let placement = placement(cx, &fields, definition);
-        let load_balancers = load_balancers(cx, &fields, definition, target_groups);
-        let health_check_grace_period_ms = opt(
-            cx,
-            &fields,
-            "healthCheckGracePeriodSeconds",
-            grace_period_ms,
+            "taskDefinition",
+            "a task definition family or family:revision",
         )
-        .unwrap_or(Some(0));
-        if !daemon_strategy_ok {
-            return None;
-        }
-        Some(ServiceSpec {
-            service_name: service_name?,
-            task_definition: task_definition?,
-            desired_count: desired_count?,
-            scheduling_strategy: scheduling_strategy?,
-            placement: placement?,
-            deployment_configuration: deployment_configuration?,
-            load_balancers: load_balancers?,
-            health_check_grace_period_ms: health_check_grace_period_ms?,
+        .and_then(|node| task_definitions.resolve(cx, node, &fields.path_of("taskDefinition")));
+    let definition = task_definition.and_then(|id| task_definitions.get(id));
+    let desired_count = if scheduling_strategy == Some(SchedulingStrategy::Daemon) {
+        // Accepted and ignored, as describe-services output carries it: a DAEMON service
+        // runs one task per eligible instance (ECS.md §4.1).
+        opt(cx, &fields, "desiredCount", |cx, node, field| {
+            cx.u32(node, field, 0, u32::MAX)
         })
+        .unwrap_or(Some(0))
+        .map(|_| 0)
+    } else {
+        fields
+            .required(cx, "desiredCount", "a whole number >= 0")
+            .and_then(|node| desired_count(cx, node, &fields.path_of("desiredCount"), limits))
+    };
+    let deployment_configuration = match fields.get("deploymentConfiguration") {
+        None => Some(default_deployment_configuration(scheduling_strategy)),
+        Some(node) => {
+            let field = fields.path_of("deploymentConfiguration");
+            deployment_configuration_update(cx, node, &field, scheduling_strategy, &["alarms"]).map(
+                |update| {
+                    let mut configuration = default_deployment_configuration(scheduling_strategy);
+                    update.apply(&mut configuration);
+                    configuration
+                },
+            )
+        }
+    };
+    let daemon_strategy_ok = match (scheduling_strategy, fields.key_loc("placementStrategy")) {
+        (Some(SchedulingStrategy::Daemon), Some(loc))
+            if fields
+                .get("placementStrategy")
+                .is_some_and(|node| !node.is_empty()) =>
+        {
+            let message = "a DAEMON service takes no placementStrategy: it runs one task on \
+                               each instance that meets its placement constraints (ECS.md §4.1)"
+                .to_string();
+            cx.rule(loc, &fields.path_of("placementStrategy"), message);
+            false
+        }
+        _ => true,
+    };
+    let placement = placement(cx, &fields, definition);
+    let load_balancers = load_balancers(cx, &fields, definition, target_groups);
+    let health_check_grace_period_ms = opt(
+        cx,
+        &fields,
+        "healthCheckGracePeriodSeconds",
+        grace_period_ms,
+    )
+    .unwrap_or(Some(0));
+    if !daemon_strategy_ok {
+        return None;
     }
+    Some(ServiceSpec {
+        service_name: service_name?,
+        task_definition: task_definition?,
+        desired_count: desired_count?,
+        scheduling_strategy: scheduling_strategy?,
+        placement: placement?,
+        deployment_configuration: deployment_configuration?,
+        load_balancers: load_balancers?,
+        health_check_grace_period_ms: health_check_grace_period_ms?,
+    })
 }
 
 fn scheduling_strategy(cx: &mut Cx, node: &Node, field: &str) -> Option<SchedulingStrategy> {
@@ -251,8 +234,10 @@ pub(crate) fn grace_period_ms(cx: &mut Cx, node: &Node, field: &str) -> Option<u
 
 /// REPLICA's 100 % / 200 %, DAEMON's 0 % / 100 % (ECS.md §4.1, §4.2); an invalid strategy
 /// gets REPLICA's.
-fn default_deployment_configuration(daemon: Option<bool>) -> DeploymentConfiguration {
-    if daemon == Some(true) {
+fn default_deployment_configuration(
+    strategy: Option<SchedulingStrategy>,
+) -> DeploymentConfiguration {
+    if strategy == Some(SchedulingStrategy::Daemon) {
         DeploymentConfiguration::daemon()
     } else {
         DeploymentConfiguration::default()
@@ -262,13 +247,14 @@ fn default_deployment_configuration(daemon: Option<bool>) -> DeploymentConfigura
 /// The fields of a `deploymentConfiguration` that are given: minimumHealthyPercent 0-100,
 /// maximumPercent 100-10000 (100 for a DAEMON service), deploymentCircuitBreaker. ECS
 /// documents the defaults and that the scheduler must be able to start or stop a task, not
-/// an upper bound for maximumPercent; 10000 is the simulator's own limit. `ignored` are
-/// fields accepted without effect.
+/// an upper bound for maximumPercent; 10000 is the simulator's own limit. `strategy` is
+/// `None` when unknown (no DAEMON rule is applied); `ignored` are fields accepted without
+/// effect.
 pub(crate) fn deployment_configuration_update(
     cx: &mut Cx,
     node: &Node,
     path: &str,
-    daemon: Option<bool>,
+    strategy: Option<SchedulingStrategy>,
     ignored: &[&str],
 ) -> Option<DeploymentConfigurationUpdate> {
     let config = cx.fields(node, path)?;
@@ -285,7 +271,7 @@ pub(crate) fn deployment_configuration_update(
         cx.u32(node, field, 0, 100)
     });
     let maximum_percent = opt(cx, &config, "maximumPercent", |cx, node, field| {
-        if daemon == Some(true) {
+        if strategy == Some(SchedulingStrategy::Daemon) {
             // ECS.md §4.1: "maximumPercent must be 100".
             match &node.value {
                 Value::Scalar {
@@ -434,7 +420,7 @@ fn load_balancer(
 
 /// ECS refuses a load balancer whose container is not in the task definition, or whose
 /// port that container does not map; the message lists what is there.
-pub(crate) fn check_container_port(
+fn check_container_port(
     cx: &mut Cx,
     definition: &TaskDefinition,
     (name_node, name, name_field): (&Node, &str, &str),

@@ -4,13 +4,29 @@
 use std::path::Path;
 
 fn load(source: &str) {
-    // Either result is fine; a panic fails the test.
-    let _ = scenario::load_str(source, Path::new("fuzz/x.yaml"), &[]);
+    // Either result is fine; a panic fails the test. What loads is also resolved and
+    // checked for warnings, which must not panic either.
+    if let Ok(scenario) = scenario::load_str(source, Path::new("fuzz/x.yaml"), &[]) {
+        let _ = scenario::resolved_yaml(&scenario);
+        let _ = scenario::warnings(&scenario);
+    }
 }
 
 #[test]
 fn truncated_and_mutated_scenarios_do_not_panic() {
-    let source = scenario::QUICKSTART;
+    mutate(scenario::QUICKSTART);
+}
+
+#[test]
+fn truncated_and_mutated_lifecycle_scenarios_do_not_panic() {
+    // Every lifecycle field: services, target groups, schedules, actions, new faults.
+    let source = std::fs::read_to_string(crate::data("resolved/lifecycle.yaml"))
+        .expect("the lifecycle scenario is there");
+    mutate(&source);
+}
+
+/// Loads every 7th truncation of `source` and 600 copies with one character replaced.
+fn mutate(source: &str) {
     let mut cut = 0;
     while cut < source.len() {
         if source.is_char_boundary(cut) {
@@ -66,6 +82,11 @@ fn odd_documents_do_not_panic() {
         "parameters: {quotas: {containerInstancesPerCluster: 99999999999999999999999, tasksPerService: -1}}\noutputs: [[], {}, ~, '']",
         "duration: 1h\ncluster: {availabilityZones: [a], instances: [{instanceType: m5.large, availabilityZone: a, count: 4294967295}, {instanceType: m5.large, availabilityZone: a, count: 4294967295}]}",
         "duration: 1h\ncluster: {availabilityZones: [a], autoScalingGroups: [{name: g, instanceType: m5.large, desiredCapacity: 4294967295}, {name: h, instanceType: m5.large, desiredCapacity: 4294967295}]}",
+        "duration: 1h\ncluster: {availabilityZones: [a], autoScalingGroups: [{name: g, instanceType: m5.large, desiredCapacity: 1}, {name: h, instanceType: m5.large, desiredCapacity: 1}]}\nactions: [{at: 1h, setDesiredCapacity: {autoScalingGroup: g, desiredCapacity: 4294967295}}, {at: 1h, setDesiredCapacity: {autoScalingGroup: h, desiredCapacity: 4294967295}}, {at: 99999999999999999999d, drainInstances: ~}, {at: 1h, updateService: ~}, {at: 1h, stopTask: [x]}]",
+        "taskDefinitions: [{family: a, containerDefinitions: [{name: a, memory: 6, healthCheck: {command: [[], {}], interval: -5}}], simulation: {exitCode: -9223372036854775808, startFailure: ~, unhealthyAfter: []}}]",
+        "services: [{serviceName: s, taskDefinition: a, schedulingStrategy: DAEMON, loadBalancers: [{targetGroupArn: 'arn:::::', containerName: a, containerPort: 1}, {targetGroupArn: 'arn:aws:elasticloadbalancing:r:a:targetgroup//', containerPort: x}]}]\ntargetGroups: [{name: 'arn:aws:elasticloadbalancing:r:a:targetgroup/a/b/c'}, {name: x, healthCheckTimeoutSeconds: 300}]",
+        "parameters: {startTime: '9999-99-99T99:99:99Z', throttleBase: 99999999999999999999d, throttleMax: 0s}\nscheduledTasks: [{schedule: 'cron(* * * * * * * *)'}, {schedule: 'rate(18446744073709551615 days)'}]",
+        "faults: [{kind: agentDisconnect, duration: [1]}, {kind: spotInterruption, target: 5}, {kind: taskExit, container: [a]}]",
     ];
     for case in cases {
         load(case);
