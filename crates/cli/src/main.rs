@@ -149,6 +149,9 @@ fn validate(path: &Path, overrides: &[String], resolved: bool) -> ExitCode {
             if resolved {
                 print!("{}", scenario::resolved_yaml(&scenario));
             }
+            for warning in scenario::warnings(&scenario) {
+                eprintln!("warning: {}: {warning}", path.display());
+            }
             println!(
                 "{}: valid ({} task definitions, {} services, {} RunTask entries, {} faults)",
                 path.display(),

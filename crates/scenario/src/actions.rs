@@ -156,7 +156,7 @@ fn update_service(cx: &mut Cx, node: &Node, path: &str, context: &Context<'_>) -
     let desired_count = opt(cx, &fields, "desiredCount", |cx, node, field| {
         if strategy == Some(SchedulingStrategy::Daemon) {
             let message = "a DAEMON service has no desiredCount to update: it runs one task on \
-                           each eligible instance (ECS.md §4.1)"
+                           each eligible instance"
                 .to_string();
             cx.rule(&node.loc, field, message);
             return None;

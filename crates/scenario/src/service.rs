@@ -176,7 +176,7 @@ fn service(
                 .is_some_and(|node| !node.is_empty()) =>
         {
             let message = "a DAEMON service takes no placementStrategy: it runs one task on \
-                               each instance that meets its placement constraints (ECS.md §4.1)"
+                               each instance that meets its placement constraints"
                 .to_string();
             cx.rule(loc, &fields.path_of("placementStrategy"), message);
             false
@@ -279,7 +279,7 @@ pub(crate) fn deployment_configuration_update(
                     quoted: false,
                 } if crate::read::parse_uint(text) == Some(100) => Some(100),
                 _ => {
-                    cx.invalid(node, field, "100 for a DAEMON service (ECS.md §4.1)");
+                    cx.invalid(node, field, "100 for a DAEMON service");
                     None
                 }
             }
@@ -333,7 +333,7 @@ fn load_balancers(
         cx.invalid(
             node,
             &path,
-            &format!("at most {LOAD_BALANCERS_MAX} load balancers (target groups per service, ECS.md §4.7)"),
+            &format!("at most {LOAD_BALANCERS_MAX} load balancers (target groups per service)"),
         );
         return None;
     }

@@ -797,10 +797,7 @@ fn reserved_ports(cx: &mut Cx, fields: &Fields<'_>) -> Option<Vec<u16>> {
         cx.invalid(
             node,
             &field,
-            &format!(
-                "at most {} ports (ECS.md §2.4)",
-                cluster::instance::MAX_RESERVED_PORTS
-            ),
+            &format!("at most {} ports", cluster::instance::MAX_RESERVED_PORTS),
         );
         return None;
     }

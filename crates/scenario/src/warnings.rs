@@ -82,7 +82,7 @@ fn reserved_host_ports(scenario: &Scenario, warnings: &mut Vec<String>) {
             "taskDefinitions[{idx}] ({}): maps host {noun} {}, which every instance of the \
              cluster reserves (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task \
              definition but never places its tasks on an instance that reserves {pronoun} \
-             (RESOURCE:PORTS, ECS.md §2.4)",
+             (RESOURCE:PORTS)",
             definition.name(),
             ports.join(", "),
         ));

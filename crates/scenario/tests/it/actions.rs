@@ -199,8 +199,8 @@ actions:
         )),
         "\
 s.yaml:26:29: actions[0].updateService: updateService needs at least one of taskDefinition, desiredCount, forceNewDeployment, deploymentConfiguration, healthCheckGracePeriodSeconds besides service
-s.yaml:27:60: actions[1].updateService.desiredCount: a DAEMON service has no desiredCount to update: it runs one task on each eligible instance (ECS.md §4.1)
-s.yaml:28:88: actions[2].updateService.deploymentConfiguration.maximumPercent: expected 100 for a DAEMON service (ECS.md §4.1), found \"200\"
+s.yaml:27:60: actions[1].updateService.desiredCount: a DAEMON service has no desiredCount to update: it runs one task on each eligible instance
+s.yaml:28:88: actions[2].updateService.deploymentConfiguration.maximumPercent: expected 100 for a DAEMON service, found \"200\"
 s.yaml:29:60: actions[3].updateService.taskDefinition: service web registers container app port 3000 with a load balancer, but task definition other:1 has no container \"app\"
 s.yaml:30:58: actions[4].updateService.desiredCount: desiredCount 5001 exceeds the quota of 5000 tasks per service (parameters.quotas.tasksPerService); raise that quota, up to 10000000, to allow more
 s.yaml:30:84: actions[4].updateService.forceNewDeployment: expected true or false, found \"yes\"

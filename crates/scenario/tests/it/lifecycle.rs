@@ -195,7 +195,7 @@ s.yaml:11:27: cluster.autoScalingGroups[0].reservedPorts[1]: expected a whole nu
 s.yaml:11:30: cluster.autoScalingGroups[0].reservedPorts[2]: port 22 is listed twice
 s.yaml:11:34: cluster.autoScalingGroups[0].reservedPorts[3]: expected a whole number from 1 to 65535, found \"65536\"
 s.yaml:13:68: cluster.instances[0].reservedPorts: expected a list, found \"22\"
-s.yaml:14:68: cluster.instances[1].reservedPorts: expected at most 100 ports (ECS.md §2.4), found a list"
+s.yaml:14:68: cluster.instances[1].reservedPorts: expected at most 100 ports, found a list"
         )
     );
 }
@@ -233,11 +233,11 @@ taskDefinitions:
         [
             "taskDefinitions[0] (ssh:1): maps host port 22, which every instance of the cluster \
              reserves (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task definition but \
-             never places its tasks on an instance that reserves it (RESOURCE:PORTS, ECS.md §2.4)",
+             never places its tasks on an instance that reserves it (RESOURCE:PORTS)",
             "taskDefinitions[1] (agent:1): maps host ports 51678, 51679, which every instance of \
              the cluster reserves (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task \
              definition but never places its tasks on an instance that reserves them \
-             (RESOURCE:PORTS, ECS.md §2.4)",
+             (RESOURCE:PORTS)",
         ]
     );
     // One instance that does not reserve port 22 is enough for ssh's tasks.

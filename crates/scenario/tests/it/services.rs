@@ -32,10 +32,7 @@ fn daemon_services_take_daemon_defaults_and_ignore_desired_count() {
     ));
     let agent = &scenario.services[0];
     assert_eq!(agent.scheduling_strategy, SchedulingStrategy::Daemon);
-    assert_eq!(
-        agent.desired_count, 0,
-        "DAEMON ignores desiredCount (ECS.md §4.1)"
-    );
+    assert_eq!(agent.desired_count, 0, "DAEMON ignores desiredCount");
     assert_eq!(
         agent.deployment_configuration,
         DeploymentConfiguration::daemon()
@@ -74,8 +71,8 @@ fn daemon_services_refuse_strategies_and_a_maximum_other_than_100() {
         )),
         "\
 s.yaml:14:19: services[0].desiredCount: expected a whole number >= 0, found \"many\"
-s.yaml:15:5: services[0].placementStrategy: a DAEMON service takes no placementStrategy: it runs one task on each instance that meets its placement constraints (ECS.md §4.1)
-s.yaml:16:47: services[0].deploymentConfiguration.maximumPercent: expected 100 for a DAEMON service (ECS.md §4.1), found \"200\"
+s.yaml:15:5: services[0].placementStrategy: a DAEMON service takes no placementStrategy: it runs one task on each instance that meets its placement constraints
+s.yaml:16:47: services[0].deploymentConfiguration.maximumPercent: expected 100 for a DAEMON service, found \"200\"
 s.yaml:17:80: services[1].schedulingStrategy: expected one of REPLICA, DAEMON, found \"BATCH\""
     );
 }
@@ -259,7 +256,7 @@ s.yaml:24:9: services[1].loadBalancers[0].containerName: missing required field;
 s.yaml:24:26: services[1].loadBalancers[0].targetGroupArn: expected a target group name, or its ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID), found \"arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/y\"
 s.yaml:24:106: services[1].loadBalancers[0].containerPort: expected a whole number from 1 to 65535, found \"0\"
 s.yaml:25:26: services[1].loadBalancers[1].targetGroupArn: expected a target group name, or its ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID), found \"\"
-s.yaml:29:20: services[2].loadBalancers: expected at most 5 load balancers (target groups per service, ECS.md §4.7), found a list"
+s.yaml:29:20: services[2].loadBalancers: expected at most 5 load balancers (target groups per service), found a list"
     );
 }
 
