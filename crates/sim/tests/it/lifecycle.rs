@@ -836,18 +836,14 @@ services:
   - serviceName: web
     taskDefinition: web
     desiredCount: 0
-    placementStrategy: [{{type: spread, field: instanceId}}]
+    placementStrategy: {strategy}
 actions:
   - {{at: 1m, updateService: {{service: web, desiredCount: 4}}}}
   - {{at: 10m, updateService: {{service: web, desiredCount: 2}}}}
   - {{at: 5m, updateService: {{service: web, desiredCount: 3}}}}
 "#
         );
-        let scenario_text = text.replace(
-            "placementStrategy: [{type: spread, field: instanceId}]\nactions",
-            &format!("placementStrategy: {strategy}\nactions"),
-        );
-        let tasks = rows(&scenario_text, "tasks.csv");
+        let tasks = rows(&text, "tasks.csv");
         let stopped: Vec<&Row> = tasks
             .iter()
             .filter(|t| t.get("group") == "service:web" && t.get("lastStatus") == "STOPPED")
