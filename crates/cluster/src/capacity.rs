@@ -75,6 +75,8 @@ pub struct Capacity {
     active: Vec<InstanceId>,
     dynamic_port_range: (u16, u16),
     index: PlacementIndex,
+    /// Live instances that are DRAINING.
+    draining: u32,
 }
 
 impl Capacity {
@@ -109,6 +111,7 @@ impl Capacity {
             active: Vec::new(),
             dynamic_port_range,
             index: PlacementIndex::new(plan, zone_count),
+            draining: 0,
         }
     }
 
@@ -180,6 +183,11 @@ impl Capacity {
     /// Live (ACTIVE or DRAINING) instances, in id order.
     pub fn live_instances(&self) -> impl Iterator<Item = &ContainerInstance> {
         self.instances.iter().filter(|instance| instance.is_live())
+    }
+
+    /// How many live instances are DRAINING.
+    pub fn draining_count(&self) -> u32 {
+        self.draining
     }
 
     pub fn auto_scaling_group(&self, asg: AsgId) -> &AutoScalingGroupSpec {
@@ -276,6 +284,9 @@ impl Capacity {
                 self.active.remove(position);
             }
         }
+        if instance.status == InstanceStatus::Draining {
+            self.draining -= 1;
+        }
         instance.status = InstanceStatus::Inactive;
         instance.deregistered_at = Some(now);
         instance.loss = Some(loss);
@@ -301,6 +312,12 @@ impl Capacity {
         let instance = &mut self.instances[id.index()];
         assert!(instance.is_live(), "only live instances change state");
         let was = instance.takes_tasks();
+        if instance.status == InstanceStatus::Draining {
+            self.draining -= 1;
+        }
+        if status == InstanceStatus::Draining {
+            self.draining += 1;
+        }
         instance.status = status;
         instance.agent_connected = agent_connected;
         let now = instance.takes_tasks();
@@ -579,6 +596,12 @@ impl Capacity {
             .map(|instance| instance.id)
             .collect();
         assert_eq!(active, self.active, "the ACTIVE list is off");
+        let draining = self
+            .instances
+            .iter()
+            .filter(|instance| instance.status == InstanceStatus::Draining)
+            .count() as u32;
+        assert_eq!(draining, self.draining, "the DRAINING count is off");
         let mut live = vec![vec![0u32; self.zones.len()]; self.asgs.len()];
         let mut members = vec![BTreeSet::new(); self.asgs.len()];
         for instance in self.live_instances() {

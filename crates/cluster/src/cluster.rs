@@ -205,6 +205,7 @@ impl Cluster {
                 tasks: BTreeMap::new(),
                 active_count: 0,
                 running_count: 0,
+                unhealthy_count: 0,
                 pass: None,
                 start_failures: 0,
                 throttled_until: SimTime::ZERO,

@@ -29,6 +29,8 @@ pub struct Service {
     pub active_count: u32,
     /// Of `tasks`: RUNNING.
     pub running_count: u32,
+    /// Of the active tasks: failed their health checks, awaiting replacement.
+    pub unhealthy_count: u32,
     /// The next scheduler pass, if one is due.
     pub pass: Option<EventKey>,
     /// The service throttle (ECS.md §4.9): consecutive tasks that failed to start, and no
@@ -51,6 +53,14 @@ impl Service {
         self.deployments
             .last()
             .expect("a service has a deployment from its creation")
+    }
+
+    /// Every task is of the PRIMARY deployment: older ones are all INACTIVE.
+    pub fn only_primary(&self) -> bool {
+        let older = self.deployments.len().saturating_sub(1);
+        self.deployments[..older]
+            .iter()
+            .all(|deployment| deployment.status == crate::deployment::DeploymentStatus::Inactive)
     }
 
     /// The task definition new tasks are started from.

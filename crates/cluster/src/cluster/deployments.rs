@@ -184,6 +184,9 @@ impl Cluster {
     /// Older deployments whose tasks are all gone become INACTIVE.
     pub(super) fn retire_deployments(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
         let service = &self.services[id.index()];
+        if service.only_primary() {
+            return;
+        }
         let primary = service.deployments.len() - 1;
         let mut in_use = vec![false; service.deployments.len()];
         for &task in service.tasks.values() {

@@ -320,6 +320,7 @@ impl Cluster {
         task.health.unhealthy = true;
         let load_balancer = task.health.failed_load_balancer;
         let service = task.service.expect("only service tasks are checked");
+        self.services[service.index()].unhealthy_count += 1;
         self.emit(
             ctx,
             Change::TaskUnhealthy {
@@ -550,6 +551,7 @@ impl Cluster {
     fn leave_active(&mut self, id: TaskId) {
         let task = self.tasks.get(id);
         let was_running = task.last_status == TaskStatus::Running;
+        let was_unhealthy = task.health.unhealthy;
         let (group, instance, zone, service) = (
             task.group,
             task.instance,
@@ -562,6 +564,7 @@ impl Cluster {
             let service = &mut self.services[service.index()];
             service.active_count -= 1;
             service.running_count -= u32::from(was_running);
+            service.unhealthy_count -= u32::from(was_unhealthy);
         }
     }
 

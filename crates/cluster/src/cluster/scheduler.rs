@@ -88,6 +88,9 @@ impl Cluster {
     ///   per pass when `maximumPercent` leaves no room to start its replacement first.
     ///   Which tasks go follows the service's strategy (`scale_in_order`).
     fn plan(&self, id: ServiceId, now: SimTime) -> Plan {
+        if let Some(plan) = self.simple_plan(id, now) {
+            return plan;
+        }
         let service = &self.services[id.index()];
         let primary_index = service.deployments.len() as u32 - 1;
         let primary = service.primary();
@@ -243,6 +246,44 @@ impl Cluster {
                 (false, false) => last_healthy,
             },
         }
+    }
+
+    /// The plan without looking at each task, when nothing needs replacing: every task is of
+    /// the PRIMARY deployment, on an ACTIVE instance (none is DRAINING), none failed its
+    /// health checks, and there are no more than desired. Then every active task is
+    /// current and the plan only starts the missing ones; or, with none missing and the
+    /// service already steady, it stays so. Anything else takes the full plan.
+    fn simple_plan(&self, id: ServiceId, now: SimTime) -> Option<Plan> {
+        let service = &self.services[id.index()];
+        let desired = service.desired_count;
+        let simple = service.only_primary()
+            && self.capacity.draining_count() == 0
+            && service.unhealthy_count == 0
+            && service.active_count <= desired;
+        if !simple {
+            return None;
+        }
+        if service.active_count == desired {
+            // Steady before and nothing changed in the counts: still steady.
+            let unchanged = service.steady && service.running_count == desired;
+            return unchanged.then(|| Plan {
+                steady: true,
+                ..Plan::default()
+            });
+        }
+        let counted =
+            service.tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping);
+        let room = service
+            .deployment_configuration
+            .max_tasks(desired)
+            .saturating_sub(counted);
+        let may_start = !service.primary().is_failed() && now >= service.throttled_until;
+        let wanted = desired - service.active_count;
+        // Tasks it starts ask for a pass when they turn healthy (`task_started`).
+        Some(Plan {
+            start: if may_start { wanted.min(room) } else { 0 },
+            ..Plan::default()
+        })
     }
 
     /// Carries out a pass's plan: stops first, then starts; reports deployments that
