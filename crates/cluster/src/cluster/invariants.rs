@@ -179,6 +179,15 @@ impl Cluster {
                 "{}: running count is off",
                 service.service_name
             );
+            let unhealthy = tasks
+                .clone()
+                .filter(|task| task.last_status.is_active() && task.health.unhealthy)
+                .count() as u32;
+            assert_eq!(
+                unhealthy, service.unhealthy_count,
+                "{}: unhealthy count is off",
+                service.service_name
+            );
             // Lowering the desired count or maximumPercent can leave more tasks than the new
             // limit until the scheduler stops some; tasks started since must fit under it
             // (the scheduler also asserts it before every start).
