@@ -493,7 +493,13 @@ impl Capacity {
         }
         let most = working.max_by_key(|zone| (counts[zone], std::cmp::Reverse(*zone)));
         let imbalanced = most.is_some_and(|most| counts[&most] > counts[&fewest] + 1);
-        let rebalances = !suspended.az_rebalance && !suspended.terminate;
+        // No rebalancing while the group still drains an instance it is terminating: that
+        // instance still counts in its zone until it goes.
+        let terminating = group
+            .instances
+            .iter()
+            .any(|id| self.instances[id.index()].terminating.is_some());
+        let rebalances = !suspended.az_rebalance && !suspended.terminate && !terminating;
         if imbalanced && rebalances && group.rebalancing == 0 && launching == 0 {
             // AZRebalance launches first and terminates once the new one is in.
             return AsgAction::Launch {

@@ -979,3 +979,62 @@ services:
     let deployments = csv_rows(&files, "deployments.csv");
     assert_eq!(deployments[0].get("rolloutState"), "COMPLETED");
 }
+
+/// EC2 Auto Scaling rebalancing after a zone outage, with managed draining: each instance
+/// the group terminates to even the zones is drained first (its service tasks replaced by
+/// the scheduler), one at a time.
+#[test]
+fn rebalancing_with_managed_draining_drains_one_instance_at_a_time() {
+    let text = format!(
+        r#"
+name: rebalance
+duration: 3h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups:
+    - {{name: nodes, instanceType: m5.large, desiredCapacity: 4, replacementDelay: 2m, managedDraining: true}}
+{WEB_TWO_REVISIONS}services:
+  - {{serviceName: web, taskDefinition: 'web:1', desiredCount: 4}}
+faults:
+  - {{kind: zoneOutage, availabilityZone: a, at: 10m, duration: 30m}}
+"#
+    );
+    let files = all(&text);
+    let instances = csv_rows(&files, "instances.csv");
+    let rebalanced: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("reason") == "azRebalance")
+        .collect();
+    assert_eq!(rebalanced.len(), 2, "{instances:?}");
+    for at in (0..10_800_000).step_by(1000) {
+        let live = instances
+            .iter()
+            .filter(|i| i.time_ms("registeredAt").unwrap() <= at)
+            .filter(|i| i.time_ms("deregisteredAt").is_none_or(|gone| gone > at))
+            .count();
+        assert!(live <= 5, "{live} instances at {at}");
+    }
+    let tasks = csv_rows(&files, "tasks.csv");
+    for victim in rebalanced {
+        for t in tasks
+            .iter()
+            .filter(|t| t.get("instanceId") == victim.get("instanceId"))
+        {
+            assert_eq!(
+                t.get("stopCode"),
+                "ServiceSchedulerInitiated",
+                "drained, not killed"
+            );
+        }
+    }
+    let end: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("deregisteredAt").is_empty())
+        .collect();
+    assert_eq!(
+        end.iter()
+            .filter(|i| i.get("availabilityZone") == "a")
+            .count(),
+        2
+    );
+}
