@@ -17,10 +17,6 @@
 //! failures, exit codes, control-plane actions, Auto Scaling groups' draining and suspended
 //! processes, Spot interruptions, agent disconnects, `taskExit` on a named container,
 //! scheduled tasks and the lifecycle's parameters.
-//!
-//! Scheduled tasks: while the scenario loader refuses `scheduledTasks`, a scenario that has
-//! them is loaded without them and they are added to the validated `Scenario` here, so the
-//! engine's scheduled tasks are exercised all the same.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -29,8 +25,6 @@ use std::path::Path;
 use cluster::change::{Change, Observer, ServiceMessage};
 use cluster::cluster::Cluster;
 use cluster::deployment::DeploymentCause;
-use cluster::ids::TaskDefId;
-use cluster::spec::{PlacementSpec, Schedule, ScheduledTaskSpec};
 use cluster::task::StopCode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -773,63 +767,10 @@ fn generate(seed: u64) -> String {
     yaml
 }
 
-/// Loads scenario text. While the loader refuses `scheduledTasks`, they are read here from
-/// the lines `generate` writes (`- {taskDefinition: F, schedule: "S", count: N}`) and added
-/// to the validated scenario.
+/// Loads generated scenario text; a generated scenario is always valid.
 fn load(text: &str) -> Scenario {
-    let origin = Path::new("swarm.yaml");
-    let errors = match scenario::load_str(text, origin, &[]) {
-        Ok(scenario) => return scenario,
-        Err(errors) => errors.to_string(),
-    };
-    let Some((before, section)) = text.split_once("\nscheduledTasks:\n") else {
-        panic!("the scenario does not load:\n{errors}\n{text}");
-    };
-    let end = section
-        .lines()
-        .take_while(|line| line.starts_with("  "))
-        .map(|line| line.len() + 1)
-        .sum::<usize>()
-        .min(section.len());
-    let (entries, after) = section.split_at(end);
-    assert!(
-        errors.contains("scheduledTasks"),
-        "the scenario does not load:\n{errors}\n{text}"
-    );
-    let mut scenario = match scenario::load_str(&format!("{before}\n{after}"), origin, &[]) {
-        Ok(scenario) => scenario,
-        Err(errors) => panic!("the scenario does not load:\n{errors}\n{text}"),
-    };
-    for line in entries.lines() {
-        let field = |name: &str, end: char| -> &str {
-            let start = line.find(name).expect("a generated scheduledTasks entry") + name.len();
-            let rest = &line[start..];
-            &rest[..rest.find(end).expect("a generated scheduledTasks entry")]
-        };
-        let reference = field("taskDefinition: ", ',');
-        let schedule = field("schedule: \"", '"');
-        let count: u32 = field("count: ", '}').parse().expect("a count");
-        let (family, revision) = match reference.split_once(':') {
-            Some((family, revision)) => (family, Some(revision.parse::<u32>().expect("revision"))),
-            None => (reference, None),
-        };
-        let task_definition = scenario
-            .task_definitions
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.family == family && revision.is_none_or(|r| d.revision == r))
-            .map(|(index, _)| index)
-            .next_back()
-            .unwrap_or_else(|| panic!("no task definition {reference}"));
-        scenario.scheduled_tasks.push(ScheduledTaskSpec {
-            task_definition: TaskDefId(task_definition as u32),
-            count,
-            schedule: Schedule::parse(schedule).unwrap_or_else(|e| panic!("{e}")),
-            group: format!("family:{family}"),
-            placement: PlacementSpec::default(),
-        });
-    }
-    scenario
+    scenario::load_str(text, Path::new("swarm.yaml"), &[])
+        .unwrap_or_else(|errors| panic!("the scenario does not load:\n{errors}\n{text}"))
 }
 
 /// What runs reached: each kind of change, with service messages, drain causes, instance
