@@ -1038,3 +1038,50 @@ faults:
         2
     );
 }
+
+/// EC2 Auto Scaling's suspended processes: with `Terminate` suspended, lowering the desired
+/// capacity terminates nothing; with `AZRebalance` suspended, zones are not evened out when
+/// an outage ends.
+#[test]
+fn suspended_terminate_and_rebalance() {
+    let base = |process: &str, rest: &str| {
+        format!(
+            r#"
+name: suspended
+duration: 3h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups:
+    - {{name: nodes, instanceType: m5.large, desiredCapacity: 4, replacementDelay: 1m, suspendedProcesses: [{process}]}}
+{rest}"#
+        )
+    };
+    let terminate = rows(
+        &base(
+            "Terminate",
+            "actions:\n  - {at: 10m, setDesiredCapacity: {autoScalingGroup: nodes, desiredCapacity: 2}}\n",
+        ),
+        "instances.csv",
+    );
+    assert!(
+        terminate.iter().all(|i| i.get("deregisteredAt").is_empty()),
+        "{terminate:?}"
+    );
+    let outage = "faults:\n  - {kind: zoneOutage, availabilityZone: a, at: 10m, duration: 30m}\n";
+    let rebalance = rows(&base("AZRebalance", outage), "instances.csv");
+    assert!(rebalance.iter().all(|i| i.get("reason") != "azRebalance"));
+    let live_in_b = rebalance
+        .iter()
+        .filter(|i| i.get("deregisteredAt").is_empty() && i.get("availabilityZone") == "b")
+        .count();
+    assert_eq!(live_in_b, 4, "replacements stay in b");
+    // Without the suspension the group rebalances to two and two.
+    let normal = rows(&base("HealthCheck", outage), "instances.csv");
+    assert_eq!(
+        normal
+            .iter()
+            .filter(|i| i.get("reason") == "azRebalance")
+            .count(),
+        2
+    );
+}
