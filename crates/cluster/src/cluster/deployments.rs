@@ -89,7 +89,7 @@ impl Cluster {
                 deployment: service.primary(),
             },
         );
-        self.request_pass_at(id, ctx.now, ctx);
+        self.pass_now(id, ctx);
     }
 
     /// A service task reached RUNNING: the throttle's streak ends, and its deployment's

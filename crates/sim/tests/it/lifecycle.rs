@@ -1085,3 +1085,33 @@ cluster:
         2
     );
 }
+
+/// ECS.md §4.9: "If you update your service to use a new task definition, your service
+/// returns to a normal, non-throttled state immediately."
+#[test]
+fn a_new_task_definition_lifts_the_throttle() {
+    let text = cluster(
+        "2h",
+        r#"
+taskDefinitions:
+  - family: app
+    containerDefinitions: [{name: app, cpu: 256, memory: 512}]
+    simulation: {startupTime: 5s, startFailure: "CannotPullContainerError: nope"}
+  - family: app
+    containerDefinitions: [{name: app, cpu: 256, memory: 512}]
+    simulation: {startupTime: 5s}
+services:
+  - {serviceName: app, taskDefinition: 'app:1', desiredCount: 1}
+actions:
+  - {at: 30m, updateService: {service: app, taskDefinition: 'app:2'}}
+"#,
+    );
+    let tasks = rows(&text, "tasks.csv");
+    let fixed = tasks
+        .iter()
+        .find(|t| t.get("taskDefinition") == "app:2")
+        .unwrap();
+    // By 30 min the throttle's gap has reached minutes; the new revision starts at once.
+    assert_eq!(fixed.time_ms("createdAt"), Some(1_800_000));
+    assert_eq!(fixed.get("lastStatus"), "RUNNING");
+}
