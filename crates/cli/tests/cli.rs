@@ -46,7 +46,8 @@ fn run_without_a_file_writes_the_quickstart_results() {
             "placement_failures.csv",
             "services.csv",
             "summary.json",
-            "tasks.csv"
+            "tasks.csv",
+            "timeseries.csv"
         ]
     );
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();

@@ -17,11 +17,12 @@ pub enum Output {
     Deployments,
     Services,
     Summary,
+    Timeseries,
 }
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 7] = [
+    pub const ALL: [Output; 8] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
@@ -29,6 +30,7 @@ impl Output {
         Output::Deployments,
         Output::Services,
         Output::Summary,
+        Output::Timeseries,
     ];
 
     /// The file's name: `events.csv`, ..., `summary.json`.
@@ -41,6 +43,7 @@ impl Output {
             Output::Deployments => "deployments.csv",
             Output::Services => "services.csv",
             Output::Summary => "summary.json",
+            Output::Timeseries => "timeseries.csv",
         }
     }
 
@@ -54,6 +57,7 @@ impl Output {
             Output::Deployments => "deployments",
             Output::Services => "services",
             Output::Summary => "summary",
+            Output::Timeseries => "timeseries",
         }
     }
 }
@@ -230,15 +234,16 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, deployments, services, summary or all"
+                 list of events, tasks, instances, placement_failures, deployments, services, summary, \
+                 timeseries or all"
                     .to_string()
             )
         );
         assert_eq!(
-            parse_outputs("report"),
+            parse_outputs("graphs"),
             Err(
-                "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, services, summary or all"
+                "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
+                 instances, placement_failures, deployments, services, summary, timeseries or all"
                     .to_string()
             )
         );

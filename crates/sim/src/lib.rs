@@ -203,11 +203,12 @@ pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Resu
     };
     let mut run = run;
     while run.step(&mut listeners).is_some() {}
-    for consumer in listeners.consumers {
-        consumer.finish(&run.cluster)?;
-    }
     let services = listeners.figures.report(&run.cluster, run.end);
-    Ok(Report::new(scenario, seed, run.end, run.events, services))
+    let report = Report::new(scenario, seed, run.end, run.events, services);
+    for consumer in listeners.consumers {
+        consumer.finish_run(&run.cluster, &report)?;
+    }
+    Ok(report)
 }
 
 /// Every output file in memory, by file name, for tests and comparisons.

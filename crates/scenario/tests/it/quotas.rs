@@ -164,7 +164,8 @@ fn outputs_default_to_every_file_in_order() {
             "placement_failures.csv",
             "deployments.csv",
             "services.csv",
-            "summary.json"
+            "summary.json",
+            "timeseries.csv"
         ]
     );
 }
@@ -208,10 +209,10 @@ fn an_unknown_output_is_a_located_error() {
         "q.yaml:7:21: outputs[1]: unknown output \"sumary\"; did you mean summary?"
     );
     assert_eq!(
-        scenario::parse_outputs("services,report"),
+        scenario::parse_outputs("services,graphs"),
         Err(
-            "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-             instances, placement_failures, deployments, services, summary or all"
+            "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
+             instances, placement_failures, deployments, services, summary, timeseries or all"
                 .to_string()
         )
     );

@@ -4,8 +4,10 @@
 mod deployments;
 mod events;
 mod instances;
+mod levels;
 mod placement_failures;
 mod tasks;
+mod timeseries;
 
 use std::io::{self, Write};
 
@@ -13,11 +15,14 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
+use crate::report::Report;
+
 pub use deployments::DEPLOYMENTS_HEADER;
 pub use events::EVENTS_HEADER;
 pub use instances::INSTANCES_HEADER;
 pub use placement_failures::PLACEMENT_FAILURES_HEADER;
 pub use tasks::TASKS_HEADER;
+pub use timeseries::TIMESERIES_HEADER;
 
 /// Where a streamed file goes: any writer a thread can own.
 pub type Sink = Box<dyn Write + Send>;
@@ -29,18 +34,27 @@ pub trait Consumer: Send {
     /// The run is over: write what is still pending (rows of what is still alive) and
     /// flush. Reports the first write error of the whole run.
     fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()>;
+
+    /// The run is over at `report.simulated` with these figures: what `run` calls. Files
+    /// that need the end of the run or the figures (`timeseries.csv`) say
+    /// so here; the others just `finish`.
+    fn finish_run(self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+        let _ = report;
+        self.finish(cluster)
+    }
 }
 
 /// A constructor: writes the header to the sink and returns the consumer.
 type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 5] = [
+pub const CONSUMERS: [(&str, Make); 6] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
     ("placement_failures.csv", placement_failures::make),
     ("deployments.csv", deployments::make),
+    ("timeseries.csv", timeseries::make),
 ];
 
 /// A CSV file being written, keeping the first error for `finish` (records cannot fail).

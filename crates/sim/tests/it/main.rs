@@ -9,3 +9,4 @@ mod invariants;
 mod lifecycle;
 mod regressions;
 mod support;
+mod timeseries;

@@ -1,0 +1,70 @@
+//! `timeseries.csv`: the run's levels as tidy step functions, `time, series, key, value`,
+//! one row each time a value changes (`levels.rs` says how each is followed and what
+//! `healthy` counts). Per service (`key` its name): `running`, `desired`, `healthy`; per
+//! zone (`key` its name): `instances`, `reservedCpu`, `reservedMemory` (what tasks reserve,
+//! in CPU units and MiB) and `registeredCpu`, `registeredMemory` (what the instances
+//! register). Every series has a row at time zero; a value holds until its next row. Rows
+//! are in time order; within a time, in the order the changes touched them.
+
+use std::io;
+
+use cluster::change::Change;
+use cluster::cluster::Cluster;
+use cluster::ids::{ServiceId, ZoneId};
+use des::SimTime;
+
+use super::levels::{Level, Levels};
+use super::{Consumer, CsvFile, Sink};
+use crate::report::Report;
+
+pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
+
+struct Timeseries {
+    file: CsvFile,
+    levels: Levels,
+}
+
+pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+    Ok(Box::new(Timeseries {
+        file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
+        levels: Levels::default(),
+    }))
+}
+
+fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
+    let key = if level.series.of_service() {
+        cluster
+            .service(ServiceId(level.key as u32))
+            .service_name
+            .as_str()
+    } else {
+        cluster.zone_name(ZoneId(level.key as u16))
+    };
+    file.row([
+        level.at.to_string().as_str(),
+        level.series.name(),
+        key,
+        level.value.to_string().as_str(),
+    ]);
+}
+
+impl Consumer for Timeseries {
+    fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
+        let Timeseries { file, levels } = self;
+        levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
+    }
+
+    /// Without the end of the run: the levels up to the last change.
+    fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
+        let Timeseries { file, levels } = &mut *self;
+        levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
+        self.file.finish()
+    }
+
+    /// Tasks that count as healthy by the end of the run are in.
+    fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+        let Timeseries { file, levels } = &mut *self;
+        levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
+        self.file.finish()
+    }
+}
