@@ -28,9 +28,10 @@ Start here:
   ecsim validate my.yaml             report every problem with its line and column
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
 
-Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
-tasks.csv, instances.csv, placement_failures.csv, deployments.csv, services.csv,
-summary.json.
+Outputs (in --out, default results/<scenario name>/): report.html (charts and a timeline;
+open it in a browser, offline), events.csv (every change, in order), tasks.csv,
+instances.csv, placement_failures.csv, deployments.csv, services.csv, summary.json,
+timeseries.csv (levels per service and zone as step functions).
 The scenario format, with a complete example, is in the README.";
 
 #[derive(Parser)]
@@ -47,7 +48,8 @@ enum Command {
         Without SCENARIO, runs the quickstart built into the binary. Prints a table per \
         service (desired count, availability, time below desired, mean time to recover, \
         placement failures) and writes events.csv, tasks.csv, instances.csv, \
-        placement_failures.csv, deployments.csv, services.csv and summary.json. Files are written under \
+        placement_failures.csv, deployments.csv, services.csv, summary.json, timeseries.csv \
+        and report.html (one self-contained page to open in a browser). Files are written under \
         temporary names and renamed when complete, so an interrupted run never leaves a \
         result that looks whole.")]
     Run {
@@ -64,9 +66,9 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
         /// Which files to write, comma-separated: events, tasks, instances,
-        /// placement_failures, deployments, services, summary, or all [default: the scenario's
-        /// `outputs:`, else all]. Files of this tool that the run does not write are removed
-        /// from the output folder.
+        /// placement_failures, deployments, services, summary, timeseries, report, or all
+        /// [default: the scenario's `outputs:`, else all]. Files of this tool that the run does
+        /// not write are removed from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
     },

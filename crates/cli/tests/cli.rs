@@ -44,6 +44,7 @@ fn run_without_a_file_writes_the_quickstart_results() {
             "events.csv",
             "instances.csv",
             "placement_failures.csv",
+            "report.html",
             "services.csv",
             "summary.json",
             "tasks.csv",

@@ -18,11 +18,12 @@ pub enum Output {
     Services,
     Summary,
     Timeseries,
+    Report,
 }
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 8] = [
+    pub const ALL: [Output; 9] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
@@ -31,6 +32,7 @@ impl Output {
         Output::Services,
         Output::Summary,
         Output::Timeseries,
+        Output::Report,
     ];
 
     /// The file's name: `events.csv`, ..., `summary.json`.
@@ -44,6 +46,7 @@ impl Output {
             Output::Services => "services.csv",
             Output::Summary => "summary.json",
             Output::Timeseries => "timeseries.csv",
+            Output::Report => "report.html",
         }
     }
 
@@ -58,6 +61,7 @@ impl Output {
             Output::Services => "services",
             Output::Summary => "summary",
             Output::Timeseries => "timeseries",
+            Output::Report => "report",
         }
     }
 }
@@ -235,7 +239,7 @@ mod tests {
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
                  list of events, tasks, instances, placement_failures, deployments, services, summary, \
-                 timeseries or all"
+                 timeseries, report or all"
                     .to_string()
             )
         );
@@ -243,7 +247,7 @@ mod tests {
             parse_outputs("graphs"),
             Err(
                 "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, services, summary, timeseries or all"
+                 instances, placement_failures, deployments, services, summary, timeseries, report or all"
                     .to_string()
             )
         );

@@ -847,7 +847,7 @@ mod tests {
         );
         assert!(
             yaml.ends_with(
-                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- services.csv\n- summary.json\n- timeseries.csv\n"
+                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- services.csv\n- summary.json\n- timeseries.csv\n- report.html\n"
             ),
             "{yaml}"
         );

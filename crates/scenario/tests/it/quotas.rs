@@ -165,7 +165,8 @@ fn outputs_default_to_every_file_in_order() {
             "deployments.csv",
             "services.csv",
             "summary.json",
-            "timeseries.csv"
+            "timeseries.csv",
+            "report.html"
         ]
     );
 }
@@ -212,7 +213,7 @@ fn an_unknown_output_is_a_located_error() {
         scenario::parse_outputs("services,graphs"),
         Err(
             "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-             instances, placement_failures, deployments, services, summary, timeseries or all"
+             instances, placement_failures, deployments, services, summary, timeseries, report or all"
                 .to_string()
         )
     );

@@ -6,6 +6,7 @@ mod events;
 mod instances;
 mod levels;
 mod placement_failures;
+mod report_html;
 mod tasks;
 mod timeseries;
 
@@ -36,7 +37,7 @@ pub trait Consumer: Send {
     fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()>;
 
     /// The run is over at `report.simulated` with these figures: what `run` calls. Files
-    /// that need the end of the run or the figures (`timeseries.csv`) say
+    /// that need the end of the run or the figures (`timeseries.csv`, `report.html`) say
     /// so here; the others just `finish`.
     fn finish_run(self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
         let _ = report;
@@ -48,13 +49,14 @@ pub trait Consumer: Send {
 type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 6] = [
+pub const CONSUMERS: [(&str, Make); 7] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
     ("placement_failures.csv", placement_failures::make),
     ("deployments.csv", deployments::make),
     ("timeseries.csv", timeseries::make),
+    ("report.html", report_html::make),
 ];
 
 /// A CSV file being written, keeping the first error for `finish` (records cannot fail).
