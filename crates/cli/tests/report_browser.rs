@@ -1,0 +1,207 @@
+//! `report.html` in a real browser: the quickstart's report opens in headless Chromium
+//! (Debian's `chromium` package) from a file, offline, with no script error; its script ran
+//! to the end (`data-rendered="yes"` on the body) and drew the timeline; every chart has its
+//! series. A page whose script throws is caught the same way, so the check can fail.
+//!
+//! Chromium must be installed: `apt-get install -y chromium` (`.ci/run` does it when it is
+//! missing).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ecsim-browser-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    dir
+}
+
+/// `chromium` or `chromium-browser` on the PATH, else a failure that says how to get it.
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser"] {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "headless Chromium is needed to check report.html in a real browser, and neither \
+         `chromium` nor `chromium-browser` is on the PATH. Install Debian's package with \
+         `sudo apt-get install -y chromium` (.ci/run installs it when it is missing)."
+    );
+}
+
+/// The page's DOM after its scripts ran, and what Chromium logged (the console included).
+fn dump_dom(page: &Path, profile: &Path) -> (String, String) {
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let mut waited = Duration::ZERO;
+    loop {
+        if child.try_wait().expect("chromium runs").is_some() {
+            break;
+        }
+        if waited > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!(
+                "chromium did not finish within two minutes on {}",
+                page.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        waited += Duration::from_millis(100);
+    }
+    (out.join().expect("reader"), err.join().expect("reader"))
+}
+
+/// The quickstart's report, written by the binary as a user runs it.
+fn quickstart_report(dir: &Path) -> PathBuf {
+    let out = dir.join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["run", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out.join("report.html")
+}
+
+/// Script errors as Chromium logs them on stderr (`Uncaught ...` from the console).
+fn script_errors(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|line| {
+            line.contains("Uncaught") || line.contains("CONSOLE") && line.contains("rror")
+        })
+        .collect()
+}
+
+#[test]
+fn the_quickstart_report_renders_in_chromium_without_script_errors() {
+    let dir = temp_dir("quickstart");
+    let report = quickstart_report(&dir);
+    let html = std::fs::read_to_string(&report).expect("report.html written");
+    for remote in ["http://", "https://", "//cdn", "@import", "url("] {
+        assert!(
+            !html.contains(remote),
+            "report.html must open offline, yet it has {remote:?}"
+        );
+    }
+    let (dom, log) = dump_dom(&report, &dir.join("profile"));
+    assert!(
+        script_errors(&log).is_empty(),
+        "script errors: {:?}",
+        script_errors(&log)
+    );
+    assert!(
+        !dom.contains("data-error="),
+        "the page's error handler caught an error: {}",
+        dom.lines()
+            .find(|line| line.contains("data-error="))
+            .unwrap_or_default()
+    );
+    assert!(
+        dom.contains("<body data-rendered=\"yes\""),
+        "the page's script did not run to its end; the DOM begins:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
+    // Every chart drew its series: step paths with more than a start and an end.
+    let charts = dom.matches("<svg class=\"chart\"").count();
+    assert!(charts >= 8, "{charts} charts");
+    let series: Vec<&str> = dom
+        .split("<path class=\"series\" d=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').expect("closed")])
+        .collect();
+    assert!(
+        series.len() >= 3 + 3 + 6 + 6,
+        "{} series paths",
+        series.len()
+    );
+    assert!(
+        series.iter().all(|d| d.starts_with('M') && d.contains('H')),
+        "a series path is not a step function: {series:?}"
+    );
+    let stepping = series.iter().filter(|d| d.contains('V')).count();
+    assert!(stepping >= 12, "{stepping} series paths step: {series:?}");
+    // The overview has the outage of us-west-2b and the instances lost in it.
+    assert!(dom.contains("us-west-2b out from 1d 00:00:00 to 1d 01:00:00"));
+    assert!(dom.contains("class=\"mark loss\""));
+    assert!(dom.contains("class=\"spell\""));
+    // The script drew the timeline at the middle of the outage: us-west-2b is down, the
+    // other zones hold the service's tasks; the cursor is in every chart.
+    assert!(
+        dom.contains("<h3>At 1d 00:30:00</h3>"),
+        "timeline not drawn"
+    );
+    assert_eq!(dom.matches("class=\"zone\"").count(), 2, "two zones up");
+    assert_eq!(
+        dom.matches("class=\"zone down\"").count(),
+        1,
+        "one zone out"
+    );
+    assert!(dom.contains("6 running of 6 desired"));
+    assert!(dom.matches("class=\"task running\"").count() >= 6);
+    assert_eq!(
+        dom.matches("visibility=\"visible\"").count(),
+        charts,
+        "a cursor in every chart"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_script_error_in_the_report_is_caught() {
+    let dir = temp_dir("broken");
+    let report = quickstart_report(&dir);
+    let html = std::fs::read_to_string(&report).expect("report.html written");
+    let broken = dir.join("broken.html");
+    let marker = "setMoment(data.start);";
+    assert!(html.contains(marker), "the script sets the first moment");
+    std::fs::write(
+        &broken,
+        html.replace(marker, "setMoment(data.start); noSuchFunction();"),
+    )
+    .unwrap();
+    let (dom, log) = dump_dom(&broken, &dir.join("profile"));
+    assert!(
+        dom.contains("data-error=\"Uncaught ReferenceError: noSuchFunction is not defined"),
+        "the error handler wrote the error into the DOM:\n{}",
+        &dom[..dom.len().min(1000)]
+    );
+    assert!(dom.contains("<body data-rendered=\"no\""));
+    assert!(
+        !script_errors(&log).is_empty(),
+        "the log has the error: {log}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
