@@ -143,15 +143,21 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Scenario,
     })
 }
 
+/// `warning: FILE:LINE:COL: FIELD: message` on stderr, for each thing in the scenario that
+/// cannot work.
+fn print_warnings(scenario: &scenario::Scenario) {
+    for warning in scenario::warnings(scenario) {
+        eprintln!("warning: {warning}");
+    }
+}
+
 fn validate(path: &Path, overrides: &[String], resolved: bool) -> ExitCode {
     match load(Some(path), overrides) {
         Ok(scenario) => {
             if resolved {
                 print!("{}", scenario::resolved_yaml(&scenario));
             }
-            for warning in scenario::warnings(&scenario) {
-                eprintln!("warning: {}: {warning}", path.display());
-            }
+            print_warnings(&scenario);
             println!(
                 "{}: valid ({} task definitions, {} services, {} RunTask entries, {} faults)",
                 path.display(),
@@ -181,6 +187,7 @@ fn run(
     let out = out.unwrap_or_else(|| Path::new("results").join(output::folder_name(&scenario.name)));
     let origin = path.map_or(QUICKSTART_ORIGIN.to_string(), |p| p.display().to_string());
     eprintln!("seed={seed} scenario={origin}");
+    print_warnings(&scenario);
     // Wall-clock time is measured here only, for the terminal; it never reaches a file.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
