@@ -41,6 +41,7 @@ fn run_without_a_file_writes_the_quickstart_results() {
         files,
         [
             "deployments.csv",
+            "episodes.csv",
             "events.csv",
             "instances.csv",
             "placement_failures.csv",

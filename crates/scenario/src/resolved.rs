@@ -903,7 +903,7 @@ mod tests {
         );
         assert!(
             yaml.ends_with(
-                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- services.csv\n- summary.json\n"
+                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- episodes.csv\n- services.csv\n- summary.json\n"
             ),
             "{yaml}"
         );

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::support::{run_checked, scenario};
 
-fn seeds() -> Vec<u64> {
+pub(crate) fn seeds() -> Vec<u64> {
     if let Some(seed) = std::env::var("SIM_SEED").ok().and_then(|s| s.parse().ok()) {
         return vec![seed];
     }
@@ -19,7 +19,7 @@ fn seeds() -> Vec<u64> {
 }
 
 /// A random but valid scenario for `seed`.
-fn generate(seed: u64) -> String {
+pub(crate) fn generate(seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let zones = ["z-a", "z-b", "z-c"];
     let n_zones = rng.random_range(1..=3usize);
