@@ -2,6 +2,7 @@
 //! atomically and maps failures to exit codes (2 for bad input, 1 for I/O trouble).
 
 mod output;
+mod progress;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,8 +30,8 @@ Start here:
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
-tasks.csv, instances.csv, placement_failures.csv, deployments.csv, services.csv,
-summary.json.
+tasks.csv, instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell
+of a service below its desired count, and what began it), services.csv, summary.json.
 The scenario format, with a complete example, is in the README.";
 
 #[derive(Parser)]
@@ -47,7 +48,9 @@ enum Command {
         Without SCENARIO, runs the quickstart built into the binary. Prints a table per \
         service (desired count, availability, time below desired, mean time to recover, \
         placement failures) and writes events.csv, tasks.csv, instances.csv, \
-        placement_failures.csv, deployments.csv, services.csv and summary.json. Files are written under \
+        placement_failures.csv, deployments.csv, episodes.csv, services.csv and summary.json. \
+        Figures are measured from the scenario's metrics.warmup (default 0s) to the end. \
+        Warnings about tasks that can never be placed are printed first. Files are written under \
         temporary names and renamed when complete, so an interrupted run never leaves a \
         result that looks whole.")]
     Run {
@@ -64,11 +67,15 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
         /// Which files to write, comma-separated: events, tasks, instances,
-        /// placement_failures, deployments, services, summary, or all [default: the scenario's
+        /// placement_failures, deployments, episodes, services, summary, or all [default: the scenario's
         /// `outputs:`, else all]. Files of this tool that the run does not write are removed
         /// from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
+        /// Show no progress bar (one is shown on stderr when it is a terminal, for runs
+        /// longer than a second).
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check a scenario and report every problem with its line and column.
     #[command(
@@ -119,7 +126,8 @@ fn main() -> ExitCode {
             out,
             overrides,
             outputs,
-        } => run(scenario.as_deref(), seed, out, &overrides, outputs),
+            quiet,
+        } => run(scenario.as_deref(), seed, out, &overrides, outputs, quiet),
         Command::Validate {
             scenario,
             overrides,
@@ -178,6 +186,7 @@ fn run(
     out: Option<PathBuf>,
     overrides: &[String],
     outputs: Option<OutputList>,
+    quiet: bool,
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
@@ -197,8 +206,12 @@ fn run(
         .iter()
         .map(|output| output.file_name())
         .collect();
-    let result = output::run_to_folder(&scenario, seed, &out, &outputs)
-        .with_context(|| format!("writing results to {}", out.display()));
+    let mut progress = progress::Progress::new(des::SimTime(scenario.duration_ms), quiet);
+    let result = output::run_to_folder(&scenario, seed, &out, &outputs, &mut |now| {
+        progress.update(now)
+    })
+    .with_context(|| format!("writing results to {}", out.display()));
+    progress.finish();
     let report = match result {
         Ok(report) => report,
         Err(error) => {
