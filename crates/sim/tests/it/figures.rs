@@ -27,11 +27,28 @@ fn episode_lines(files: &[(&'static str, Vec<u8>)]) -> Vec<String> {
         .collect()
 }
 
+/// How `minRunning` compares with the fewest running in a service's episodes.
+#[derive(Clone, Copy, PartialEq)]
+enum Fewest {
+    /// Equal: the fewest tasks RUNNING were while below desired (always so when the
+    /// desired count only rises, as in the golden scenarios).
+    InEpisodes,
+    /// At most: a lowered desired count (UpdateService, a DAEMON losing instances) can
+    /// leave fewer running without a spell below it.
+    AtMost,
+}
+
 /// `services.csv` agrees with `episodes.csv`: per service, the episodes' seconds add up to
-/// `secondsBelowDesired`, the fewest running in them is `minRunning`, the ended ones
-/// average to `meanTimeToRecover`, and each lies in the window.
+/// `secondsBelowDesired`, the fewest running in them is `minRunning` (`fewest`), the ended
+/// ones average to `meanTimeToRecover`, and each lies in the window.
 #[track_caller]
-fn check_agreement(files: &[(&'static str, Vec<u8>)], warmup_ms: u64, end_ms: u64, what: &str) {
+fn check_agreement(
+    files: &[(&'static str, Vec<u8>)],
+    warmup_ms: u64,
+    end_ms: u64,
+    fewest: Fewest,
+    what: &str,
+) {
     let services = csv_rows(files, "services.csv");
     let episodes = csv_rows(files, "episodes.csv");
     let mut by_service: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
@@ -50,16 +67,17 @@ fn check_agreement(files: &[(&'static str, Vec<u8>)], warmup_ms: u64, end_ms: u6
             service.time_ms("secondsBelowDesired"),
             "{what}: {name}: episodes add up to secondsBelowDesired"
         );
-        if let Some(fewest) = own
+        let min_running: u32 = service.get("minRunning").parse().unwrap();
+        if let Some(in_episodes) = own
             .iter()
             .map(|e| e.get("minRunning").parse::<u32>().unwrap())
             .min()
         {
-            assert_eq!(
-                fewest.to_string(),
-                service.get("minRunning"),
-                "{what}: {name}: minRunning"
-            );
+            if fewest == Fewest::InEpisodes {
+                assert_eq!(in_episodes, min_running, "{what}: {name}: minRunning");
+            } else {
+                assert!(in_episodes >= min_running, "{what}: {name}: minRunning");
+            }
         }
         let ended: Vec<u64> = own
             .iter()
@@ -106,26 +124,31 @@ fn episodes_agree_with_services_on_every_golden_scenario() {
                 path.display(),
                 loaded.seed
             );
-            check_agreement(&outputs(&loaded, loaded.seed), warmup_ms, end_ms, &what);
+            let files = outputs(&loaded, loaded.seed);
+            check_agreement(&files, warmup_ms, end_ms, Fewest::InEpisodes, &what);
         }
     }
 }
 
-/// The same agreement on random swarm scenarios (those of `invariants.rs`), from the start
-/// and from a warmup at a third of the run. Reproduce one with `SIM_SEED=<n>`.
+/// The same agreement on random swarm scenarios (those of `invariants.rs`), measured from
+/// the start (even seeds) or from a warmup at a third of the run (odd seeds). Reproduce one
+/// with `SIM_SEED=<n>`.
 #[test]
 fn episodes_agree_with_services_in_random_scenarios() {
     for seed in crate::invariants::seeds() {
         let text = crate::invariants::generate(seed);
-        let plain = scenario(&text);
-        let end_ms = plain.duration_ms;
-        for warmup_ms in [0, end_ms / 3] {
-            let loaded = scenario(&format!("{text}\nmetrics: {{warmup: {warmup_ms}ms}}\n"));
-            let what = format!(
-                "SIM_SEED={seed} cargo test -p sim --test it figures, warmup {warmup_ms} ms"
-            );
-            check_agreement(&outputs(&loaded, seed), warmup_ms, end_ms, &what);
-        }
+        let end_ms = scenario(&text).duration_ms;
+        let warmup_ms = if seed % 2 == 0 { 0 } else { end_ms / 3 };
+        let loaded = scenario(&format!("{text}\nmetrics: {{warmup: {warmup_ms}ms}}\n"));
+        let what =
+            format!("SIM_SEED={seed} cargo test -p sim --test it figures, warmup {warmup_ms} ms");
+        check_agreement(
+            &outputs(&loaded, seed),
+            warmup_ms,
+            end_ms,
+            Fewest::AtMost,
+            &what,
+        );
     }
 }
 
@@ -214,7 +237,7 @@ fn episodes_name_the_fault_that_began_them() {
             "web,14400.000,14430.000,30.000,5,instanceFailure",
         ]
     );
-    check_agreement(&files, 0, 6 * 3_600_000, "faults");
+    check_agreement(&files, 0, 6 * 3_600_000, Fewest::InEpisodes, "faults");
     // A warmup inside the outage's spell cuts it: the window starts at the warmup, the
     // cause stays the outage.
     let files = outputs(
@@ -225,7 +248,13 @@ fn episodes_name_the_fault_that_began_them() {
         episode_lines(&files)[0],
         "web,3605.000,3630.000,25.000,4,zoneOutage"
     );
-    check_agreement(&files, 3_605_000, 6 * 3_600_000, "faults from 3605 s");
+    check_agreement(
+        &files,
+        3_605_000,
+        6 * 3_600_000,
+        Fewest::InEpisodes,
+        "faults from 3605 s",
+    );
 }
 
 /// Control-plane calls and health checks: a user's stopTask, a raised desired count, a
@@ -287,7 +316,7 @@ actions:
     assert!(flaky[2..]
         .iter()
         .all(|l| l.ends_with(",healthCheck") || l.ends_with(",scaleIn")));
-    check_agreement(&files, 0, 8 * 3_600_000, "calls");
+    check_agreement(&files, 0, 8 * 3_600_000, Fewest::InEpisodes, "calls");
 
     let spot = "name: spot
 duration: 3h
@@ -320,7 +349,7 @@ metrics: {warmup: 1m}
             "web,7280.000,7310.000,30.000,3,scaleIn",
         ]
     );
-    check_agreement(&files, 60_000, 3 * 3_600_000, "spot");
+    check_agreement(&files, 60_000, 3 * 3_600_000, Fewest::InEpisodes, "spot");
 }
 
 /// `summary.json` says what ran: the version, the seed, the scenario's name, the hash of
