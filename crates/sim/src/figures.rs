@@ -121,10 +121,12 @@ impl Figures {
     }
 
     /// Picks up whether a task is a healthy target: registered, passed its target groups'
-    /// checks, not failed by them since.
+    /// checks, not failed by them since, and not deregistering (a DEACTIVATING task's
+    /// targets are draining: they take no new requests).
     fn sync_target(&mut self, task: &Task, at: SimTime) {
         let Some(service) = task.service else { return };
         let healthy = task.registered
+            && task.last_status.is_active()
             && task.health.target_healthy
             && !(task.health.unhealthy && task.health.failed_load_balancer);
         let window_start = self.spells.window_start();

@@ -387,3 +387,42 @@ fn the_summary_describes_the_run() {
         scenario::resolved_hash(&loaded)
     );
 }
+
+/// A target stops counting as healthy when its task starts deregistering (DEACTIVATING: it
+/// drains and takes no new requests), not when the task is finally STOPPED; the service
+/// stops counting it as running then too.
+#[test]
+fn draining_targets_are_not_healthy_targets() {
+    let text = r#"name: draining
+duration: 1h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups: [{name: nodes, instanceType: m5.large, desiredCapacity: 2}]
+targetGroups:
+  - {name: web-tg, healthCheckIntervalSeconds: 10, deregistrationDelay: 60s}
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{name: app, cpu: 256, memory: 512, portMappings: [{containerPort: 80}]}]
+    simulation: {startupTime: 10s, shutdownTime: 0s}
+services:
+  - serviceName: web
+    taskDefinition: web
+    desiredCount: 2
+    loadBalancers: [{targetGroupArn: web-tg, containerName: app, containerPort: 80}]
+actions:
+  - {at: 30m, stopTask: {service: web, count: 1}}
+metrics: {warmup: 1m}
+"#;
+    let files = outputs(&scenario(text), 1);
+    // Stopped at 1800 s: draining until 1860 s. Its replacement is placed at the next pass
+    // (1810 s), RUNNING at 1820 s and a healthy target after one check, at 1830 s.
+    let web = &csv_rows(&files, "services.csv")[0];
+    assert_eq!(web.get("minHealthyTargets"), "1");
+    let mean: f64 = web.get("meanHealthyTargets").parse().unwrap();
+    let expected = 2.0 - 30.0 / (3_600.0 - 60.0);
+    assert!((mean - expected).abs() < 1e-6, "{mean} vs {expected}");
+    assert_eq!(
+        episode_lines(&files),
+        ["web,1800.000,1820.000,20.000,1,stopTask"]
+    );
+}
