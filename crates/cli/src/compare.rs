@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use whatif::compare::{compare, compare_csv, verdict};
+use whatif::compare::{compare, compare_csv, verdict, winner, Winner};
 
 use crate::failure::{self, create_dir, input, write_atomic, Failure};
 use crate::sweep::{parse_seeds, Seeds};
@@ -123,8 +123,42 @@ fn run_compare(args: CompareArgs) -> Result<ExitCode, Failure> {
         }
         println!("  {:<width$}  {}", row.metric, verdict(row));
     }
+    println!();
+    print_tally(&comparison);
     println!("\nresults in {}", out.join("compare.csv").display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Per service, the figures each side wins (95 % interval excluding zero) and those the seeds
+/// leave open.
+fn print_tally(comparison: &whatif::compare::Comparison) {
+    let mut services: Vec<&str> = Vec::new();
+    for row in &comparison.rows {
+        if !services.contains(&row.service.as_str()) {
+            services.push(&row.service);
+        }
+    }
+    for service in services {
+        let figures = |wanted: Winner| -> String {
+            let names: Vec<&str> = comparison
+                .rows
+                .iter()
+                .filter(|row| row.service == service && winner(row) == wanted)
+                .map(|row| row.metric.as_str())
+                .collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        println!(
+            "{service}: other is better on {}; base is better on {}; not settled by these seeds: {}",
+            figures(Winner::Other),
+            figures(Winner::Base),
+            figures(Winner::Unsettled)
+        );
+    }
 }
 
 /// `path` and its overrides, for the terminal.

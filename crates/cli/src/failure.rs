@@ -44,15 +44,23 @@ pub fn input(message: impl std::fmt::Display) -> Failure {
 }
 
 /// Loads a scenario with `overrides`; its errors are bad input, `what` says which run of the
-/// command needed it (empty for none).
+/// command needed it (empty for none). A scenario without services has no figures to
+/// collect, so it is refused too.
 pub fn load(path: &Path, overrides: &[String], what: &str) -> Result<scenario::Scenario, Failure> {
-    scenario::load(path, overrides).map_err(|errors| {
-        if what.is_empty() {
-            Failure::Input(errors.to_string())
-        } else {
-            Failure::Input(format!("{what}:\n{errors}"))
-        }
-    })
+    let prefix = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what}:\n")
+    };
+    let scenario = scenario::load(path, overrides)
+        .map_err(|errors| Failure::Input(format!("{prefix}{errors}")))?;
+    if scenario.services.is_empty() {
+        return Err(Failure::Input(format!(
+            "{prefix}{}: no services, so there are no figures to collect",
+            path.display()
+        )));
+    }
+    Ok(scenario)
 }
 
 /// The temporary name of `name` in `dir`.

@@ -114,7 +114,8 @@ enum Command {
     /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
     #[command(long_about = compare::COMPARE_ABOUT)]
     Compare(compare::CompareArgs),
-    /// Find the smallest value of one path that meets every requirement on every seed.
+    /// Find the smallest value of one path that meets every requirement on every seed
+    /// (assuming the requirements are monotonic in it).
     #[command(long_about = plan::PLAN_ABOUT)]
     Plan(plan::PlanArgs),
 }

@@ -159,6 +159,42 @@ pub fn compare_csv(comparison: &Comparison) -> Vec<u8> {
     Table { header, rows }.to_csv()
 }
 
+/// Which side a row favours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Winner {
+    /// Other is better and the 95 % interval excludes zero.
+    Other,
+    /// Base is better and the 95 % interval excludes zero.
+    Base,
+    /// A difference the interval does not settle (or one seed only).
+    Unsettled,
+    /// No difference on any seed, or no value.
+    Same,
+    /// A figure with no better direction.
+    Neutral,
+}
+
+/// Which side `row` favours, knowing which way is better for its figure.
+pub fn winner(row: &CompareRow) -> Winner {
+    let Some(diff) = &row.diff else {
+        return Winner::Same;
+    };
+    if row.other_higher == 0 && row.other_lower == 0 {
+        return Winner::Same;
+    }
+    let settled = diff.ci95.is_some_and(|(low, high)| low > 0.0 || high < 0.0);
+    let other_better = match better(&row.metric) {
+        Better::Neither => return Winner::Neutral,
+        Better::Higher => diff.mean > 0.0,
+        Better::Lower => diff.mean < 0.0,
+    };
+    match (settled, other_better) {
+        (false, _) => Winner::Unsettled,
+        (true, true) => Winner::Other,
+        (true, false) => Winner::Base,
+    }
+}
+
 /// A signed number for sentences: `+1.5`, `-0.000123`, trailing zeros dropped.
 pub fn signed(x: f64) -> String {
     let text = fixed6(x);
@@ -233,7 +269,7 @@ pub fn verdict(row: &CompareRow) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{better, compare, compare_csv, signed, verdict, Better};
+    use super::{better, compare, compare_csv, signed, verdict, winner, Better, Winner};
     use crate::{figure_names, ServiceRow};
 
     fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
@@ -288,6 +324,16 @@ mod tests {
         let availability = &comparison.rows[1];
         assert!(verdict(availability).starts_with("other looks better (+0.056667) but the seeds do not settle it; 95% interval [-0.043729, +0.157062] includes zero; other higher on 3, lower on 0, tied on 0 of 3 seeds"), "{}", verdict(availability));
         assert_eq!(verdict(&comparison.rows[0]), "the same on all 3 seeds");
+        let winners: Vec<Winner> = comparison.rows.iter().take(4).map(winner).collect();
+        assert_eq!(
+            winners,
+            [
+                Winner::Same,
+                Winner::Unsettled,
+                Winner::Same,
+                Winner::Unsettled
+            ]
+        );
         assert_eq!(verdict(&comparison.rows[4]), "no value on any seed");
     }
 
@@ -304,6 +350,8 @@ mod tests {
         assert!(availability.contains("excludes zero"), "{availability}");
         let below = verdict(&comparison.rows[3]);
         assert!(below.starts_with("other is better (-94)"), "{below}");
+        assert_eq!(winner(&comparison.rows[1]), Winner::Base);
+        assert_eq!(winner(&comparison.rows[3]), Winner::Other);
     }
 
     #[test]
