@@ -102,10 +102,14 @@ pub fn default_out(scenario: &scenario::Scenario, suffix: &str) -> PathBuf {
     ))
 }
 
-/// `--jobs N`: at least 1; default every core.
+/// The most threads `--jobs` may ask for.
+const MAX_JOBS: usize = 1024;
+
+/// `--jobs N`: from 1 to `MAX_JOBS`; default every core.
 pub fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
     match jobs {
         Some(0) => Err(input("--jobs must be at least 1")),
+        Some(jobs) if jobs > MAX_JOBS => Err(input(format!("--jobs must be at most {MAX_JOBS}"))),
         Some(jobs) => Ok(jobs),
         None => Ok(whatif::default_jobs()),
     }

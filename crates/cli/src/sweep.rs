@@ -446,10 +446,23 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode, Failure> {
             Table::parse(&bytes).map_err(|why| input(format!("{}: {why}", runs_path.display())))?;
         pieces.push((dir, manifest, table));
     }
+    for (dir, manifest, _) in &pieces {
+        manifest
+            .spec()
+            .map_err(|why| input(format!("{}: {why}", dir.join("sweep.json").display())))?;
+    }
     let (first_dir, first, first_table) = &pieces[0];
     let spec = first
         .spec()
         .map_err(|why| input(format!("{}: {why}", first_dir.join("sweep.json").display())))?;
+    let expected = spec.header();
+    let fixed = 3 + spec.grid.varies.len();
+    if first_table.header.len() < fixed || first_table.header[..fixed] != expected[..fixed] {
+        return Err(input(format!(
+            "{}: its columns are not variant, seed, the varied paths, serviceName, the figures",
+            first_dir.join("runs.csv").display()
+        )));
+    }
     for (dir, manifest, table) in &pieces[1..] {
         first.same_sweep(manifest).map_err(|why| {
             input(format!(

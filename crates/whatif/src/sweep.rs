@@ -385,6 +385,18 @@ impl Manifest {
         {
             return Err("its seeds and grid do not make its number of runs".to_string());
         }
+        if let Some(shard) = self.shard {
+            if shard.count == 0 || shard.index >= shard.count {
+                return Err(format!(
+                    "shard {}/{} does not exist",
+                    shard.index, shard.count
+                ));
+            }
+        }
+        let ascending = self.held.windows(2).all(|pair| pair[0] < pair[1]);
+        if !ascending || self.held.last().is_some_and(|&k| k >= self.runs) {
+            return Err("its held runs are not ascending run numbers of the sweep".to_string());
+        }
         Ok(spec)
     }
 }
@@ -449,6 +461,21 @@ mod tests {
         let back = super::Manifest::from_json(&manifest.to_json()).unwrap();
         assert_eq!(back, manifest);
         assert_eq!(back.spec().unwrap(), spec);
+        let broken = super::Manifest {
+            held: vec![5, 1],
+            ..manifest.clone()
+        };
+        assert!(broken.spec().is_err());
+        let broken = super::Manifest {
+            held: vec![9],
+            ..manifest.clone()
+        };
+        assert!(broken.spec().is_err());
+        let broken = super::Manifest {
+            shard: Some(super::ShardManifest { index: 0, count: 0 }),
+            ..manifest.clone()
+        };
+        assert!(broken.spec().is_err());
         let whole = spec.manifest("s", "0123", None);
         assert!(whole.same_sweep(&manifest).is_ok());
         let other = SweepSpec {
