@@ -77,6 +77,8 @@ pub struct Capacity {
     index: PlacementIndex,
     /// Live instances that are DRAINING.
     draining: u32,
+    /// Live (ACTIVE or DRAINING) instances.
+    live: u32,
 }
 
 impl Capacity {
@@ -112,6 +114,7 @@ impl Capacity {
             dynamic_port_range,
             index: PlacementIndex::new(plan, zone_count),
             draining: 0,
+            live: 0,
         }
     }
 
@@ -183,6 +186,12 @@ impl Capacity {
     /// Live (ACTIVE or DRAINING) instances, in id order.
     pub fn live_instances(&self) -> impl Iterator<Item = &ContainerInstance> {
         self.instances.iter().filter(|instance| instance.is_live())
+    }
+
+    /// Live instances that take no task (DRAINING, or an agent disconnected): they may
+    /// still host tasks that count for `spread`.
+    pub fn idle_live_count(&self) -> u32 {
+        self.live - self.active.len() as u32
     }
 
     /// How many live instances are DRAINING.
@@ -259,6 +268,7 @@ impl Capacity {
         self.instances.push(instance);
         self.instance_timers.push(Vec::new());
         self.active.push(id);
+        self.live += 1;
         id
     }
 
@@ -287,6 +297,7 @@ impl Capacity {
         if instance.status == InstanceStatus::Draining {
             self.draining -= 1;
         }
+        self.live -= 1;
         instance.status = InstanceStatus::Inactive;
         instance.deregistered_at = Some(now);
         instance.loss = Some(loss);
@@ -493,7 +504,13 @@ impl Capacity {
         }
         let most = working.max_by_key(|zone| (counts[zone], std::cmp::Reverse(*zone)));
         let imbalanced = most.is_some_and(|most| counts[&most] > counts[&fewest] + 1);
-        let rebalances = !suspended.az_rebalance && !suspended.terminate;
+        // No rebalancing while the group still drains an instance it is terminating: that
+        // instance still counts in its zone until it goes.
+        let terminating = group
+            .instances
+            .iter()
+            .any(|id| self.instances[id.index()].terminating.is_some());
+        let rebalances = !suspended.az_rebalance && !suspended.terminate && !terminating;
         if imbalanced && rebalances && group.rebalancing == 0 && launching == 0 {
             // AZRebalance launches first and terminates once the new one is in.
             return AsgAction::Launch {
@@ -602,6 +619,8 @@ impl Capacity {
             .filter(|instance| instance.status == InstanceStatus::Draining)
             .count() as u32;
         assert_eq!(draining, self.draining, "the DRAINING count is off");
+        let live = self.instances.iter().filter(|i| i.is_live()).count() as u32;
+        assert_eq!(live, self.live, "the live count is off");
         let mut live = vec![vec![0u32; self.zones.len()]; self.asgs.len()];
         let mut members = vec![BTreeSet::new(); self.asgs.len()];
         for instance in self.live_instances() {

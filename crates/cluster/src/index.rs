@@ -793,17 +793,20 @@ fn spread_instance(selection: &mut Indexed<'_>) -> Option<()> {
     let view = selection.view;
     let group = selection.request.group;
     // A candidate without the group's tasks wins; none can exist where every instance of
-    // the parts hosts the group already (big services), so skip the search there.
-    let maybe_free = match &selection.lead {
-        Lead::None => selection
-            .parts
-            .iter()
-            .any(|part| view.group_instance_count(group) < selection.index_of(part).len()),
-        Lead::Zones(zones) => zones.iter().zip(&selection.parts).any(|(&zone, part)| {
-            (view.group_hosts_in_zone(group, zone) as usize) < selection.index_of(part).len()
-        }),
-        Lead::Values(..) => true,
-    };
+    // the parts hosts the group already (big services), so skip the search there. The
+    // group's hosts are counted over every live instance, so the shortcut holds only while
+    // every live instance is a candidate.
+    let maybe_free = view.idle_live_count() > 0
+        || match &selection.lead {
+            Lead::None => selection
+                .parts
+                .iter()
+                .any(|part| view.group_instance_count(group) < selection.index_of(part).len()),
+            Lead::Zones(zones) => zones.iter().zip(&selection.parts).any(|(&zone, part)| {
+                (view.group_hosts_in_zone(group, zone) as usize) < selection.index_of(part).len()
+            }),
+            Lead::Values(..) => true,
+        };
     if maybe_free {
         selection.filter = Filter::NoGroupTask;
         if selection

@@ -155,6 +155,11 @@ impl<'a> PlacementView<'a> {
         self.tasks.group_instances(group)
     }
 
+    /// Live instances that take no task but may host the group's tasks.
+    pub fn idle_live_count(&self) -> u32 {
+        self.capacity.idle_live_count()
+    }
+
     pub fn group_instance_count(&self, group: GroupId) -> usize {
         self.tasks.group_instance_count(group)
     }

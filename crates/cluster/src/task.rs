@@ -147,5 +147,8 @@ impl Task {
         self.last_status == TaskStatus::Running
             && !self.health.unhealthy
             && self.health.healthy_at.is_some_and(|at| at <= now)
+            // A target's first passing check is its own event, which may fall at `now`
+            // after the pass that reads this.
+            && (!self.registered || self.health.target_healthy)
     }
 }

@@ -22,6 +22,9 @@ struct ServiceStats {
     window_start: SimTime,
     /// Integral of min(running, desired) over the window, in task-milliseconds.
     running_task_ms: u128,
+    /// Integral of the desired count over the window: the denominator of availability,
+    /// since the desired count can change (UpdateService, a DAEMON's instances).
+    desired_task_ms: u128,
     /// Total time in the window with running < desired.
     below_desired_ms: u64,
     /// When the current below-desired episode began (after steady state).
@@ -56,6 +59,7 @@ impl ServiceStats {
         let desired = self.desired;
         let elapsed_ms = now.since(self.last_change);
         self.running_task_ms += u128::from(self.running.min(desired)) * u128::from(elapsed_ms);
+        self.desired_task_ms += u128::from(desired) * u128::from(elapsed_ms);
         if self.running < desired {
             self.below_desired_ms += elapsed_ms;
         }
@@ -75,6 +79,7 @@ impl ServiceStats {
                 self.window_start = now;
                 self.min_running = after;
                 self.running_task_ms = 0;
+                self.desired_task_ms = 0;
                 self.below_desired_ms = 0;
             }
             return;
@@ -108,12 +113,11 @@ impl ServiceStats {
     }
 
     /// min(running, desired) / desired, averaged over the window up to `end`.
-    fn availability(&self, desired: u32, end: SimTime) -> f64 {
-        let window_ms = end.since(self.window_start);
-        if desired == 0 || window_ms == 0 {
+    fn availability(&self) -> f64 {
+        if self.desired_task_ms == 0 {
             return 1.0;
         }
-        self.running_task_ms as f64 / (f64::from(desired) * window_ms as f64)
+        self.running_task_ms as f64 / self.desired_task_ms as f64
     }
 }
 
@@ -124,9 +128,18 @@ pub struct Figures {
 }
 
 impl Figures {
-    pub fn new(services: usize) -> Figures {
+    /// Figures for the cluster's services, each measured against its desired count at
+    /// time zero until that changes.
+    pub fn new(cluster: &Cluster) -> Figures {
         Figures {
-            services: vec![ServiceStats::default(); services],
+            services: cluster
+                .services()
+                .iter()
+                .map(|service| ServiceStats {
+                    desired: service.desired_count,
+                    ..ServiceStats::default()
+                })
+                .collect(),
         }
     }
 
@@ -220,7 +233,7 @@ impl Figures {
                 ServiceReport {
                     service_name: service.service_name.clone(),
                     desired_count: service.desired_count,
-                    availability: stats.availability(service.desired_count, end),
+                    availability: stats.availability(),
                     min_running: stats.min_running,
                     seconds_below_desired: SimTime(stats.below_desired_ms),
                     mean_time_to_recover: (stats.recoveries > 0)

@@ -196,11 +196,12 @@ pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Resu
             })?;
         consumers.push(make(sink)?);
     }
+    let run = Run::new(scenario, seed);
     let mut listeners = Listeners {
-        figures: Figures::new(scenario.services.len()),
+        figures: Figures::new(run.cluster()),
         consumers,
     };
-    let mut run = Run::new(scenario, seed);
+    let mut run = run;
     while run.step(&mut listeners).is_some() {}
     for consumer in listeners.consumers {
         consumer.finish(&run.cluster)?;

@@ -111,7 +111,7 @@ impl Cluster {
             _ if force_new_deployment => {
                 self.start_deployment(id, current, DeploymentCause::ForceNewDeployment, None, ctx);
             }
-            _ => self.request_pass_at(id, ctx.now, ctx),
+            _ => self.pass_now(id, ctx),
         }
     }
 

@@ -25,6 +25,11 @@ impl Cluster {
         self.deployments_created += 1;
         let deployment_id = DeploymentId(self.deployments_created);
         let service = &mut self.services[id.index()];
+        // A rollback goes back to the last COMPLETED deployment and takes over its tasks.
+        let completed = service
+            .deployments
+            .iter()
+            .rposition(|d| d.rollout_state == RolloutState::Completed);
         if let Some(previous) = service.deployments.last_mut() {
             previous.status = DeploymentStatus::Active;
         }
@@ -42,7 +47,9 @@ impl Cluster {
             reason: match cause {
                 DeploymentCause::Rollback => format!(
                     "ECS deployment circuit breaker: rolling back to the last completed deployment ({}).",
-                    rollback_of.map(|d| d.to_string()).unwrap_or_default()
+                    completed
+                        .map(|index| service.deployments[index].id.to_string())
+                        .unwrap_or_default()
                 ),
                 _ => "ECS deployment in progress.".to_string(),
             },
@@ -53,6 +60,18 @@ impl Cluster {
             failed_tasks: 0,
             any_running: false,
         });
+        if let (DeploymentCause::Rollback, Some(completed)) = (cause, completed) {
+            let new_index = self.services[id.index()].deployments.len() as u32 - 1;
+            let adopted: Vec<TaskId> = self.services[id.index()]
+                .tasks
+                .values()
+                .copied()
+                .filter(|&task| self.tasks.get(task).deployment == Some(completed as u32))
+                .collect();
+            for task in adopted {
+                self.tasks.get_mut(task).deployment = Some(new_index);
+            }
+        }
         let service = &self.services[id.index()];
         if let Some(previous) = service.deployments.iter().rev().nth(1) {
             self.emit(
@@ -70,7 +89,7 @@ impl Cluster {
                 deployment: service.primary(),
             },
         );
-        self.request_pass_at(id, ctx.now, ctx);
+        self.pass_now(id, ctx);
     }
 
     /// A service task reached RUNNING: the throttle's streak ends, and its deployment's

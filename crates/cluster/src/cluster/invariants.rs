@@ -200,13 +200,35 @@ impl Cluster {
                 .values()
                 .filter(|&&id| self.tasks.get(id).created_at > service.limit_lowered_at)
                 .count() as u32;
-            assert!(
-                counted <= limit || started_since_lowered == 0,
-                "{}: {} tasks, more than maximumPercent allows ({})",
-                service.service_name,
-                counted,
-                limit
-            );
+            if service.is_daemon() {
+                // A DAEMON's maximumPercent is 100 per instance: never two active tasks of
+                // it on one instance (its desired count leaves out DRAINING instances, whose
+                // daemon tasks stop last).
+                let mut hosts: Vec<_> = service
+                    .tasks
+                    .values()
+                    .map(|&id| self.tasks.get(id))
+                    .filter(|task| task.last_status.is_active())
+                    .map(|task| task.instance)
+                    .collect();
+                let active = hosts.len();
+                hosts.sort_unstable();
+                hosts.dedup();
+                assert_eq!(
+                    hosts.len(),
+                    active,
+                    "{}: two active daemon tasks on one instance",
+                    service.service_name
+                );
+            } else {
+                assert!(
+                    counted <= limit || started_since_lowered == 0,
+                    "{}: {} tasks, more than maximumPercent allows ({})",
+                    service.service_name,
+                    counted,
+                    limit
+                );
+            }
             assert!(
                 service.deployments.iter().rev().skip(1).all(|deployment| {
                     deployment.status != crate::deployment::DeploymentStatus::Primary

@@ -600,6 +600,15 @@ impl Cluster {
         }
     }
 
+    /// A pass of `service` now, instead of any later one already due (a control-plane
+    /// call the scheduler acts on at once).
+    pub(super) fn pass_now(&mut self, service: ServiceId, ctx: &mut Ctx<'_>) {
+        if let Some(key) = self.services[service.index()].pass.take() {
+            ctx.queue.cancel(key);
+        }
+        self.request_pass_at(service, ctx.now, ctx);
+    }
+
     /// Asks for a pass of `service` at `at` (not before the one already due).
     pub(super) fn request_pass_at(&mut self, service: ServiceId, at: SimTime, ctx: &mut Ctx<'_>) {
         let service = &mut self.services[service.index()];

@@ -41,6 +41,8 @@ struct Plan {
     steady: bool,
     /// When a task next counts as healthy, if the plan waits for it.
     wake: Option<SimTime>,
+    /// Tasks it would start but for the throttle or a FAILED deployment.
+    held_back: bool,
 }
 
 /// A task as a pass sees it.
@@ -106,7 +108,9 @@ impl Cluster {
         // service steady.
         let mut first_healthy: Option<SimTime> = None;
         let mut last_healthy: Option<SimTime> = None;
-        let mut in_flight = false;
+        // Tasks still counted but no longer active (draining, stopping) free room when they
+        // stop, which asks for a pass: the scheduler is not stuck while any remain.
+        let mut in_flight = service.tasks.len() as u32 > service.active_count;
         for &task_id in service.tasks.values() {
             let task = self.tasks.get(task_id);
             if !task.last_status.is_active() {
@@ -116,7 +120,13 @@ impl Cluster {
             let healthy = task.is_healthy(now);
             if !healthy && !task.health.unhealthy {
                 in_flight = true;
-                if let Some(at) = task.health.healthy_at {
+                // `at == now` only for a target whose first passing check is due now; the
+                // pass then comes again right after it.
+                if let Some(at) = task
+                    .health
+                    .healthy_at
+                    .filter(|&at| at > now || task.registered)
+                {
                     first_healthy = Some(first_healthy.map_or(at, |w: SimTime| w.min(at)));
                     last_healthy = Some(last_healthy.map_or(at, |w: SimTime| w.max(at)));
                 }
@@ -140,6 +150,7 @@ impl Cluster {
         let wanted = desired.saturating_sub(current);
         let may_start = !primary.is_failed() && now >= service.throttled_until;
         let start = if may_start { wanted.min(room) } else { 0 };
+        let held_back = !may_start && wanted > 0;
 
         let reason_of = |unhealthy_by_lb: Option<bool>| -> Arc<str> {
             match unhealthy_by_lb {
@@ -245,6 +256,7 @@ impl Cluster {
                 (false, true) => first_healthy,
                 (false, false) => last_healthy,
             },
+            held_back,
         }
     }
 
@@ -282,6 +294,7 @@ impl Cluster {
         // Tasks it starts ask for a pass when they turn healthy (`task_started`).
         Some(Plan {
             start: if may_start { wanted.min(room) } else { 0 },
+            held_back: !may_start,
             ..Plan::default()
         })
     }
@@ -343,10 +356,9 @@ impl Cluster {
         // throttle lifts; waiting for tasks to turn healthy, when the first does. Tasks
         // reaching STOPPED ask for their own pass (room under maximumPercent).
         let service = &self.services[id.index()];
-        let missing = service.desired_count > service.active_count;
         if unplaced > 0 {
             self.request_pass(id, ctx);
-        } else if missing && ctx.now < service.throttled_until {
+        } else if plan.held_back && ctx.now < service.throttled_until {
             let at = service.throttled_until;
             self.request_pass_at(id, at, ctx);
         } else if let Some(at) = plan.wake {

@@ -127,6 +127,23 @@ fn generate(seed: u64) -> String {
         "faults:\n  - {{kind: instanceFailure, mtbf: {}h}}\n",
         rng.random_range(2..48)
     );
+    // Instances that host tasks but take none: disconnected agents and DRAINING instances
+    // must never be chosen, by the indexes or the scan.
+    if rng.random_bool(0.5) {
+        yaml += &format!(
+            "  - {{kind: agentDisconnect, mtbf: {}h, duration: {}m}}\n",
+            rng.random_range(1..24),
+            rng.random_range(5..120),
+        );
+    }
+    if rng.random_bool(0.5) {
+        let zone = zones[rng.random_range(0..n_zones)];
+        let at = rng.random_range(1..12u32);
+        yaml += &format!(
+            "actions:\n  - {{at: {at}h, drainInstances: {{availabilityZone: {zone}}}}}\n  - {{at: {}h, activateInstances: {{availabilityZone: {zone}}}}}\n",
+            at + rng.random_range(1..6u32),
+        );
+    }
     yaml
 }
 

@@ -979,3 +979,139 @@ services:
     let deployments = csv_rows(&files, "deployments.csv");
     assert_eq!(deployments[0].get("rolloutState"), "COMPLETED");
 }
+
+/// EC2 Auto Scaling rebalancing after a zone outage, with managed draining: each instance
+/// the group terminates to even the zones is drained first (its service tasks replaced by
+/// the scheduler), one at a time.
+#[test]
+fn rebalancing_with_managed_draining_drains_one_instance_at_a_time() {
+    let text = format!(
+        r#"
+name: rebalance
+duration: 3h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups:
+    - {{name: nodes, instanceType: m5.large, desiredCapacity: 4, replacementDelay: 2m, managedDraining: true}}
+{WEB_TWO_REVISIONS}services:
+  - {{serviceName: web, taskDefinition: 'web:1', desiredCount: 4}}
+faults:
+  - {{kind: zoneOutage, availabilityZone: a, at: 10m, duration: 30m}}
+"#
+    );
+    let files = all(&text);
+    let instances = csv_rows(&files, "instances.csv");
+    let rebalanced: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("reason") == "azRebalance")
+        .collect();
+    assert_eq!(rebalanced.len(), 2, "{instances:?}");
+    for at in (0..10_800_000).step_by(1000) {
+        let live = instances
+            .iter()
+            .filter(|i| i.time_ms("registeredAt").unwrap() <= at)
+            .filter(|i| i.time_ms("deregisteredAt").is_none_or(|gone| gone > at))
+            .count();
+        assert!(live <= 5, "{live} instances at {at}");
+    }
+    let tasks = csv_rows(&files, "tasks.csv");
+    for victim in rebalanced {
+        for t in tasks
+            .iter()
+            .filter(|t| t.get("instanceId") == victim.get("instanceId"))
+        {
+            assert_eq!(
+                t.get("stopCode"),
+                "ServiceSchedulerInitiated",
+                "drained, not killed"
+            );
+        }
+    }
+    let end: Vec<&Row> = instances
+        .iter()
+        .filter(|i| i.get("deregisteredAt").is_empty())
+        .collect();
+    assert_eq!(
+        end.iter()
+            .filter(|i| i.get("availabilityZone") == "a")
+            .count(),
+        2
+    );
+}
+
+/// EC2 Auto Scaling's suspended processes: with `Terminate` suspended, lowering the desired
+/// capacity terminates nothing; with `AZRebalance` suspended, zones are not evened out when
+/// an outage ends.
+#[test]
+fn suspended_terminate_and_rebalance() {
+    let base = |process: &str, rest: &str| {
+        format!(
+            r#"
+name: suspended
+duration: 3h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups:
+    - {{name: nodes, instanceType: m5.large, desiredCapacity: 4, replacementDelay: 1m, suspendedProcesses: [{process}]}}
+{rest}"#
+        )
+    };
+    let terminate = rows(
+        &base(
+            "Terminate",
+            "actions:\n  - {at: 10m, setDesiredCapacity: {autoScalingGroup: nodes, desiredCapacity: 2}}\n",
+        ),
+        "instances.csv",
+    );
+    assert!(
+        terminate.iter().all(|i| i.get("deregisteredAt").is_empty()),
+        "{terminate:?}"
+    );
+    let outage = "faults:\n  - {kind: zoneOutage, availabilityZone: a, at: 10m, duration: 30m}\n";
+    let rebalance = rows(&base("AZRebalance", outage), "instances.csv");
+    assert!(rebalance.iter().all(|i| i.get("reason") != "azRebalance"));
+    let live_in_b = rebalance
+        .iter()
+        .filter(|i| i.get("deregisteredAt").is_empty() && i.get("availabilityZone") == "b")
+        .count();
+    assert_eq!(live_in_b, 4, "replacements stay in b");
+    // Without the suspension the group rebalances to two and two.
+    let normal = rows(&base("HealthCheck", outage), "instances.csv");
+    assert_eq!(
+        normal
+            .iter()
+            .filter(|i| i.get("reason") == "azRebalance")
+            .count(),
+        2
+    );
+}
+
+/// ECS.md §4.9: "If you update your service to use a new task definition, your service
+/// returns to a normal, non-throttled state immediately."
+#[test]
+fn a_new_task_definition_lifts_the_throttle() {
+    let text = cluster(
+        "2h",
+        r#"
+taskDefinitions:
+  - family: app
+    containerDefinitions: [{name: app, cpu: 256, memory: 512}]
+    simulation: {startupTime: 5s, startFailure: "CannotPullContainerError: nope"}
+  - family: app
+    containerDefinitions: [{name: app, cpu: 256, memory: 512}]
+    simulation: {startupTime: 5s}
+services:
+  - {serviceName: app, taskDefinition: 'app:1', desiredCount: 1}
+actions:
+  - {at: 30m, updateService: {service: app, taskDefinition: 'app:2'}}
+"#,
+    );
+    let tasks = rows(&text, "tasks.csv");
+    let fixed = tasks
+        .iter()
+        .find(|t| t.get("taskDefinition") == "app:2")
+        .unwrap();
+    // By 30 min the throttle's gap has reached minutes; the new revision starts at once.
+    assert_eq!(fixed.time_ms("createdAt"), Some(1_800_000));
+    assert_eq!(fixed.get("lastStatus"), "RUNNING");
+}

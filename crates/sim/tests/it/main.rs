@@ -7,4 +7,5 @@ mod golden;
 mod indexed;
 mod invariants;
 mod lifecycle;
+mod regressions;
 mod support;
