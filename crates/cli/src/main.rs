@@ -1,7 +1,12 @@
 //! The `ecsim` command line: parses arguments, reads scenario files, writes result files
 //! atomically and maps failures to exit codes (2 for bad input, 1 for I/O trouble).
 
+mod compare;
+mod failure;
 mod output;
+mod plan;
+mod require;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +32,14 @@ Start here:
   ecsim run my.yaml --set services[0].desiredCount=9
   ecsim validate my.yaml             report every problem with its line and column
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
+  ecsim run my.yaml --require 'web.availability>=0.999'   exit code 3 when not met
+
+What-if questions over many runs:
+  ecsim sweep my.yaml --seeds 1..20 --vary 'services[0].desiredCount=[3, 6]'
+  ecsim compare base.yaml other.yaml --seeds 1..30        paired, on the same seeds
+  ecsim plan my.yaml --vary 'cluster.autoScalingGroups[0].desiredCapacity=3..12' \\
+      --require 'web.secondsBelowDesired<=120' --seeds 1..5
+  ecsim merge shard-0 shard-1 --out whole                 join a sweep's --shard folders
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
 tasks.csv, instances.csv, placement_failures.csv, deployments.csv, services.csv,
@@ -69,6 +82,11 @@ enum Command {
         /// from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
+        /// A requirement on the run's figures: SERVICE.FIGURE OP NUMBER, OP one of `>=`, `>`,
+        /// `<=`, `<`, `==`, FIGURE a column of services.csv, e.g. 'web.availability>=0.999'.
+        /// Repeatable; checked with the scenario's requirements:; exit code 3 when one fails.
+        #[arg(long = "require", value_name = "SERVICE.FIGURE OP NUMBER")]
+        require: Vec<String>,
     },
     /// Check a scenario and report every problem with its line and column.
     #[command(
@@ -86,6 +104,20 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
+    /// Run a scenario over seeds and --vary values: runs.csv and sweep.csv (means, 95 %
+    /// intervals).
+    #[command(long_about = sweep::SWEEP_ABOUT)]
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of a sharded sweep into the whole sweep's files.
+    #[command(long_about = sweep::MERGE_ABOUT)]
+    Merge(sweep::MergeArgs),
+    /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
+    #[command(long_about = compare::COMPARE_ABOUT)]
+    Compare(compare::CompareArgs),
+    /// Find the smallest value of one path that meets every requirement on every seed
+    /// (assuming the requirements are monotonic in it).
+    #[command(long_about = plan::PLAN_ABOUT)]
+    Plan(plan::PlanArgs),
 }
 
 /// `--outputs LIST`, one value holding a list.
@@ -119,12 +151,24 @@ fn main() -> ExitCode {
             out,
             overrides,
             outputs,
-        } => run(scenario.as_deref(), seed, out, &overrides, outputs),
+            require,
+        } => run(
+            scenario.as_deref(),
+            seed,
+            out,
+            &overrides,
+            outputs,
+            &require,
+        ),
         Command::Validate {
             scenario,
             overrides,
             resolved,
         } => validate(&scenario, &overrides, resolved),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }
 
@@ -172,10 +216,15 @@ fn run(
     out: Option<PathBuf>,
     overrides: &[String],
     outputs: Option<OutputList>,
+    require: &[String],
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
         Err(code) => return code,
+    };
+    let requirements = match require::requirements(require, &scenario) {
+        Ok(requirements) => requirements,
+        Err(failure) => return failure.exit(),
     };
     let seed = seed.unwrap_or(scenario.seed);
     let out = out.unwrap_or_else(|| Path::new("results").join(output::folder_name(&scenario.name)));
@@ -213,5 +262,6 @@ fn run(
         wall,
         out.display()
     );
-    ExitCode::SUCCESS
+    let checks = whatif::check::check(&requirements, &whatif::service_rows(&report));
+    require::report(&checks)
 }

@@ -22,6 +22,7 @@ mod outputs;
 mod overrides;
 mod quotas;
 mod read;
+mod requirements;
 mod resolved;
 mod service;
 mod target_groups;
@@ -32,6 +33,9 @@ mod warnings;
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
+pub use requirements::{
+    check_service, parse_requirement, Op, Requirement, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
+};
 pub use resolved::resolved_yaml;
 pub use warnings::warnings;
 
@@ -61,6 +65,8 @@ pub struct Scenario {
     pub quotas: Quotas,
     /// `outputs`: the files a run writes, in `Output::ALL` order (default: all of them).
     pub outputs: Vec<Output>,
+    /// `requirements`: what a run must achieve (`ecsim run` exits with code 3 otherwise).
+    pub requirements: Vec<Requirement>,
 }
 
 /// Reads and validates the scenario at `path`, after applying `--set PATH=VALUE`

@@ -19,6 +19,7 @@ use crate::node::{Node, Value};
 use crate::outputs;
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
+use crate::requirements;
 use crate::resolved::duration as duration_text;
 use crate::service;
 use crate::target_groups;
@@ -40,6 +41,7 @@ const TOP_KEYS: &[&str] = &[
     "actions",
     "faults",
     "outputs",
+    "requirements",
 ];
 
 pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
@@ -77,6 +79,12 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         &mut target_groups,
         &limits,
     );
+    let service_names: Option<Vec<&str>> = services
+        .iter()
+        .map(|service| service.as_ref().map(|spec| spec.service_name.as_str()))
+        .collect();
+    let requirements =
+        requirements::requirements(cx, top.get("requirements"), service_names.as_deref());
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let scheduled_tasks =
         service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
@@ -125,6 +133,7 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
+        requirements: requirements?,
     })
 }
 
