@@ -1,8 +1,13 @@
 //! The `ecsim` command line: parses arguments, reads scenario files, writes result files
 //! atomically and maps failures to exit codes (2 for bad input, 1 for I/O trouble).
 
+mod compare;
+mod failure;
 mod output;
+mod plan;
 mod progress;
+mod require;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +33,14 @@ Start here:
   ecsim run my.yaml --set services[0].desiredCount=9
   ecsim validate my.yaml             report every problem with its line and column
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
+  ecsim run my.yaml --require 'web.availability>=0.999'   exit code 3 when not met
+
+What-if questions over many runs:
+  ecsim sweep my.yaml --seeds 1..20 --vary 'services[0].desiredCount=[3, 6]'
+  ecsim compare base.yaml other.yaml --seeds 1..30        paired, on the same seeds
+  ecsim plan my.yaml --vary 'cluster.autoScalingGroups[0].desiredCapacity=3..12' \\
+      --require 'web.secondsBelowDesired<=120' --seeds 1..5
+  ecsim merge shard-0 shard-1 --out whole                 join a sweep's --shard folders
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
 tasks.csv, instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell
@@ -72,6 +85,11 @@ enum Command {
         /// from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
+        /// A requirement on the run's figures: SERVICE.FIGURE OP NUMBER, OP one of `>=`, `>`,
+        /// `<=`, `<`, `==`, FIGURE a column of services.csv, e.g. 'web.availability>=0.999'.
+        /// Repeatable; checked with the scenario's requirements:; exit code 3 when one fails.
+        #[arg(long = "require", value_name = "SERVICE.FIGURE OP NUMBER")]
+        require: Vec<String>,
         /// Show no progress bar (one is shown on stderr when it is a terminal, for runs
         /// longer than a second).
         #[arg(long)]
@@ -93,6 +111,20 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
+    /// Run a scenario over seeds and --vary values: runs.csv and sweep.csv (means, 95 %
+    /// intervals).
+    #[command(long_about = sweep::SWEEP_ABOUT)]
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of a sharded sweep into the whole sweep's files.
+    #[command(long_about = sweep::MERGE_ABOUT)]
+    Merge(sweep::MergeArgs),
+    /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
+    #[command(long_about = compare::COMPARE_ABOUT)]
+    Compare(compare::CompareArgs),
+    /// Find the smallest value of one path that meets every requirement on every seed
+    /// (assuming the requirements are monotonic in it).
+    #[command(long_about = plan::PLAN_ABOUT)]
+    Plan(plan::PlanArgs),
 }
 
 /// `--outputs LIST`, one value holding a list.
@@ -126,13 +158,26 @@ fn main() -> ExitCode {
             out,
             overrides,
             outputs,
+            require,
             quiet,
-        } => run(scenario.as_deref(), seed, out, &overrides, outputs, quiet),
+        } => run(
+            scenario.as_deref(),
+            seed,
+            out,
+            &overrides,
+            outputs,
+            &require,
+            quiet,
+        ),
         Command::Validate {
             scenario,
             overrides,
             resolved,
         } => validate(&scenario, &overrides, resolved),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }
 
@@ -186,11 +231,16 @@ fn run(
     out: Option<PathBuf>,
     overrides: &[String],
     outputs: Option<OutputList>,
+    require: &[String],
     quiet: bool,
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
         Err(code) => return code,
+    };
+    let requirements = match require::requirements(require, &scenario) {
+        Ok(requirements) => requirements,
+        Err(failure) => return failure.exit(),
     };
     let seed = seed.unwrap_or(scenario.seed);
     let out = out.unwrap_or_else(|| Path::new("results").join(output::folder_name(&scenario.name)));
@@ -233,5 +283,6 @@ fn run(
         wall,
         out.display()
     );
-    ExitCode::SUCCESS
+    let checks = whatif::check::check(&requirements, &whatif::service_rows(&report));
+    require::report(&checks)
 }

@@ -22,6 +22,7 @@ mod outputs;
 mod overrides;
 mod quotas;
 mod read;
+mod requirements;
 mod resolved;
 mod service;
 mod sources;
@@ -33,6 +34,9 @@ mod warnings;
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
+pub use requirements::{
+    check_service, parse_requirement, Op, Requirement, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
+};
 pub use resolved::{resolved_hash, resolved_yaml};
 pub use sources::{Source, Sources};
 pub use warnings::{warnings, Warning};
@@ -63,6 +67,8 @@ pub struct Scenario {
     pub quotas: Quotas,
     /// `outputs`: the files a run writes, in `Output::ALL` order (default: all of them).
     pub outputs: Vec<Output>,
+    /// `requirements`: what a run must achieve (`ecsim run` exits with code 3 otherwise).
+    pub requirements: Vec<Requirement>,
     /// `metrics`: how the run's figures are measured.
     pub metrics: Metrics,
     /// The `--set PATH=VALUE` overrides applied when loading, in order: the run's summary

@@ -19,6 +19,7 @@ use crate::node::{Node, Value};
 use crate::outputs;
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
+use crate::requirements;
 use crate::resolved::duration as duration_text;
 use crate::service;
 use crate::sources::Sources;
@@ -41,6 +42,7 @@ const TOP_KEYS: &[&str] = &[
     "actions",
     "faults",
     "outputs",
+    "requirements",
     "metrics",
 ];
 
@@ -80,6 +82,12 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         &mut target_groups,
         &limits,
     );
+    let service_names: Option<Vec<&str>> = services
+        .iter()
+        .map(|service| service.as_ref().map(|spec| spec.service_name.as_str()))
+        .collect();
+    let requirements =
+        requirements::requirements(cx, top.get("requirements"), service_names.as_deref());
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let scheduled_tasks =
         service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
@@ -128,6 +136,7 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
+        requirements: requirements?,
         metrics: metrics?,
         overrides: Vec::new(),
         sources: Sources::default(),

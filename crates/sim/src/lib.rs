@@ -21,7 +21,7 @@ use scenario::Scenario;
 
 pub use figures::Figures;
 pub use outputs::{Consumer, Sink, Start, CONSUMERS};
-pub use report::{Report, ServiceReport};
+pub use report::{Report, ServiceReport, SERVICES_HEADER};
 
 /// Builds the model for `scenario` with the seed of this run.
 pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
