@@ -51,6 +51,10 @@ pub struct CompareArgs {
     /// Threads to run on [default: every core].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Show no progress bar (one is shown on stderr, when it is a terminal, once the runs
+    /// have taken a second).
+    #[arg(long)]
+    quiet: bool,
     /// Output folder [default: results/<base scenario name>-compare/].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -79,10 +83,14 @@ fn run_compare(args: CompareArgs) -> Result<ExitCode, Failure> {
         args.base.display(),
         other_path.display()
     );
+    let progress = crate::progress::RunsProgress::new(2 * seeds.len(), "compare", args.quiet);
     let runs = whatif::map_parallel(jobs, 2 * seeds.len(), |idx| {
         let scenario = if idx % 2 == 0 { &base } else { &other };
-        whatif::run_figures(scenario, seeds[idx / 2])
+        let rows = whatif::run_figures(scenario, seeds[idx / 2]);
+        progress.run_done();
+        rows
     });
+    progress.finish();
     let (base_runs, other_runs): (Vec<_>, Vec<_>) = runs
         .chunks(2)
         .map(|pair| (pair[0].clone(), pair[1].clone()))

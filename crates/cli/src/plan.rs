@@ -54,6 +54,10 @@ pub struct PlanArgs {
     /// Threads to run on [default: every core].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Show no progress bar (one is shown on stderr, when it is a terminal, once the runs
+    /// have taken a second).
+    #[arg(long)]
+    quiet: bool,
     /// Output folder [default: results/<scenario name>-plan/].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -114,9 +118,13 @@ fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         let scenario = failure::load(&args.scenario, &overrides_at(&args, value), &label)?;
         // The value may rename services: every requirement must still name one.
         require::requirements(&args.require, &scenario)?;
+        let progress = crate::progress::RunsProgress::new(seeds.len(), &label, args.quiet);
         let runs = whatif::map_parallel(jobs, seeds.len(), |idx| {
-            whatif::run_figures(&scenario, seeds[idx])
+            let rows = whatif::run_figures(&scenario, seeds[idx]);
+            progress.run_done();
+            rows
         });
+        progress.finish();
         let trial = Trial {
             value,
             seeds: seeds

@@ -1,6 +1,7 @@
-//! The progress bar of `ecsim run`: simulated time reached over the run's duration, on
-//! stderr, shown only when stderr is a terminal, once a run has taken a second of wall time,
-//! and never with `--quiet`. It reads the wall clock (the one other place besides the
+//! The progress bars: `ecsim run`'s (simulated time reached over the run's duration) and
+//! that of `sweep`, `compare` and `plan` (runs finished over runs to make), on stderr, shown
+//! only when stderr is a terminal, once a second of wall time has passed, and never with
+//! `--quiet`. It reads the wall clock (the one other place besides the
 //! terminal's closing line), and nothing of it reaches a file.
 
 use std::io::IsTerminal;
@@ -68,6 +69,56 @@ impl Progress {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Runs finished out of runs to make, for the commands that make many (`sweep`, `compare`,
+/// `plan`). Worker threads tell it as they finish: every method takes `&self`.
+pub struct RunsProgress {
+    /// `None` when no bar may be shown; else when the runs started.
+    started: Option<Instant>,
+    /// Hidden until a second has passed, then drawn on stderr.
+    bar: ProgressBar,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl RunsProgress {
+    pub fn new(total: usize, what: &str, quiet: bool) -> RunsProgress {
+        let shown = !quiet && std::io::stderr().is_terminal();
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        let template = format!(
+            "{what} {{pos:>5}}/{{len}} runs [{{wide_bar}}] {{elapsed}} elapsed, ETA {{eta}}"
+        );
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        RunsProgress {
+            // Wall-clock time, for the terminal only (see `Progress::new`).
+            #[allow(clippy::disallowed_methods)]
+            started: shown.then(Instant::now),
+            bar,
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// One more run is finished.
+    pub fn run_done(&self) {
+        self.bar.inc(1);
+        let Some(started) = self.started else {
+            return;
+        };
+        if started.elapsed() >= SHOW_AFTER
+            && !self.shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    /// The runs are over: the bar goes, leaving the terminal as it was.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 

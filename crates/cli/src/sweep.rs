@@ -80,6 +80,10 @@ pub struct SweepArgs {
     /// Keep the runs already recorded in DIR/runs/ and run only the others.
     #[arg(long)]
     resume: bool,
+    /// Show no progress bar (one is shown on stderr, when it is a terminal, once the runs
+    /// have taken a second).
+    #[arg(long)]
+    quiet: bool,
     /// Output folder [default: results/<scenario name>-sweep/].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -188,12 +192,15 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, Failure> {
     }
     print_plan(&spec, shard, &manifest, jobs, resumed, &out);
     let header = spec.header();
-    whatif::run_parallel(
+    let progress = crate::progress::RunsProgress::new(pending.len(), "sweep", args.quiet);
+    let ran = whatif::run_parallel(
         jobs,
         pending.len(),
         |idx| {
             let id = spec.run(pending[idx]);
-            whatif::run_figures(&scenarios[id.variant], id.seed)
+            let rows = whatif::run_figures(&scenarios[id.variant], id.seed);
+            progress.run_done();
+            rows
         },
         |idx, services| -> anyhow::Result<()> {
             let k = pending[idx];
@@ -206,7 +213,9 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, Failure> {
             results[k] = Some(record.rows);
             Ok(())
         },
-    )?;
+    );
+    progress.finish();
+    ran?;
     let table = Table {
         header,
         rows: manifest

@@ -504,3 +504,25 @@ fn bad_sweep_input_exits_2() {
     );
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Off a terminal (these tests, CI) a sweep draws no progress bar, with or without
+/// `--quiet`, and its files are the same either way.
+#[test]
+fn sweeps_draw_no_progress_bar_off_a_terminal() {
+    let dir = temp_dir("quiet");
+    let (loud, quiet) = (dir.join("loud"), dir.join("quiet"));
+    let outputs = [
+        run(&mut sweep(&loud, &["--jobs", "2"])),
+        run(&mut sweep(&quiet, &["--jobs", "2", "--quiet"])),
+    ];
+    for output in &outputs {
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(!text(&output.stderr).contains("runs ["), "{}", text(&output.stderr));
+    }
+    assert_eq!(read(&loud.join("runs.csv")), read(&quiet.join("runs.csv")));
+    for command in ["compare", "plan"] {
+        let mut help = ecsim();
+        let help = text(&run(help.args([command, "--help"])).stdout);
+        assert!(help.contains("--quiet"), "{command} --help: {help}");
+    }
+}
