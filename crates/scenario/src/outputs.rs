@@ -15,6 +15,7 @@ pub enum Output {
     Instances,
     PlacementFailures,
     Deployments,
+    Episodes,
     Services,
     Summary,
     Timeseries,
@@ -23,12 +24,13 @@ pub enum Output {
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 9] = [
+    pub const ALL: [Output; 10] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
         Output::PlacementFailures,
         Output::Deployments,
+        Output::Episodes,
         Output::Services,
         Output::Summary,
         Output::Timeseries,
@@ -43,6 +45,7 @@ impl Output {
             Output::Instances => "instances.csv",
             Output::PlacementFailures => "placement_failures.csv",
             Output::Deployments => "deployments.csv",
+            Output::Episodes => "episodes.csv",
             Output::Services => "services.csv",
             Output::Summary => "summary.json",
             Output::Timeseries => "timeseries.csv",
@@ -58,6 +61,7 @@ impl Output {
             Output::Instances => "instances",
             Output::PlacementFailures => "placement_failures",
             Output::Deployments => "deployments",
+            Output::Episodes => "episodes",
             Output::Services => "services",
             Output::Summary => "summary",
             Output::Timeseries => "timeseries",
@@ -238,7 +242,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, deployments, services, summary, \
+                 list of events, tasks, instances, placement_failures, deployments, episodes, services, summary, \
                  timeseries, report or all"
                     .to_string()
             )
@@ -247,7 +251,7 @@ mod tests {
             parse_outputs("graphs"),
             Err(
                 "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, services, summary, timeseries, report or all"
+                 instances, placement_failures, deployments, episodes, services, summary, timeseries, report or all"
                     .to_string()
             )
         );

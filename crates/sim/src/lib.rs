@@ -6,6 +6,7 @@
 mod figures;
 pub mod outputs;
 mod report;
+mod spells;
 
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -19,8 +20,8 @@ use placement::DefaultStrategy;
 use scenario::Scenario;
 
 pub use figures::Figures;
-pub use outputs::{Consumer, Sink, CONSUMERS};
-pub use report::{Report, ServiceReport};
+pub use outputs::{Consumer, Sink, Start, CONSUMERS};
+pub use report::{Report, ServiceReport, SERVICES_HEADER};
 
 /// Builds the model for `scenario` with the seed of this run.
 pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
@@ -186,6 +187,27 @@ impl Observer for Listeners {
 /// any subset, in any order) as it goes; returns the report, from which `services.csv` and
 /// `summary.json` are written.
 pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
+    run_with_progress(scenario, seed, sinks, &mut |_| {})
+}
+
+/// Events between two calls of a `run_with_progress` callback: often enough for a progress
+/// bar, rare enough to cost nothing.
+pub const PROGRESS_EVERY_EVENTS: u64 = 4096;
+
+/// `run`, telling `progress` the simulated time reached every `PROGRESS_EVERY_EVENTS`
+/// events and once at the end (the run ends at `scenario.duration_ms`). Nothing of it
+/// reaches the outputs.
+pub fn run_with_progress(
+    scenario: &Scenario,
+    seed: u64,
+    sinks: Vec<(&str, Sink)>,
+    progress: &mut dyn FnMut(SimTime),
+) -> io::Result<Report> {
+    let mut run = Run::new(scenario, seed);
+    let start = Start {
+        scenario,
+        cluster: &run.cluster,
+    };
     let mut consumers = Vec::new();
     for (name, sink) in sinks {
         let (_, make) = CONSUMERS
@@ -194,15 +216,18 @@ pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Resu
             .ok_or_else(|| {
                 io::Error::new(io::ErrorKind::InvalidInput, format!("no output {name}"))
             })?;
-        consumers.push(make(sink)?);
+        consumers.push(make(sink, &start)?);
     }
-    let run = Run::new(scenario, seed);
     let mut listeners = Listeners {
-        figures: Figures::new(run.cluster()),
+        figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
-    let mut run = run;
-    while run.step(&mut listeners).is_some() {}
+    while let Some(now) = run.step(&mut listeners) {
+        if run.events.is_multiple_of(PROGRESS_EVERY_EVENTS) {
+            progress(now);
+        }
+    }
+    progress(run.end);
     let services = listeners.figures.report(&run.cluster, run.end);
     let report = Report::new(scenario, seed, run.end, run.events, services);
     for consumer in listeners.consumers {

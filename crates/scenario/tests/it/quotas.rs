@@ -163,6 +163,7 @@ fn outputs_default_to_every_file_in_order() {
             "instances.csv",
             "placement_failures.csv",
             "deployments.csv",
+            "episodes.csv",
             "services.csv",
             "summary.json",
             "timeseries.csv",
@@ -213,7 +214,7 @@ fn an_unknown_output_is_a_located_error() {
         scenario::parse_outputs("services,graphs"),
         Err(
             "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-             instances, placement_failures, deployments, services, summary, timeseries, report or all"
+             instances, placement_failures, deployments, episodes, services, summary, timeseries, report or all"
                 .to_string()
         )
     );

@@ -102,7 +102,6 @@ pub(crate) struct Level {
 /// Follows the levels through the change records.
 #[derive(Debug, Default)]
 pub(crate) struct Levels {
-    started: bool,
     services: usize,
     /// Current values by slot: services' series first (`3 x service + offset`), then
     /// zones' (`5 x zone + offset`).
@@ -126,6 +125,32 @@ pub(crate) struct Levels {
 }
 
 impl Levels {
+    /// Every series of `cluster` (the model at time zero), each told at time zero whatever
+    /// its value.
+    pub(crate) fn new(cluster: &Cluster) -> Levels {
+        let services = cluster.services().len();
+        let slots = services * Series::SERVICE.len() + cluster.zone_count() * Series::ZONE.len();
+        let mut levels = Levels {
+            services,
+            values: vec![0; slots],
+            told: vec![None; slots],
+            marked: vec![false; slots],
+            ..Levels::default()
+        };
+        for service in cluster.services() {
+            levels.sync_service(service.id, cluster);
+        }
+        for instance in cluster.instances().iter().filter(|i| i.is_live()) {
+            levels.instance_joins(instance, 1);
+            levels.sync_reserved(instance);
+        }
+        levels.changed.clear();
+        for slot in 0..slots {
+            levels.touch(slot);
+        }
+        levels
+    }
+
     /// Hears one change; tells `out` every level that changed at instants now closed.
     pub(crate) fn record(
         &mut self,
@@ -134,9 +159,6 @@ impl Levels {
         cluster: &Cluster,
         out: &mut dyn FnMut(Level),
     ) {
-        if !self.started {
-            self.start(change, cluster);
-        }
         self.advance(at, out);
         self.apply(at, change, cluster);
         self.commit();
@@ -156,37 +178,8 @@ impl Levels {
     /// The run ended at `end`: tells the levels still gathered, waiting tasks that count as
     /// healthy by then included.
     pub(crate) fn finish(&mut self, end: SimTime, out: &mut dyn FnMut(Level)) {
-        if self.started {
-            self.advance(end.max(self.now), out);
-            self.flush(out);
-        }
-    }
-
-    /// Every series at time zero, told whatever its value: nothing changed before the first
-    /// record but that record's own change (a desired count knows what it was before).
-    fn start(&mut self, change: &Change<'_>, cluster: &Cluster) {
-        self.started = true;
-        self.services = cluster.services().len();
-        let slots =
-            self.services * Series::SERVICE.len() + cluster.zone_count() * Series::ZONE.len();
-        self.values = vec![0; slots];
-        self.told = vec![None; slots];
-        self.marked = vec![false; slots];
-        for service in cluster.services() {
-            let desired = match *change {
-                Change::DesiredCountChanged {
-                    service: changed,
-                    from,
-                } if changed.id == service.id => from,
-                _ => service.desired_count,
-            };
-            let slot = self.slot(Series::Desired, service.id.index());
-            self.values[slot] = u64::from(desired);
-        }
-        self.now = SimTime::ZERO;
-        for slot in 0..slots {
-            self.touch(slot);
-        }
+        self.advance(end.max(self.now), out);
+        self.flush(out);
     }
 
     fn slot(&self, series: Series, key: usize) -> usize {

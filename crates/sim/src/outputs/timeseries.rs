@@ -14,7 +14,7 @@ use cluster::ids::{ServiceId, ZoneId};
 use des::SimTime;
 
 use super::levels::{Level, Levels};
-use super::{Consumer, CsvFile, Sink};
+use super::{Consumer, CsvFile, Sink, Start};
 use crate::report::Report;
 
 pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
@@ -24,10 +24,10 @@ struct Timeseries {
     levels: Levels,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Timeseries {
         file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
-        levels: Levels::default(),
+        levels: Levels::new(start.cluster),
     }))
 }
 

@@ -21,11 +21,12 @@ use std::io::{self, Write as _};
 use cluster::change::Change;
 use cluster::cluster::Cluster;
 use cluster::ids::GroupId;
+use cluster::spec::FaultKind;
 use des::SimTime;
 use serde::Serialize;
 
 use super::levels::{Level, Levels, Series};
-use super::{Consumer, Sink};
+use super::{Consumer, Sink, Start};
 use crate::report::Report;
 use marks::{Mark, MarkKind, Marks};
 use page::Page;
@@ -162,15 +163,24 @@ struct ReportHtml {
     /// Instances lost, by why.
     losses: BTreeMap<&'static str, u64>,
     last_at: SimTime,
+    /// The scenario's description, and its faults' kinds by index.
+    description: String,
+    fault_kinds: Vec<&'static str>,
 }
 
-pub(in crate::outputs) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(in crate::outputs) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
+    let cluster = start.cluster;
+    let service_count = cluster.services().len();
     Ok(Box::new(ReportHtml {
         sink,
-        levels: Levels::default(),
-        services: Vec::new(),
-        service_count: 0,
-        zones: Vec::new(),
+        levels: Levels::new(cluster),
+        services: (0..service_count.min(MAX_SERVICE_CHARTS))
+            .map(|_| ServiceTraces::default())
+            .collect(),
+        service_count,
+        zones: (0..cluster.zone_count())
+            .map(|_| Default::default())
+            .collect(),
         marks: Marks::default(),
         outages: Vec::new(),
         detail: Detail::Tasks,
@@ -181,7 +191,25 @@ pub(in crate::outputs) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
         instances_registered: 0,
         losses: BTreeMap::new(),
         last_at: SimTime::ZERO,
+        description: start.scenario.description.clone(),
+        fault_kinds: start
+            .scenario
+            .faults
+            .iter()
+            .map(|fault| fault_kind(&fault.kind))
+            .collect(),
     }))
+}
+
+/// A fault's `kind` as scenarios write it.
+fn fault_kind(kind: &FaultKind) -> &'static str {
+    match kind {
+        FaultKind::InstanceFailure { .. } => "instanceFailure",
+        FaultKind::TaskExit { .. } => "taskExit",
+        FaultKind::ZoneOutage { .. } => "zoneOutage",
+        FaultKind::SpotInterruption { .. } => "spotInterruption",
+        FaultKind::AgentDisconnect { .. } => "agentDisconnect",
+    }
 }
 
 impl ReportHtml {
@@ -275,12 +303,22 @@ impl ReportHtml {
     fn faults(&mut self, at: SimTime, change: &Change<'_>, cluster: &Cluster) {
         let ms = at.as_ms();
         match *change {
-            Change::FaultInjected { fault, targets } => self.mark(
-                at,
-                None,
-                MarkKind::Fault,
-                format!("{}: faults[{fault}] struck {targets} target(s)", clock(ms)),
-            ),
+            Change::FaultInjected { fault, targets } => {
+                let kind = self
+                    .fault_kinds
+                    .get(fault as usize)
+                    .copied()
+                    .unwrap_or("fault");
+                self.mark(
+                    at,
+                    None,
+                    MarkKind::Fault,
+                    format!(
+                        "{}: faults[{fault}] ({kind}) struck {targets} target(s)",
+                        clock(ms)
+                    ),
+                );
+            }
             Change::InstanceTerminated { instance, loss } => {
                 *self.losses.entry(loss.as_str()).or_default() += 1;
                 self.mark(
@@ -359,23 +397,10 @@ impl ReportHtml {
             _ => {}
         }
     }
-
-    fn sizes(&mut self, cluster: &Cluster) {
-        if self.zones.is_empty() && self.services.is_empty() {
-            self.service_count = cluster.services().len();
-            self.services = (0..self.service_count.min(MAX_SERVICE_CHARTS))
-                .map(|_| ServiceTraces::default())
-                .collect();
-            self.zones = (0..cluster.zone_count())
-                .map(|_| Default::default())
-                .collect();
-        }
-    }
 }
 
 impl Consumer for ReportHtml {
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        self.sizes(cluster);
         let ReportHtml {
             levels,
             services,
@@ -418,7 +443,6 @@ impl ReportHtml {
         end: SimTime,
         report: Option<&Report>,
     ) -> io::Result<()> {
-        self.sizes(cluster);
         {
             let ReportHtml {
                 levels,

@@ -85,10 +85,17 @@ impl Page<'_> {
 
     fn header(&self, page: &mut String, title: &str, focus: bool) {
         let html = self.html;
+        let _ = write!(page, "<header>\n<h1>ecsim report: {}</h1>\n", escape(title));
+        if !html.description.is_empty() {
+            let _ = writeln!(
+                page,
+                "<p class=\"description\">{}</p>",
+                escape(&html.description)
+            );
+        }
         let _ = write!(
             page,
-            "<header>\n<h1>ecsim report: {}</h1>\n<p class=\"meta\">{} simulated",
-            escape(title),
+            "<p class=\"meta\">{} simulated",
             clock(self.whole.end_ms)
         );
         if let Some(report) = self.report {
@@ -226,16 +233,20 @@ impl Page<'_> {
     }
 
     fn figures(&self, page: &mut String) {
-        page.push_str(
-            "<section id=\"figures\">\n<h2>Service figures</h2>\n<p class=\"hint\">As in services.csv: \
-             measured from the moment each service first reached its desired count.</p>\n",
-        );
+        page.push_str("<section id=\"figures\">\n<h2>Service figures</h2>\n");
         let Some(report) = self.report else {
             page.push_str(
                 "<p class=\"note\">No figures: the run did not finish.</p>\n</section>\n",
             );
             return;
         };
+        let _ = writeln!(
+            page,
+            "<p class=\"hint\">As in services.csv: measured from {} (metrics.warmup) to the end of \
+             the run; episodes.csv lists each spell below the desired count in that window, with \
+             what began it.</p>",
+            clock(report.warmup.as_ms())
+        );
         if report.services.is_empty() {
             page.push_str("<p class=\"note\">This scenario has no services.</p>\n</section>\n");
             return;
