@@ -329,7 +329,6 @@ impl Page<'_> {
             clock(axis.end_ms)
         );
         page.push_str(&self.lanes(axis, "chart-focus-overview"));
-        page.push_str(LANES_LEGEND);
         page.push_str("<h3>Instances per zone</h3>\n");
         page.push_str(&self.zone_legend());
         page.push_str(&self.zone_chart(0, axis, "chart-focus-instances", 150.0));
