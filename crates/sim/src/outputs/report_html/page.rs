@@ -284,8 +284,8 @@ impl Page<'_> {
     }
 
     /// The window of the closer look: around the first zone outage and its zone's
-    /// recovery, else around the longest spell below desired; none when that would be
-    /// most of the run.
+    /// recovery, else around the longest spell below desired, else around the first fault
+    /// or instance lost; none when that would be most of the run.
     fn focus(&self) -> Option<(Axis, String)> {
         let end = self.whole.end_ms;
         let (from, to, heading) = if let Some(outage) = self.html.outages.first() {
@@ -298,19 +298,27 @@ impl Page<'_> {
                 self.zone_name(outage.zone)
             );
             (outage.from, back, heading)
-        } else {
-            let (index, (length, from)) = self
-                .html
-                .services
-                .iter()
-                .enumerate()
-                .filter_map(|(index, service)| service.longest.map(|longest| (index, longest)))
-                .max_by_key(|&(index, (length, _))| (length, std::cmp::Reverse(index)))?;
+        } else if let Some((index, (length, from))) = self
+            .html
+            .services
+            .iter()
+            .enumerate()
+            .filter_map(|(index, service)| service.longest.map(|longest| (index, longest)))
+            .max_by_key(|&(index, (length, _))| (length, std::cmp::Reverse(index)))
+        {
             let heading = format!(
                 "Closer look: the longest spell of {} below its desired count",
                 self.service_name(index)
             );
             (from, from + length, heading)
+        } else {
+            let first = self
+                .html
+                .marks
+                .iter()
+                .find(|mark| matches!(mark.kind, MarkKind::Fault | MarkKind::Loss(_)))?;
+            let heading = format!("Closer look: the first fault, at {}", clock(first.at));
+            (first.at, first.at, heading)
         };
         let pad = ((to - from) / 2).max(5 * 60_000);
         let axis = Axis {
