@@ -37,7 +37,8 @@ use crate::tasks::Tasks;
 /// What `handle` needs besides the model: the queue to schedule into and the observer.
 pub struct Ctx<'a> {
     pub now: SimTime,
-    /// Sequence number of the event being applied; every change it causes carries it.
+    /// The number of the event being applied, counting events in the order they are applied
+    /// from 0; every change it causes carries it.
     pub seq: u64,
     pub queue: &'a mut Queue<Event>,
     pub observer: &'a mut dyn Observer,
@@ -59,6 +60,9 @@ pub struct ClusterSetup {
     pub target_groups: Vec<TargetGroupSpec>,
     pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Whether the model explains its decisions (placements, stops, terminations) with
+    /// `Change::*Explained` records. Off, it spends nothing on them.
+    pub explain: bool,
 }
 
 /// What the scenario said: never changed by a run.
@@ -76,6 +80,8 @@ struct Config {
     actions: Vec<ActionSpec>,
     /// ECS's `stoppedReason` when the essential container exits, shared by every such task.
     essential_container_exited: Arc<str>,
+    /// `ClusterSetup::explain`.
+    explain: bool,
 }
 
 /// The scheduler's own state: each service's and RunTask's built placement, and the one
@@ -149,6 +155,7 @@ impl Cluster {
             target_groups,
             actions,
             faults,
+            explain,
         } = setup;
         let plan = IndexPlan::of(
             services
@@ -211,6 +218,7 @@ impl Cluster {
                 throttled_until: SimTime::ZERO,
                 throttle_reported: false,
                 stuck_reported: false,
+                unplaced_reported: None,
                 steady: false,
                 limit_lowered_at: SimTime::ZERO,
             });
@@ -234,6 +242,7 @@ impl Cluster {
                 target_groups,
                 actions,
                 essential_container_exited: Arc::from("Essential container in task exited"),
+                explain,
             },
             outage_occurrences,
             deployments_created,
@@ -310,12 +319,10 @@ impl Cluster {
             Event::RunTaskRequested { run } => self.run_task(run, ctx),
             Event::ScheduledTaskDue { schedule } => self.scheduled_task(schedule, ctx),
             Event::ActionDue { action } => self.apply_action(action, ctx),
-            Event::SpotInterruptionNoticed { instance } => {
-                self.spot_interruption_noticed(instance, ctx);
+            Event::InstanceFaulted { instance, fault } => {
+                self.instance_faulted(instance, fault, ctx);
             }
-            Event::AgentDisconnected { instance, fault } => {
-                self.agent_disconnected(instance, fault, ctx);
-            }
+            Event::TaskFaulted { task, fault } => self.task_faulted(task, fault, ctx),
             Event::AgentReconnected { instance } => self.agent_reconnected(instance, ctx),
             Event::DrainingTimedOut { instance } => self.draining_timed_out(instance, ctx),
         }
@@ -338,6 +345,16 @@ impl Cluster {
 
     pub fn parameters(&self) -> &Parameters {
         &self.config.parameters
+    }
+
+    /// Whether the model explains its decisions (`ClusterSetup::explain`).
+    pub fn explains(&self) -> bool {
+        self.config.explain
+    }
+
+    /// `faults[index]` of the scenario.
+    pub fn fault(&self, index: u32) -> &FaultSpec {
+        &self.config.faults[index as usize]
     }
 
     pub fn capacity(&self) -> &Capacity {

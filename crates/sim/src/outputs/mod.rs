@@ -1,6 +1,7 @@
 //! The output files that stream as a run goes, one consumer per file, registered by name in
 //! `CONSUMERS`. Adding an output is one file here and one line in that table.
 
+mod decisions;
 mod deployments;
 mod events;
 mod instances;
@@ -13,6 +14,7 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
+pub use decisions::DECISIONS_HEADER;
 pub use deployments::DEPLOYMENTS_HEADER;
 pub use events::EVENTS_HEADER;
 pub use instances::INSTANCES_HEADER;
@@ -35,13 +37,18 @@ pub trait Consumer: Send {
 type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 5] = [
+pub const CONSUMERS: [(&str, Make); 6] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
     ("placement_failures.csv", placement_failures::make),
     ("deployments.csv", deployments::make),
+    (DECISIONS, decisions::make),
 ];
+
+/// The file of explained decisions: a run that writes it makes the model explain
+/// (`ClusterSetup::explain`), and only such a run (`ecsim run --explain`).
+pub const DECISIONS: &str = "decisions.csv";
 
 /// A CSV file being written, keeping the first error for `finish` (records cannot fail).
 pub(crate) struct CsvFile {

@@ -214,7 +214,7 @@ fn instance_filter(
 }
 
 /// A random but valid scenario for `seed`, with `scheduledTasks` (if any) last.
-fn generate(seed: u64) -> String {
+pub(crate) fn generate(seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // `rng` makes the draws the generator always made, in the same order; the lifecycle's
     // come from their own stream `f`.
@@ -768,7 +768,7 @@ fn generate(seed: u64) -> String {
 }
 
 /// Loads generated scenario text; a generated scenario is always valid.
-fn load(text: &str) -> Scenario {
+pub(crate) fn load(text: &str) -> Scenario {
     scenario::load_str(text, Path::new("swarm.yaml"), &[])
         .unwrap_or_else(|errors| panic!("the scenario does not load:\n{errors}\n{text}"))
 }
@@ -793,6 +793,9 @@ impl Observer for Coverage {
                 ServiceMessage::DeploymentCompleted { .. } => "DeploymentCompleted",
                 ServiceMessage::DeploymentFailed { .. } => "DeploymentFailed",
                 ServiceMessage::RollingBack { .. } => "RollingBack",
+                ServiceMessage::TasksStarted { .. } => "TasksStarted",
+                ServiceMessage::TasksStopped { .. } => "TasksStopped",
+                ServiceMessage::UnableToPlace { .. } => "UnableToPlace",
             },
             Change::InstanceDraining { cause, .. } => cause.as_str(),
             Change::InstanceTerminated { loss, .. } => loss.as_str(),
