@@ -3,6 +3,7 @@
 
 mod behaviour;
 mod determinism;
+mod explain;
 mod golden;
 mod indexed;
 mod invariants;
