@@ -1,8 +1,14 @@
 //! The `ecsim` command line: parses arguments, reads scenario files, writes result files
 //! atomically and maps failures to exit codes (2 for bad input, 1 for I/O trouble).
 
+mod compare;
 mod explain;
+mod failure;
 mod output;
+mod plan;
+mod progress;
+mod require;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,10 +36,19 @@ Start here:
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
   ecsim run --explain --out /tmp/qs  also write decisions.csv: why each task went where it did
   ecsim explain /tmp/qs t-000007     one task's story: why there, what happened, what replaced it
+  ecsim run my.yaml --require 'web.availability>=0.999'   exit code 3 when not met
+
+What-if questions over many runs:
+  ecsim sweep my.yaml --seeds 1..20 --vary 'services[0].desiredCount=[3, 6]'
+  ecsim compare base.yaml other.yaml --seeds 1..30        paired, on the same seeds
+  ecsim plan my.yaml --vary 'cluster.autoScalingGroups[0].desiredCapacity=3..12' \\
+      --require 'web.secondsBelowDesired<=120' --seeds 1..5
+  ecsim merge shard-0 shard-1 --out whole                 join a sweep's --shard folders
 
 Outputs (in --out, default results/<scenario name>/): events.csv (every change, in order),
-tasks.csv, instances.csv, placement_failures.csv, deployments.csv, services.csv,
-summary.json; with --explain, decisions.csv.
+tasks.csv, instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell
+of a service below its desired count, and what began it), services.csv, summary.json; with
+--explain, decisions.csv (why each task went where it did, each stop and termination).
 The scenario format, with a complete example, is in the README.";
 
 #[derive(Parser)]
@@ -50,7 +65,9 @@ enum Command {
         Without SCENARIO, runs the quickstart built into the binary. Prints a table per \
         service (desired count, availability, time below desired, mean time to recover, \
         placement failures) and writes events.csv, tasks.csv, instances.csv, \
-        placement_failures.csv, deployments.csv, services.csv and summary.json. Files are written under \
+        placement_failures.csv, deployments.csv, episodes.csv, services.csv and summary.json. \
+        Figures are measured from the scenario's metrics.warmup (default 0s) to the end. \
+        Warnings about tasks that can never be placed are printed first. Files are written under \
         temporary names and renamed when complete, so an interrupted run never leaves a \
         result that looks whole.")]
     Run {
@@ -67,11 +84,20 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         overrides: Vec<String>,
         /// Which files to write, comma-separated: events, tasks, instances,
-        /// placement_failures, deployments, services, summary, or all [default: the scenario's
+        /// placement_failures, deployments, episodes, services, summary, or all [default: the scenario's
         /// `outputs:`, else all]. Files of this tool that the run does not write are removed
         /// from the output folder.
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
+        /// A requirement on the run's figures: SERVICE.FIGURE OP NUMBER, OP one of `>=`, `>`,
+        /// `<=`, `<`, `==`, FIGURE a column of services.csv, e.g. 'web.availability>=0.999'.
+        /// Repeatable; checked with the scenario's requirements:; exit code 3 when one fails.
+        #[arg(long = "require", value_name = "SERVICE.FIGURE OP NUMBER")]
+        require: Vec<String>,
+        /// Show no progress bar (one is shown on stderr when it is a terminal, for runs
+        /// longer than a second).
+        #[arg(long)]
+        quiet: bool,
         /// Also write decisions.csv: every placement (each step of the chain, the
         /// candidates before and after it, and why), every task the scheduler chose to
         /// stop and every instance an Auto Scaling group chose to terminate. Runs without
@@ -111,6 +137,20 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
+    /// Run a scenario over seeds and --vary values: runs.csv and sweep.csv (means, 95 %
+    /// intervals).
+    #[command(long_about = sweep::SWEEP_ABOUT)]
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of a sharded sweep into the whole sweep's files.
+    #[command(long_about = sweep::MERGE_ABOUT)]
+    Merge(sweep::MergeArgs),
+    /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
+    #[command(long_about = compare::COMPARE_ABOUT)]
+    Compare(compare::CompareArgs),
+    /// Find the smallest value of one path that meets every requirement on every seed
+    /// (assuming the requirements are monotonic in it).
+    #[command(long_about = plan::PLAN_ABOUT)]
+    Plan(plan::PlanArgs),
 }
 
 /// `--outputs LIST`, one value holding a list.
@@ -144,14 +184,29 @@ fn main() -> ExitCode {
             out,
             overrides,
             outputs,
+            require,
+            quiet,
             explain,
-        } => run(scenario.as_deref(), seed, out, &overrides, outputs, explain),
+        } => run(
+            scenario.as_deref(),
+            seed,
+            out,
+            &overrides,
+            outputs,
+            &require,
+            quiet,
+            explain,
+        ),
         Command::Explain { out, task } => explain_task(&out, &task),
         Command::Validate {
             scenario,
             overrides,
             resolved,
         } => validate(&scenario, &overrides, resolved),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }
 
@@ -170,15 +225,21 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Scenario,
     })
 }
 
+/// `warning: FILE:LINE:COL: FIELD: message` on stderr, for each thing in the scenario that
+/// cannot work.
+fn print_warnings(scenario: &scenario::Scenario) {
+    for warning in scenario::warnings(scenario) {
+        eprintln!("warning: {warning}");
+    }
+}
+
 fn validate(path: &Path, overrides: &[String], resolved: bool) -> ExitCode {
     match load(Some(path), overrides) {
         Ok(scenario) => {
             if resolved {
                 print!("{}", scenario::resolved_yaml(&scenario));
             }
-            for warning in scenario::warnings(&scenario) {
-                eprintln!("warning: {}: {warning}", path.display());
-            }
+            print_warnings(&scenario);
             println!(
                 "{}: valid ({} task definitions, {} services, {} RunTask entries, {} faults)",
                 path.display(),
@@ -210,22 +271,30 @@ fn explain_task(out: &Path, task: &str) -> ExitCode {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run(
     path: Option<&Path>,
     seed: Option<u64>,
     out: Option<PathBuf>,
     overrides: &[String],
     outputs: Option<OutputList>,
+    require: &[String],
+    quiet: bool,
     explain: bool,
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
         Err(code) => return code,
     };
+    let requirements = match require::requirements(require, &scenario) {
+        Ok(requirements) => requirements,
+        Err(failure) => return failure.exit(),
+    };
     let seed = seed.unwrap_or(scenario.seed);
     let out = out.unwrap_or_else(|| Path::new("results").join(output::folder_name(&scenario.name)));
     let origin = path.map_or(QUICKSTART_ORIGIN.to_string(), |p| p.display().to_string());
     eprintln!("seed={seed} scenario={origin}");
+    print_warnings(&scenario);
     // Wall-clock time is measured here only, for the terminal; it never reaches a file.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
@@ -238,8 +307,12 @@ fn run(
     if explain {
         outputs.push(sim::DECISIONS);
     }
-    let result = output::run_to_folder(&scenario, seed, &out, &outputs)
-        .with_context(|| format!("writing results to {}", out.display()));
+    let mut progress = progress::Progress::new(des::SimTime(scenario.duration_ms), quiet);
+    let result = output::run_to_folder(&scenario, seed, &out, &outputs, &mut |now| {
+        progress.update(now)
+    })
+    .with_context(|| format!("writing results to {}", out.display()));
+    progress.finish();
     let report = match result {
         Ok(report) => report,
         Err(error) => {
@@ -261,5 +334,6 @@ fn run(
         wall,
         out.display()
     );
-    ExitCode::SUCCESS
+    let checks = whatif::check::check(&requirements, &whatif::service_rows(&report));
+    require::report(&checks)
 }

@@ -7,6 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use des::SimTime;
 use scenario::Scenario;
 use sim::{Report, Sink};
 
@@ -53,13 +54,15 @@ pub fn all_outputs() -> Vec<&'static str> {
 }
 
 /// Runs the scenario writing the files named in `outputs` (all when it lists every one)
-/// into `out`. Files of this tool that the run does not write are removed from `out`, so a
-/// folder never mixes two runs.
+/// into `out`, telling `progress` the simulated time reached now and then. Files of this
+/// tool that the run does not write are removed from `out`, so a folder never mixes two
+/// runs.
 pub fn run_to_folder(
     scenario: &Scenario,
     seed: u64,
     out: &Path,
     outputs: &[&str],
+    progress: &mut dyn FnMut(SimTime),
 ) -> Result<Report> {
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut sinks: Vec<(&str, Sink)> = Vec::new();
@@ -68,7 +71,7 @@ pub fn run_to_folder(
             sinks.push((name, Box::new(create(out, name)?)));
         }
     }
-    let report = sim::run(scenario, seed, sinks)?;
+    let report = sim::run_with_progress(scenario, seed, sinks, progress)?;
     for name in FROM_REPORT {
         if !outputs.contains(&name) {
             continue;

@@ -1,5 +1,6 @@
 //! Smoke tests of the `ecsim` binary: the README's run command writes every output file
-//! (and no partial one), bad input exits with code 2 and a located message, and `ecsim
+//! (and no partial one), bad input exits with code 2 and a located message, warnings
+//! are located while no progress bar reaches a stderr that is not a terminal, and `ecsim
 //! explain` tells a task's story.
 
 use std::path::PathBuf;
@@ -42,6 +43,7 @@ fn run_without_a_file_writes_the_quickstart_results() {
         files,
         [
             "deployments.csv",
+            "episodes.csv",
             "events.csv",
             "instances.csv",
             "placement_failures.csv",
@@ -187,4 +189,70 @@ fn explain_tells_a_quickstart_tasks_story() {
     );
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_dir_all(&empty).unwrap();
+}
+
+/// A run warns first, with file, line and column, about tasks that can never be placed, and
+/// writes no progress bar where stderr is not a terminal (CI, these tests), `--quiet` or
+/// not; its summary names the `--set` applied.
+#[test]
+fn run_warns_and_shows_no_progress_off_a_terminal() {
+    let dir = temp_dir("warn");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.yaml");
+    std::fs::write(
+        &path,
+        "name: big
+duration: 1h
+cluster:
+  availabilityZones: [a]
+  instances: [{instanceType: m5.large, availabilityZone: a}]
+taskDefinitions:
+  - {family: web, containerDefinitions: [{name: app, cpu: 256, memory: 512}]}
+services:
+  - {serviceName: web, taskDefinition: web, desiredCount: 1}
+",
+    )
+    .unwrap();
+    let set = "taskDefinitions[0].containerDefinitions[0].cpu=4096";
+    let warning = format!(
+        "warning: {}:9:40: services[0].taskDefinition: web:1's tasks reserve 4096 CPU units \
+         and 512 MiB, more than any instance service web may use has (registered: m5.large \
+         2048 CPU units, 7987 MiB, 3 ENIs): they can never be placed",
+        path.display()
+    );
+    let output = ecsim()
+        .args(["validate", "--set", set])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("{warning}\n")
+    );
+    for quiet in [false, true] {
+        let out = dir.join(format!("out-{quiet}"));
+        let mut command = ecsim();
+        command
+            .arg("run")
+            .arg(&path)
+            .args(["--set", set, "--out"])
+            .arg(&out);
+        if quiet {
+            command.arg("--quiet");
+        }
+        let output = command.output().expect("runs");
+        assert!(output.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("seed=1 scenario={}\n{warning}\n", path.display()),
+            "the seed line and the warning, nothing else (quiet: {quiet})"
+        );
+        let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+        assert!(
+            summary.contains(&format!("\"overrides\": [\n    \"{set}\"\n  ]")),
+            "{summary}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -95,9 +95,29 @@ impl Expression {
     pub fn is_static(&self) -> bool {
         self.root.is_static()
     }
+
+    /// Whether the answer is known from what the scenario says an instance registers with:
+    /// static, and reading neither `ec2InstanceId` nor `registeredAt`, which the run hands
+    /// out. Such an expression can be judged before the run on a stand-in instance.
+    pub fn is_known_before_run(&self) -> bool {
+        self.root.is_known_before_run()
+    }
 }
 
 impl Node {
+    fn is_known_before_run(&self) -> bool {
+        match self {
+            Node::And(left, right) | Node::Or(left, right) => {
+                left.is_known_before_run() && right.is_known_before_run()
+            }
+            Node::Not(inner) => inner.is_known_before_run(),
+            Node::Comparison(comparison) => matches!(
+                comparison.subject,
+                Subject::Attribute(_) | Subject::AgentConnected | Subject::AgentVersion
+            ),
+        }
+    }
+
     fn is_static(&self) -> bool {
         match self {
             Node::And(left, right) | Node::Or(left, right) => left.is_static() && right.is_static(),

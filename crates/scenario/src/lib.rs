@@ -22,8 +22,10 @@ mod outputs;
 mod overrides;
 mod quotas;
 mod read;
+mod requirements;
 mod resolved;
 mod service;
+mod sources;
 mod target_groups;
 mod task_definition;
 mod validate;
@@ -32,8 +34,12 @@ mod warnings;
 pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
-pub use resolved::resolved_yaml;
-pub use warnings::warnings;
+pub use requirements::{
+    check_service, parse_requirement, Op, Requirement, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
+};
+pub use resolved::{resolved_hash, resolved_yaml};
+pub use sources::{Source, Sources};
+pub use warnings::{warnings, Warning};
 
 /// The scenario the quickstart documentation runs.
 pub const QUICKSTART: &str = include_str!("../../../scenarios/quickstart.yaml");
@@ -61,6 +67,24 @@ pub struct Scenario {
     pub quotas: Quotas,
     /// `outputs`: the files a run writes, in `Output::ALL` order (default: all of them).
     pub outputs: Vec<Output>,
+    /// `requirements`: what a run must achieve (`ecsim run` exits with code 3 otherwise).
+    pub requirements: Vec<Requirement>,
+    /// `metrics`: how the run's figures are measured.
+    pub metrics: Metrics,
+    /// The `--set PATH=VALUE` overrides applied when loading, in order: the run's summary
+    /// records them.
+    pub overrides: Vec<String>,
+    /// Where each mapping and field was written, for warnings.
+    pub sources: Sources,
+}
+
+/// `metrics`: every figure is measured over one window, from `warmup` to the end of the
+/// run, the same whatever the run does.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Metrics {
+    /// Start of the measured window, in milliseconds since the start; below `duration_ms`.
+    /// Default 0: the initial rollout is measured like any other time.
+    pub warmup_ms: u64,
 }
 
 /// Reads and validates the scenario at `path`, after applying `--set PATH=VALUE`
@@ -106,7 +130,11 @@ pub fn load_str(
     overrides::apply(&mut cx, &mut root, overrides);
     let scenario = validate::scenario(&mut cx, &root);
     match scenario {
-        Some(scenario) if cx.errors.is_empty() => Ok(scenario),
+        Some(mut scenario) if cx.errors.is_empty() => {
+            scenario.overrides = overrides.to_vec();
+            scenario.sources = cx.sources;
+            Ok(scenario)
+        }
         _ => {
             // In reading order: overrides first, then each file top to bottom.
             cx.errors.sort_by_key(ScenarioError::reading_order);

@@ -15,18 +15,20 @@ pub enum Output {
     Instances,
     PlacementFailures,
     Deployments,
+    Episodes,
     Services,
     Summary,
 }
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 7] = [
+    pub const ALL: [Output; 8] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
         Output::PlacementFailures,
         Output::Deployments,
+        Output::Episodes,
         Output::Services,
         Output::Summary,
     ];
@@ -39,6 +41,7 @@ impl Output {
             Output::Instances => "instances.csv",
             Output::PlacementFailures => "placement_failures.csv",
             Output::Deployments => "deployments.csv",
+            Output::Episodes => "episodes.csv",
             Output::Services => "services.csv",
             Output::Summary => "summary.json",
         }
@@ -52,6 +55,7 @@ impl Output {
             Output::Instances => "instances",
             Output::PlacementFailures => "placement_failures",
             Output::Deployments => "deployments",
+            Output::Episodes => "episodes",
             Output::Services => "services",
             Output::Summary => "summary",
         }
@@ -230,7 +234,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, deployments, services, summary or all"
+                 list of events, tasks, instances, placement_failures, deployments, episodes, services, summary or all"
                     .to_string()
             )
         );
@@ -238,7 +242,7 @@ mod tests {
             parse_outputs("report"),
             Err(
                 "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, services, summary or all"
+                 instances, placement_failures, deployments, episodes, services, summary or all"
                     .to_string()
             )
         );

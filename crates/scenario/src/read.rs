@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{nearest, ErrorKind, Loc, Origin, ScenarioError};
 use crate::node::{Entry, Node, Value};
+use crate::sources::Sources;
 
-/// The validation context: the scenario file and the errors found so far.
+/// The validation context: the scenario file, the errors found so far, and where each
+/// mapping read so far (and each of its fields) was written.
 pub(crate) struct Cx {
     pub file: PathBuf,
     pub errors: Vec<ScenarioError>,
+    pub sources: Sources,
 }
 
 impl Cx {
@@ -19,6 +22,7 @@ impl Cx {
         Cx {
             file: file.to_path_buf(),
             errors: Vec::new(),
+            sources: Sources::new(file),
         }
     }
 
@@ -197,11 +201,19 @@ impl Cx {
     /// A mapping's fields, for `Fields`; `None` (and an error) for anything else.
     pub fn fields<'a>(&mut self, node: &'a Node, field: &str) -> Option<Fields<'a>> {
         match &node.value {
-            Value::Map(entries) => Some(Fields {
-                node,
-                path: field.to_string(),
-                entries,
-            }),
+            Value::Map(entries) => {
+                let fields = Fields {
+                    node,
+                    path: field.to_string(),
+                    entries,
+                };
+                self.sources.note(field, &node.loc);
+                for entry in entries {
+                    self.sources
+                        .note(&fields.path_of(&entry.key), &entry.value.loc);
+                }
+                Some(fields)
+            }
             Value::Null => Some(Fields {
                 node,
                 path: field.to_string(),

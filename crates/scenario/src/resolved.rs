@@ -22,6 +22,7 @@ struct Resolved {
     name: String,
     seed: u64,
     duration: String,
+    metrics: MetricsView,
     parameters: Parameters,
     cluster: Cluster,
     task_definitions: Vec<TaskDefinitionView>,
@@ -39,6 +40,12 @@ struct Resolved {
     faults: Vec<FaultView>,
     /// The files a run writes.
     outputs: Vec<&'static str>,
+}
+
+/// The measured window: from `warmup` to the end of the run.
+#[derive(Serialize)]
+struct MetricsView {
+    warmup: String,
 }
 
 #[derive(Serialize)]
@@ -257,6 +264,21 @@ pub fn resolved_yaml(scenario: &Scenario) -> String {
     serde_yaml::to_string(&resolve(scenario)).expect("plain data always serializes")
 }
 
+/// A fingerprint of the resolved scenario: FNV-1a (64 bits) of `resolved_yaml`, as 16 hex
+/// digits. Two runs with the same fingerprint, seed and version ran the same scenario,
+/// however it was written (defaults spelt out or not, `--set` or edited file).
+pub fn resolved_hash(scenario: &Scenario) -> String {
+    format!("{:016x}", fnv1a_64(resolved_yaml(scenario).as_bytes()))
+}
+
+/// FNV-1a, 64 bits (offset basis 0xcbf29ce484222325, prime 0x100000001b3): tiny, stable
+/// across platforms and versions, and enough to tell scenarios apart (not a security hash).
+fn fnv1a_64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 fn resolve(scenario: &Scenario) -> Resolved {
     let zone = |id: cluster::ids::ZoneId| scenario.cluster.availability_zones[id.index()].clone();
     let definition = |id: cluster::ids::TaskDefId| &scenario.task_definitions[id.index()];
@@ -305,6 +327,9 @@ fn resolve(scenario: &Scenario) -> Resolved {
         name: scenario.name.clone(),
         seed: scenario.seed,
         duration: duration(scenario.duration_ms),
+        metrics: MetricsView {
+            warmup: duration(scenario.metrics.warmup_ms),
+        },
         parameters: Parameters {
             scheduler_interval: duration(parameters.scheduler_interval_ms),
             stop_timeout: duration(parameters.stop_timeout_ms),
@@ -813,8 +838,39 @@ pub(crate) fn duration(ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, fnv1a_64};
     use std::path::Path;
+
+    #[test]
+    fn fnv1a_64_matches_the_reference_vectors() {
+        // From the FNV reference test suite.
+        assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a_64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn the_hash_is_of_the_resolved_scenario() {
+        let load = |text: &str, sets: &[String]| {
+            crate::load_str(text, Path::new("q.yaml"), sets).expect("loads")
+        };
+        let quickstart = load(crate::QUICKSTART, &[]);
+        let hash = super::resolved_hash(&quickstart);
+        assert_eq!(hash.len(), 16);
+        // A default spelt out, or a comment, is the same scenario.
+        let spelt = format!(
+            "{}\nmetrics: {{warmup: 0s}}\n# a comment\n",
+            crate::QUICKSTART
+        );
+        assert_eq!(super::resolved_hash(&load(&spelt, &[])), hash);
+        // A --set that changes something changes it.
+        let nine = load(
+            crate::QUICKSTART,
+            &["services[0].desiredCount=9".to_string()],
+        );
+        assert_ne!(super::resolved_hash(&nine), hash);
+        assert_eq!(nine.overrides, ["services[0].desiredCount=9"]);
+    }
 
     #[test]
     fn durations_read_back_in_scenario_notation() {
@@ -847,7 +903,7 @@ mod tests {
         );
         assert!(
             yaml.ends_with(
-                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- services.csv\n- summary.json\n"
+                "outputs:\n- events.csv\n- tasks.csv\n- instances.csv\n- placement_failures.csv\n- deployments.csv\n- episodes.csv\n- services.csv\n- summary.json\n"
             ),
             "{yaml}"
         );

@@ -19,11 +19,13 @@ use crate::node::{Node, Value};
 use crate::outputs;
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
+use crate::requirements;
 use crate::resolved::duration as duration_text;
 use crate::service;
+use crate::sources::Sources;
 use crate::target_groups;
 use crate::task_definition;
-use crate::Scenario;
+use crate::{Metrics, Scenario};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -40,6 +42,8 @@ const TOP_KEYS: &[&str] = &[
     "actions",
     "faults",
     "outputs",
+    "requirements",
+    "metrics",
 ];
 
 pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
@@ -62,6 +66,7 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     // Before everything they bound, wherever they stand in the file.
     let (quotas, limits) = quotas::quotas(cx, top.get("parameters"));
     let outputs = outputs::outputs(cx, top.get("outputs"));
+    let metrics = metrics(cx, top.get("metrics"), duration_ms);
     let cluster_node = top.required(
         cx,
         "cluster",
@@ -77,6 +82,12 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         &mut target_groups,
         &limits,
     );
+    let service_names: Option<Vec<&str>> = services
+        .iter()
+        .map(|service| service.as_ref().map(|spec| spec.service_name.as_str()))
+        .collect();
+    let requirements =
+        requirements::requirements(cx, top.get("requirements"), service_names.as_deref());
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let scheduled_tasks =
         service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
@@ -125,7 +136,40 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         quotas: quotas?,
         outputs: outputs?,
+        requirements: requirements?,
+        metrics: metrics?,
+        overrides: Vec::new(),
+        sources: Sources::default(),
     })
+}
+
+/// `metrics: {warmup: DURATION}`: the measured window starts at `warmup` (default 0s) and
+/// ends with the run, so it must start before the run's `duration` (when that is valid).
+fn metrics(cx: &mut Cx, node: Option<&Node>, duration_ms: Option<u64>) -> Option<Metrics> {
+    let Some(node) = node else {
+        return Some(Metrics::default());
+    };
+    let fields = cx.fields(node, "metrics")?;
+    fields.finish(cx, &["warmup"], &[]);
+    let Some(warmup) = fields.get("warmup") else {
+        return Some(Metrics::default());
+    };
+    let field = fields.path_of("warmup");
+    let warmup_ms = cx.duration_ms(warmup, &field)?;
+    let duration_ms = duration_ms?;
+    if warmup_ms >= duration_ms {
+        cx.invalid(
+            warmup,
+            &field,
+            &format!(
+                "a duration shorter than the run's duration ({}), so that the measured \
+                 window is not empty",
+                duration_text(duration_ms)
+            ),
+        );
+        return None;
+    }
+    Some(Metrics { warmup_ms })
 }
 
 /// An optional field read with `read`: `None` when absent, `Some(None)` when invalid.

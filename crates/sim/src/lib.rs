@@ -6,6 +6,7 @@
 mod figures;
 pub mod outputs;
 mod report;
+mod spells;
 
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -19,8 +20,8 @@ use placement::DefaultStrategy;
 use scenario::Scenario;
 
 pub use figures::Figures;
-pub use outputs::{Consumer, Sink, CONSUMERS, DECISIONS};
-pub use report::{Report, ServiceReport};
+pub use outputs::{Consumer, Sink, Start, CONSUMERS, DECISIONS};
+pub use report::{Report, ServiceReport, SERVICES_HEADER};
 
 /// Builds the model for `scenario` with the seed of this run; it does not explain its
 /// decisions (set `explain` on the result for that).
@@ -200,7 +201,28 @@ impl Observer for Listeners {
 /// `summary.json` are written. The model explains its decisions only when `sinks` name
 /// `decisions.csv`.
 pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
+    run_with_progress(scenario, seed, sinks, &mut |_| {})
+}
+
+/// Events between two calls of a `run_with_progress` callback: often enough for a progress
+/// bar, rare enough to cost nothing.
+pub const PROGRESS_EVERY_EVENTS: u64 = 4096;
+
+/// `run`, telling `progress` the simulated time reached every `PROGRESS_EVERY_EVENTS`
+/// events and once at the end (the run ends at `scenario.duration_ms`). Nothing of it
+/// reaches the outputs.
+pub fn run_with_progress(
+    scenario: &Scenario,
+    seed: u64,
+    sinks: Vec<(&str, Sink)>,
+    progress: &mut dyn FnMut(SimTime),
+) -> io::Result<Report> {
     let explain = sinks.iter().any(|(name, _)| *name == DECISIONS);
+    let mut run = Run::with_explain(scenario, seed, explain);
+    let start = Start {
+        scenario,
+        cluster: &run.cluster,
+    };
     let mut consumers = Vec::new();
     for (name, sink) in sinks {
         let (_, make) = CONSUMERS
@@ -209,15 +231,18 @@ pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Resu
             .ok_or_else(|| {
                 io::Error::new(io::ErrorKind::InvalidInput, format!("no output {name}"))
             })?;
-        consumers.push(make(sink)?);
+        consumers.push(make(sink, &start)?);
     }
-    let run = Run::with_explain(scenario, seed, explain);
     let mut listeners = Listeners {
-        figures: Figures::new(run.cluster()),
+        figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
-    let mut run = run;
-    while run.step(&mut listeners).is_some() {}
+    while let Some(now) = run.step(&mut listeners) {
+        if run.events.is_multiple_of(PROGRESS_EVERY_EVENTS) {
+            progress(now);
+        }
+    }
+    progress(run.end);
     for consumer in listeners.consumers {
         consumer.finish(&run.cluster)?;
     }

@@ -12,13 +12,15 @@ use serde::{Serialize, Serializer};
 pub struct ServiceReport {
     pub service_name: String,
     pub desired_count: u32,
-    /// min(running, desired) / desired, time-weighted from the first steady state.
+    /// The integral of min(running, desired) over that of desired, over the window.
     #[serde(serialize_with = "six_decimals")]
     pub availability: f64,
+    /// The fewest tasks RUNNING at any time in the window.
     pub min_running: u32,
     #[serde(serialize_with = "seconds")]
     pub seconds_below_desired: SimTime,
-    /// Mean length of the closed below-desired episodes; `None` when there were none.
+    /// Mean length of the below-desired episodes that ended in the window (each cut to
+    /// the window); `None` when none did.
     #[serde(serialize_with = "optional_seconds")]
     pub mean_time_to_recover: Option<SimTime>,
     pub tasks_started: u64,
@@ -28,21 +30,31 @@ pub struct ServiceReport {
     #[serde(serialize_with = "optional_seconds")]
     pub steady_at: Option<SimTime>,
     /// Time-weighted mean of healthy load balancer targets over the window; `None` for a
-    /// service without load balancers.
+    /// service without load balancers (as `min_healthy_targets`).
     #[serde(serialize_with = "optional_six_decimals")]
     pub mean_healthy_targets: Option<f64>,
     pub min_healthy_targets: Option<u32>,
 }
 
 /// The run's figures: `summary.json` as it is written (no wall-clock figure, so the file
-/// is byte-identical across runs).
+/// is byte-identical across runs), with what the run was: the scenario's name and the
+/// fingerprint of its resolved form, the seed, the ecsim version and the `--set` applied.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub scenario: String,
     pub seed: u64,
+    /// The ecsim version that ran it.
+    pub version: &'static str,
+    /// `scenario::resolved_hash`: FNV-1a 64 of the resolved scenario, in hex.
+    pub scenario_hash: String,
+    /// Every `--set PATH=VALUE` applied, in order.
+    pub overrides: Vec<String>,
     #[serde(rename = "simulatedSeconds", serialize_with = "seconds")]
     pub simulated: SimTime,
+    /// The figures are measured from here (`metrics.warmup`) to `simulatedSeconds`.
+    #[serde(rename = "warmupSeconds", serialize_with = "seconds")]
+    pub warmup: SimTime,
     pub events: u64,
     pub services: Vec<ServiceReport>,
 }
@@ -99,7 +111,11 @@ impl Report {
         Report {
             scenario: scenario.name.clone(),
             seed,
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_hash: scenario::resolved_hash(scenario),
+            overrides: scenario.overrides.clone(),
             simulated: end,
+            warmup: SimTime(scenario.metrics.warmup_ms),
             events,
             services,
         }

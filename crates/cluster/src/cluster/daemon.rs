@@ -266,7 +266,7 @@ impl Cluster {
             None => {}
         }
         if steady && desired > 0 {
-            self.daemon_steady(id, ctx);
+            self.deployment_reached_steady_state(id, ctx);
         } else {
             self.services[id.index()].steady = false;
         }
@@ -361,36 +361,5 @@ impl Cluster {
                 count: 1,
             },
         );
-    }
-
-    fn daemon_steady(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
-        let service = &mut self.services[id.index()];
-        let primary = service.deployments.len() - 1;
-        let completing = service.deployments[primary].rollout_state
-            == crate::deployment::RolloutState::InProgress;
-        if completing {
-            let deployment = &mut service.deployments[primary];
-            deployment.rollout_state = crate::deployment::RolloutState::Completed;
-            deployment.reason = "ECS deployment completed.".to_string();
-            deployment.ended_at = Some(ctx.now);
-        }
-        self.retire_deployments(id, ctx);
-        if completing {
-            let service = &self.services[id.index()];
-            let deployment = service.primary();
-            self.emit(
-                ctx,
-                Change::DeploymentUpdated {
-                    service,
-                    deployment,
-                },
-            );
-            self.emit_message(id, ServiceMessage::DeploymentCompleted { deployment }, ctx);
-        }
-        let service = &mut self.services[id.index()];
-        if !service.steady {
-            service.steady = true;
-            self.emit_message(id, ServiceMessage::SteadyState, ctx);
-        }
     }
 }

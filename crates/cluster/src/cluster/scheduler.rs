@@ -501,7 +501,7 @@ impl Cluster {
 
     /// The service is steady: its PRIMARY deployment completes, older ones with no tasks
     /// left become INACTIVE, and ECS says so once per spell.
-    fn deployment_reached_steady_state(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
+    pub(super) fn deployment_reached_steady_state(&mut self, id: ServiceId, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
         let service = &mut self.services[id.index()];
         let primary = service.deployments.len() - 1;

@@ -535,3 +535,27 @@ fn equal_sources_parse_to_equal_expressions() {
         parse("runningTasksCount == 2")
     );
 }
+
+#[test]
+fn static_and_known_before_the_run() {
+    let check = |source: &str, is_static: bool, known: bool| {
+        let expression = Expression::parse(source).expect("parses");
+        assert_eq!(expression.is_static(), is_static, "{source}: static");
+        assert_eq!(expression.is_known_before_run(), known, "{source}: known");
+    };
+    check("attribute:stack == prod", true, true);
+    check(
+        "attribute:a == x and not agentConnected == false",
+        true,
+        true,
+    );
+    check("agentVersion >= 1.0.0", true, true);
+    check("ec2InstanceId == i-1 or attribute:a == x", true, false);
+    check("registeredAt < 1h", true, false);
+    check("runningTasksCount == 0", false, false);
+    check(
+        "attribute:a == x and task:group == service:web",
+        false,
+        false,
+    );
+}

@@ -229,15 +229,16 @@ taskDefinitions:
         [(cluster::spec::Protocol::Tcp, 22)]
     );
     assert_eq!(
-        scenario::warnings(&scenario),
+        crate::warnings_of(&scenario),
         [
-            "taskDefinitions[0] (ssh:1): maps host port 22, which every instance of the cluster \
-             reserves (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task definition but \
-             never places its tasks on an instance that reserves it (RESOURCE:PORTS)",
-            "taskDefinitions[1] (agent:1): maps host ports 51678, 51679, which every instance of \
-             the cluster reserves (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task \
-             definition but never places its tasks on an instance that reserves them \
-             (RESOURCE:PORTS)",
+            "s.yaml:9:49: taskDefinitions[0].containerDefinitions[0].portMappings[0]: ssh:1 maps \
+             host port 22, which every instance of the cluster reserves (reservedPorts, \
+             ECS_RESERVED_PORTS); ECS accepts the task definition but never places its tasks \
+             on an instance that reserves it (RESOURCE:PORTS)",
+            "s.yaml:15:24: taskDefinitions[1].containerDefinitions[0].portMappings[0]: agent:1 \
+             maps host ports 51678, 51679, which every instance of the cluster reserves \
+             (reservedPorts, ECS_RESERVED_PORTS); ECS accepts the task definition but never \
+             places its tasks on an instance that reserves them (RESOURCE:PORTS)",
         ]
     );
     // One instance that does not reserve port 22 is enough for ssh's tasks.
@@ -247,7 +248,7 @@ taskDefinitions:
     );
     let warnings = scenario::warnings(&loads(&freed));
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].starts_with("taskDefinitions[1] (agent:1)"));
+    assert!(warnings[0].message.starts_with("agent:1 maps"));
 }
 
 const TASK_DEFINITION: &str = "duration: 1h

@@ -15,6 +15,7 @@ mod quotas;
 mod scenarios;
 mod scheduled;
 mod services;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,14 @@ fn error_text(errors: &scenario::ScenarioErrors) -> String {
 /// Validates scenario text named `s.yaml`; the errors as text, one per line.
 fn load_text(text: &str) -> Result<scenario::Scenario, String> {
     scenario::load_str(text, Path::new("s.yaml"), &[]).map_err(|errors| error_text(&errors))
+}
+
+/// A valid scenario's warnings, as `ecsim` prints them after `warning: `.
+fn warnings_of(scenario: &scenario::Scenario) -> Vec<String> {
+    scenario::warnings(scenario)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// Scenario text that must validate.

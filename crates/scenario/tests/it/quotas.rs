@@ -163,6 +163,7 @@ fn outputs_default_to_every_file_in_order() {
             "instances.csv",
             "placement_failures.csv",
             "deployments.csv",
+            "episodes.csv",
             "services.csv",
             "summary.json"
         ]
@@ -211,7 +212,7 @@ fn an_unknown_output_is_a_located_error() {
         scenario::parse_outputs("services,report"),
         Err(
             "unknown output \"report\"; expected a comma-separated list of events, tasks, \
-             instances, placement_failures, deployments, services, summary or all"
+             instances, placement_failures, deployments, episodes, services, summary or all"
                 .to_string()
         )
     );

@@ -3,7 +3,7 @@
 
 use cluster::spec::{PlacementSpec, Resource, Schedule, StrategySpec};
 
-use crate::{fails, loads};
+use crate::{fails, loads, warnings_of};
 
 const BASE: &str = "duration: 1d
 cluster:
@@ -61,7 +61,15 @@ scheduledTasks:
         [StrategySpec::Binpack(Resource::Memory)]
     );
     assert_eq!(every_five.placement.constraints.len(), 1);
-    assert!(scenario::warnings(&scenario).is_empty());
+    // Ten tasks on distinct instances of a one-instance cluster: nine never run.
+    assert_eq!(
+        warnings_of(&scenario),
+        [
+            "s.yaml:17:28: scheduledTasks[1].placementConstraints[0]: distinctInstance with \
+          count 10, but at most 1 instance that this scheduled task may use can ever exist: 9 \
+          of its tasks can never be placed (DistinctInstance constraint)"
+        ]
+    );
 }
 
 #[test]
@@ -116,12 +124,12 @@ fn schedules_that_do_not_fire_during_the_run_are_warned_about() {
 "
     ));
     assert_eq!(
-        scenario::warnings(&scenario),
+        warnings_of(&scenario),
         [
-            "scheduledTasks[0].schedule: cron(0 0 1 1 ? 2025) never fires after the start \
-             (startTime 2026-01-01T00:00:00Z); it starts no task",
-            "scheduledTasks[1].schedule: rate(2 days) first fires 2d after the start, after \
-             the run's end (1d) (startTime 2026-01-01T00:00:00Z); it starts no task",
+            "s.yaml:9:40: scheduledTasks[0].schedule: cron(0 0 1 1 ? 2025) never fires after \
+             the start (startTime 2026-01-01T00:00:00Z); it starts no task",
+            "s.yaml:10:40: scheduledTasks[1].schedule: rate(2 days) first fires 2d after the \
+             start, after the run's end (1d) (startTime 2026-01-01T00:00:00Z); it starts no task",
         ]
     );
 }

@@ -9,7 +9,7 @@ use cluster::cluster::Cluster;
 use cluster::explain::Step;
 use des::SimTime;
 
-use super::{Consumer, CsvFile, Sink};
+use super::{Consumer, CsvFile, Sink, Start};
 
 pub const DECISIONS_HEADER: [&str; 11] = [
     "time",
@@ -31,7 +31,7 @@ struct Decisions {
     decisions: u64,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Decisions {
         file: CsvFile::new(sink, &DECISIONS_HEADER)?,
         decisions: 0,

@@ -8,7 +8,7 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
-use super::{time, Consumer, CsvFile, Sink};
+use super::{time, Consumer, CsvFile, Sink, Start};
 
 pub const DEPLOYMENTS_HEADER: [&str; 9] = [
     "id",
@@ -26,7 +26,7 @@ struct Deployments {
     file: CsvFile,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Deployments {
         file: CsvFile::new(sink, &DEPLOYMENTS_HEADER)?,
     }))

@@ -10,7 +10,7 @@ use cluster::cluster::Cluster;
 use cluster::spec::FaultTiming;
 use des::SimTime;
 
-use super::{Consumer, CsvFile, Sink};
+use super::{Consumer, CsvFile, Sink, Start};
 
 pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"];
 
@@ -23,7 +23,7 @@ struct Events {
     detail: String,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Events {
         file: CsvFile::new(sink, &EVENTS_HEADER)?,
         time: String::new(),

@@ -8,7 +8,7 @@ use cluster::cluster::Cluster;
 use cluster::instance::{ContainerInstance, InstanceLoss, InstanceStatus};
 use des::SimTime;
 
-use super::{time, Consumer, CsvFile, Sink};
+use super::{time, Consumer, CsvFile, Sink, Start};
 
 pub const INSTANCES_HEADER: [&str; 7] = [
     "instanceId",
@@ -24,7 +24,7 @@ struct Instances {
     file: CsvFile,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Instances {
         file: CsvFile::new(sink, &INSTANCES_HEADER)?,
     }))

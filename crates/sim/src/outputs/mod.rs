@@ -3,6 +3,7 @@
 
 mod decisions;
 mod deployments;
+mod episodes;
 mod events;
 mod instances;
 mod placement_failures;
@@ -13,9 +14,11 @@ use std::io::{self, Write};
 use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
+use scenario::Scenario;
 
 pub use decisions::DECISIONS_HEADER;
 pub use deployments::DEPLOYMENTS_HEADER;
+pub use episodes::EPISODES_HEADER;
 pub use events::EVENTS_HEADER;
 pub use instances::INSTANCES_HEADER;
 pub use placement_failures::PLACEMENT_FAILURES_HEADER;
@@ -33,16 +36,24 @@ pub trait Consumer: Send {
     fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()>;
 }
 
+/// What a consumer may know before the first event: the scenario, and the model at time
+/// zero (every first event scheduled, none applied).
+pub struct Start<'a> {
+    pub scenario: &'a Scenario,
+    pub cluster: &'a Cluster,
+}
+
 /// A constructor: writes the header to the sink and returns the consumer.
-type Make = fn(Sink) -> io::Result<Box<dyn Consumer>>;
+type Make = fn(Sink, &Start<'_>) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 6] = [
+pub const CONSUMERS: [(&str, Make); 7] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
     ("placement_failures.csv", placement_failures::make),
     ("deployments.csv", deployments::make),
+    ("episodes.csv", episodes::make),
     (DECISIONS, decisions::make),
 ];
 

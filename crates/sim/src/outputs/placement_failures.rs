@@ -7,7 +7,7 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
-use super::{Consumer, CsvFile, Sink};
+use super::{Consumer, CsvFile, Sink, Start};
 
 pub const PLACEMENT_FAILURES_HEADER: [&str; 4] = ["time", "group", "taskDefinition", "reason"];
 
@@ -15,7 +15,7 @@ struct PlacementFailures {
     file: CsvFile,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(PlacementFailures {
         file: CsvFile::new(sink, &PLACEMENT_FAILURES_HEADER)?,
     }))

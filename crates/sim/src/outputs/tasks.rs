@@ -8,7 +8,7 @@ use cluster::cluster::Cluster;
 use cluster::task::Task;
 use des::SimTime;
 
-use super::{time, Consumer, CsvFile, Sink};
+use super::{time, Consumer, CsvFile, Sink, Start};
 
 /// The contract's columns, then `images` (the containers' images, space-separated: carried
 /// into the output, never pulled).
@@ -33,7 +33,7 @@ struct Tasks {
     file: CsvFile,
 }
 
-pub(super) fn make(sink: Sink) -> io::Result<Box<dyn Consumer>> {
+pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Tasks {
         file: CsvFile::new(sink, &TASKS_HEADER)?,
     }))

@@ -90,7 +90,8 @@ fn default_service_placement_prefers_zones_with_fewest_tasks() {
 fn lost_instance_tasks_are_stopped_and_replaced_elsewhere() {
     let text = three_zones(&format!(
         "{WEB}services:\n  - {{serviceName: web, taskDefinition: web, desiredCount: 6}}\n\
-         faults:\n  - {{kind: instanceFailure, at: 10m, target: {{availabilityZone: us-east-1a}}, count: 1}}\n"
+         faults:\n  - {{kind: instanceFailure, at: 10m, target: {{availabilityZone: us-east-1a}}, count: 1}}\n\
+         metrics: {{warmup: 5m}}\n"
     ));
     let loaded = scenario(&text);
     let files = outputs(&loaded, 1);
@@ -130,10 +131,24 @@ fn lost_instance_tasks_are_stopped_and_replaced_elsewhere() {
         .find(|i| i.time_ms("registeredAt") == Some(600_000 + 240_000))
         .expect("replacement registered at 14m");
     assert_eq!(new.get("availabilityZone"), "us-east-1a");
+    // Measured from the 5-minute warmup, after the initial rollout: one spell of 30 s.
     let services = csv_rows(&files, "services.csv");
     assert_eq!(services[0].get("minRunning"), "5");
     assert_eq!(services[0].get("meanTimeToRecover"), "30.000");
+    assert_eq!(services[0].get("secondsBelowDesired"), "30.000");
     assert_eq!(services[0].get("tasksFailed"), "1");
+    let episodes = csv_rows(&files, "episodes.csv");
+    assert_eq!(episodes.len(), 1);
+    assert_eq!(
+        [
+            episodes[0].get("startedAt"),
+            episodes[0].get("endedAt"),
+            episodes[0].get("seconds"),
+            episodes[0].get("minRunning"),
+            episodes[0].get("cause"),
+        ],
+        ["600.000", "630.000", "30.000", "5", "instanceFailure"]
+    );
 }
 
 /// ECS.md §3.2 and §3.4: when the essential container exits the task stops with

@@ -722,22 +722,33 @@ actions:
   - {at: 30m, stopTask: {service: web, count: 1}}
 "#,
     );
+    // RUNNING at 10 s, healthy targets from 20 s; one target lost from 30m until its
+    // replacement's first passing check: one scheduler interval (10 s) + 10 s start + 10 s
+    // check later. Measured from the start, the first 20 s count with no target.
     let services = rows(&text, "services.csv");
     let web = &services[0];
-    // RUNNING at 10 s, healthy targets from 20 s (the figures' window); one target lost
-    // from 30m until its replacement's first passing check: one scheduler interval (10 s)
-    // + 10 s start + 10 s check later.
     assert_eq!(web.get("steadyAt"), "10.000");
-    assert_eq!(web.get("minHealthyTargets"), "1");
-    let window = 3_600.0 - 20.0;
-    let expected = 2.0 - 30.0 / window;
+    assert_eq!(web.get("minHealthyTargets"), "0");
     let mean: f64 = web.get("meanHealthyTargets").parse().unwrap();
-    assert!((mean - expected).abs() < 1e-3, "{mean} vs {expected}");
+    let expected = 2.0 - (2.0 * 20.0 + 30.0) / 3_600.0;
+    assert!((mean - expected).abs() < 1e-6, "{mean} vs {expected}");
     assert_eq!(
         services[1].get("meanHealthyTargets"),
         "",
         "no load balancer"
     );
+    // Measured from a one-minute warmup: at least one target throughout.
+    let services = rows(&format!("{text}metrics: {{warmup: 1m}}\n"), "services.csv");
+    let web = &services[0];
+    assert_eq!(
+        web.get("steadyAt"),
+        "10.000",
+        "steadyAt does not depend on the window"
+    );
+    assert_eq!(web.get("minHealthyTargets"), "1");
+    let mean: f64 = web.get("meanHealthyTargets").parse().unwrap();
+    let expected = 2.0 - 30.0 / (3_600.0 - 60.0);
+    assert!((mean - expected).abs() < 1e-6, "{mean} vs {expected}");
 }
 
 /// ECS.md §3.5, §4.4: with a container health check, a task counts as healthy after its
@@ -970,6 +981,7 @@ services:
   - file: ../scenario/tests/data/fixtures/svc_ecspresso_circuit_breaker_alb.json
     serviceName: katsubushi
     taskDefinition: test
+metrics: {warmup: 5m}
 "#;
     let files = all(text);
     let services = csv_rows(&files, "services.csv");

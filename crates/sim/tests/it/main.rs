@@ -1,9 +1,11 @@
 //! Integration tests of the whole path, scenario text to output files: golden outputs,
-//! determinism, invariants over random scenarios, and ECS behaviours that cite ECS.md.
+//! determinism, invariants over random scenarios, ECS behaviours that cite ECS.md, and the
+//! figures' window and episodes.
 
 mod behaviour;
 mod determinism;
 mod explain;
+mod figures;
 mod golden;
 mod indexed;
 mod invariants;
