@@ -579,6 +579,8 @@ impl Capacity {
     /// group is over its desired capacity, the most crowded working zone, the oldest
     /// instance there, and what terminating it does. `rebalance`: after a rebalancing
     /// launch; `managed`: the group drains it first.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn explain_termination(
         &self,
         asg: AsgId,

@@ -95,6 +95,9 @@ struct Scheduler {
     rng: SimRng,
     /// Scale-in draws made so far (for `random` scale-in): each is keyed by its number.
     scale_in_draws: std::cell::Cell<u64>,
+    /// The numbers of the tasks a pass or a RunTask call started, for its service event:
+    /// a buffer kept between calls, so a pass allocates nothing for it.
+    started: Vec<u64>,
 }
 
 /// The placement `service` uses for tasks of `task_definition`, out of `Scheduler::services`
@@ -115,6 +118,13 @@ impl Scheduler {
     /// The placement `service` uses for tasks of `task_definition`.
     fn placement(&self, service: ServiceId, task_definition: TaskDefId) -> &Placement {
         placement_of(&self.services, service, task_definition)
+    }
+
+    /// The `started` buffer, empty; give it back when done.
+    fn take_started(&mut self) -> Vec<u64> {
+        let mut started = std::mem::take(&mut self.started);
+        started.clear();
+        started
     }
 
     /// A stream for one scale-in choice, keyed by the run's count of them.
@@ -256,6 +266,7 @@ impl Cluster {
                 scheduled_tasks,
                 rng: rng::stream(seed, Stream::Placement, [0, 0]),
                 scale_in_draws: std::cell::Cell::new(0),
+                started: Vec::new(),
             },
         }
     }

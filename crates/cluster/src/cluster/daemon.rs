@@ -118,38 +118,13 @@ impl Cluster {
                 continue;
             }
             if explain {
-                let whose = if unhealthy {
-                    "unhealthy".to_string()
-                } else {
-                    format!(
-                        "of an older deployment, while {} is PRIMARY",
-                        service.primary().id
-                    )
-                };
-                let detail = if idle {
-                    format!(
-                        "DAEMON: outgoing task ({whose}) that is not healthy: no limit holds it"
-                    )
-                } else {
-                    format!(
-                        "DAEMON: outgoing task ({whose}), healthy: {healthy} healthy tasks with at least {min_healthy} to keep, {budget} may stop"
-                    )
-                };
-                let instance = self.capacity.instance(task_ref.instance);
-                why.push(vec![
-                    Step::new(StepKind::Daemon, 1, 1, detail),
-                    Step::new(
-                        StepKind::Stopped,
-                        1,
-                        1,
-                        format!(
-                            "{} on {} in {}: ServiceSchedulerInitiated: {reason}",
-                            task_ref.name(),
-                            instance.ec2_instance_id,
-                            self.capacity.zone_name(instance.availability_zone)
-                        ),
-                    ),
-                ]);
+                why.push(self.explain_daemon_stop(
+                    id,
+                    task,
+                    idle,
+                    (healthy, min_healthy, budget),
+                    &reason,
+                ));
             }
             if !idle {
                 budget -= 1;
@@ -197,7 +172,7 @@ impl Cluster {
         }
         let failed_or_throttled = self.services[id.index()].primary().is_failed()
             || now < self.services[id.index()].throttled_until;
-        let mut started_tasks: Vec<u64> = Vec::new();
+        let mut started_tasks = self.scheduler.take_started();
         let mut unplaced = 0;
         let mut first_unplaced = None;
         if !failed_or_throttled {
@@ -260,6 +235,7 @@ impl Cluster {
             };
             self.emit_message(id, message, ctx);
         }
+        self.scheduler.started = started_tasks;
         match first_unplaced {
             Some(first) => self.report_unplaced(id, definition, first, ctx),
             None if started > 0 => self.services[id.index()].unplaced_reported = None,
@@ -285,8 +261,55 @@ impl Cluster {
         }
     }
 
+    /// Why a DAEMON pass stops `task`, an outgoing task: not healthy (`idle`), or healthy
+    /// within `(healthy, min_healthy, budget)`.
+    #[cold]
+    #[inline(never)]
+    fn explain_daemon_stop(
+        &self,
+        id: ServiceId,
+        task: TaskId,
+        idle: bool,
+        (healthy, min_healthy, budget): (u32, u32, u32),
+        reason: &str,
+    ) -> Vec<Step> {
+        let task = self.tasks.get(task);
+        let whose = if task.health.unhealthy {
+            "unhealthy".to_string()
+        } else {
+            format!(
+                "of an older deployment, while {} is PRIMARY",
+                self.services[id.index()].primary().id
+            )
+        };
+        let detail = if idle {
+            format!("DAEMON: outgoing task ({whose}) that is not healthy: no limit holds it")
+        } else {
+            format!(
+                "DAEMON: outgoing task ({whose}), healthy: {healthy} healthy tasks with at least {min_healthy} to keep, {budget} may stop"
+            )
+        };
+        let instance = self.capacity.instance(task.instance);
+        vec![
+            Step::new(StepKind::Daemon, 1, 1, detail),
+            Step::new(
+                StepKind::Stopped,
+                1,
+                1,
+                format!(
+                    "{} on {} in {}: ServiceSchedulerInitiated: {reason}",
+                    task.name(),
+                    instance.ec2_instance_id,
+                    self.capacity.zone_name(instance.availability_zone)
+                ),
+            ),
+        ]
+    }
+
     /// Why a DAEMON task goes on `instance`, or cannot: the instance is eligible and runs
     /// none of the service's tasks; it has room, or its first shortfall.
+    #[cold]
+    #[inline(never)]
     fn daemon_steps(
         &self,
         id: ServiceId,

@@ -66,6 +66,34 @@ struct Seen {
     current: bool,
 }
 
+/// A pass's counts, for the explanations of its stops.
+#[derive(Clone, Copy)]
+struct PassCounts {
+    service: ServiceId,
+    desired: u32,
+    current: u32,
+    current_healthy: u32,
+    healthy: u32,
+    min_healthy: u32,
+    counted: u32,
+    max_tasks: u32,
+}
+
+/// Why a plan stops a task.
+#[derive(Clone, Copy)]
+enum StopKind {
+    /// It failed its health checks (`by_lb`: its load balancer's).
+    Unhealthy { by_lb: bool },
+    /// Outgoing and not yet healthy.
+    OutgoingIdle,
+    /// Outgoing and healthy, `budget` of which may stop.
+    OutgoingHealthy { budget: u32 },
+    /// Beyond the desired count, not yet healthy.
+    ExcessIdle,
+    /// Beyond the desired count, healthy, `take` of which stop.
+    ExcessHealthy { take: u32 },
+}
+
 impl Cluster {
     /// Asks for a pass of the service scheduler one `schedulerInterval` from now, unless
     /// one is already due: the scheduler reacts to changes in batches, not per event (A10).
@@ -182,6 +210,16 @@ impl Cluster {
             }
         };
         let explain = self.config.explain;
+        let counts = PassCounts {
+            service: id,
+            desired,
+            current,
+            current_healthy,
+            healthy,
+            min_healthy,
+            counted,
+            max_tasks,
+        };
         let mut stop: Vec<(TaskId, Arc<str>)> = Vec::new();
         let mut why: Vec<Vec<Step>> = Vec::new();
         // Unhealthy tasks: start-first replacement (ECS.md §4.8): all once the replacements
@@ -200,27 +238,9 @@ impl Cluster {
             let by_lb = self.tasks.get(task.id).health.failed_load_balancer;
             let reason = reason_of(Some(by_lb));
             if explain {
-                let failed = if by_lb {
-                    "failed its load balancer health checks"
-                } else {
-                    "failed its container health checks"
-                };
-                let now_why = if replacements_ready {
-                    format!(
-                        "the service has {current_healthy} healthy current tasks for a desired count of {desired}, so the replacements started first are ready"
-                    )
-                } else {
-                    format!(
-                        "maximumPercent leaves no room to start a replacement first ({counted} of at most {max_tasks} tasks), so the oldest unhealthy task goes, one per pass"
-                    )
-                };
-                let plan = Step::new(
-                    StepKind::Plan,
-                    unhealthy.len(),
-                    unhealthy_stopped,
-                    format!("unhealthy, it {failed}: {now_why}"),
-                );
-                why.push(self.stop_steps(task.id, &reason, vec![plan]));
+                let kind = StopKind::Unhealthy { by_lb };
+                let of = (unhealthy.len(), unhealthy_stopped);
+                why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
             }
             stop.push((task.id, reason));
         }
@@ -234,16 +254,9 @@ impl Cluster {
         for task in outgoing_idle {
             let reason = reason_of(None);
             if explain {
-                let plan = Step::new(
-                    StepKind::Plan,
-                    idle_count,
-                    idle_count,
-                    format!(
-                        "outgoing ({}) and not yet healthy: it counts for nothing, so no limit holds it",
-                        self.outgoing_cause(id, task.id)
-                    ),
-                );
-                why.push(self.stop_steps(task.id, &reason, vec![plan]));
+                let of = (idle_count, idle_count);
+                let kind = StopKind::OutgoingIdle;
+                why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
             }
             stop.push((task.id, reason));
         }
@@ -260,19 +273,10 @@ impl Cluster {
         for (n, task) in chosen.into_iter().enumerate() {
             let reason = reason_of(None);
             if let Some(traces) = &mut traces {
-                let mut steps = vec![Step::new(
-                    StepKind::Plan,
-                    outgoing_healthy.len(),
-                    take as usize,
-                    format!(
-                        "outgoing ({}) and healthy: with {healthy} healthy tasks and at least {min_healthy} to keep (minimumHealthyPercent {}), {} may stop; the scale-in order chooses which",
-                        self.outgoing_cause(id, task),
-                        config.minimum_healthy_percent,
-                        budget
-                    ),
-                )];
-                steps.append(&mut traces[n]);
-                why.push(self.stop_steps(task, &reason, steps));
+                let kind = StopKind::OutgoingHealthy { budget };
+                let of = (outgoing_healthy.len(), take as usize);
+                let scale_in = std::mem::take(&mut traces[n]);
+                why.push(self.explain_stop(task, &reason, kind, counts, of, scale_in));
             }
             stop.push((task, reason));
         }
@@ -286,15 +290,9 @@ impl Cluster {
             for task in &idle[..idle_taken as usize] {
                 let reason = reason_of(None);
                 if explain {
-                    let plan = Step::new(
-                        StepKind::Plan,
-                        idle.len(),
-                        idle_taken as usize,
-                        format!(
-                            "beyond the desired count ({current} current tasks for {desired} desired) and not yet healthy: those go first, newest first"
-                        ),
-                    );
-                    why.push(self.stop_steps(task.id, &reason, vec![plan]));
+                    let of = (idle.len(), idle_taken as usize);
+                    let kind = StopKind::ExcessIdle;
+                    why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
                 }
                 stop.push((task.id, reason));
             }
@@ -309,16 +307,10 @@ impl Cluster {
             for (n, task) in chosen.into_iter().enumerate() {
                 let reason = reason_of(None);
                 if let Some(traces) = &mut traces {
-                    let mut steps = vec![Step::new(
-                        StepKind::Plan,
-                        current_healthy_ids.len(),
-                        take as usize,
-                        format!(
-                            "beyond the desired count ({current} current tasks for {desired} desired), healthy: {take} may stop within minimumHealthyPercent; the scale-in order chooses which"
-                        ),
-                    )];
-                    steps.append(&mut traces[n]);
-                    why.push(self.stop_steps(task, &reason, steps));
+                    let kind = StopKind::ExcessHealthy { take };
+                    let of = (current_healthy_ids.len(), take as usize);
+                    let scale_in = std::mem::take(&mut traces[n]);
+                    why.push(self.explain_stop(task, &reason, kind, counts, of, scale_in));
                 }
                 stop.push((task, reason));
             }
@@ -441,11 +433,13 @@ impl Cluster {
             "{}: the plan starts more tasks than maximumPercent allows",
             service.service_name
         );
-        let (started_tasks, unplaced_by) = self.place_and_start(
+        let mut started_tasks = self.scheduler.take_started();
+        let unplaced_by = self.place_and_start(
             definition,
             group,
             Requester::Service(id, deployment),
             plan.start,
+            &mut started_tasks,
             ctx,
         );
         let started = started_tasks.len() as u32;
@@ -455,6 +449,7 @@ impl Cluster {
             };
             self.emit_message(id, message, ctx);
         }
+        self.scheduler.started = started_tasks;
         match unplaced_by {
             Some(unplaced) => self.report_unplaced(id, definition, unplaced, ctx),
             // Every task it wanted is placed: the cause of an earlier failure is resolved.
@@ -605,15 +600,7 @@ impl Cluster {
                     let pick = random_draws.random_range(0..pool.len() as u32) as usize;
                     pool = vec![pool[pick]];
                     if trace.is_some() {
-                        steps.push(Step::new(
-                            StepKind::Strategy,
-                            before,
-                            1,
-                            format!(
-                                "random: picked {} uniformly among {before}",
-                                self.tasks.get(pool[0]).name()
-                            ),
-                        ));
+                        steps.push(self.scale_in_random_step(before, pool[0]));
                     }
                     break;
                 }
@@ -632,21 +619,7 @@ impl Cluster {
                 })
                 .expect("the pool is never empty");
             if let Some(trace) = trace.as_mut() {
-                let task = self.tasks.get(victim);
-                let at = format!(
-                    "{} on {}",
-                    task.name(),
-                    self.capacity.instance(task.instance).ec2_instance_id
-                );
-                let detail = if pool.len() == 1 {
-                    format!("one task left: {at}")
-                } else {
-                    format!(
-                        "the lowest instance id, then the newest task, of {}: {at}",
-                        pool.len()
-                    )
-                };
-                steps.push(Step::new(StepKind::TieBreak, pool.len(), 1, detail));
+                steps.push(self.scale_in_tie_step(pool.len(), victim));
                 trace.push(steps);
             }
             let instance = self.tasks.get(victim).instance;
@@ -659,8 +632,43 @@ impl Cluster {
         chosen
     }
 
+    /// A scale-in choice's `random` step: it picked `task` among `before`.
+    #[cold]
+    #[inline(never)]
+    fn scale_in_random_step(&self, before: usize, task: TaskId) -> Step {
+        Step::new(
+            StepKind::Strategy,
+            before,
+            1,
+            format!(
+                "random: picked {} uniformly among {before}",
+                self.tasks.get(task).name()
+            ),
+        )
+    }
+
+    /// A scale-in choice's last step: `victim`, of the `left` tasks the strategies kept.
+    #[cold]
+    #[inline(never)]
+    fn scale_in_tie_step(&self, left: usize, victim: TaskId) -> Step {
+        let task = self.tasks.get(victim);
+        let at = format!(
+            "{} on {}",
+            task.name(),
+            self.capacity.instance(task.instance).ec2_instance_id
+        );
+        let detail = if left == 1 {
+            format!("one task left: {at}")
+        } else {
+            format!("the lowest instance id, then the newest task, of {left}: {at}")
+        };
+        Step::new(StepKind::TieBreak, left, 1, detail)
+    }
+
     /// One strategy's step of a scale-in choice: it kept `kept` of `before` tasks, those
     /// scoring `best` (the most).
+    #[cold]
+    #[inline(never)]
     fn scale_in_step(
         &self,
         strategy: &dyn crate::placement::PlacementStrategy,
@@ -710,6 +718,70 @@ impl Cluster {
             }
         };
         Step::new(StepKind::Strategy, before, after, detail)
+    }
+
+    /// The steps of a plan's stop of `task`: the plan's reason (`of`: the tasks of that
+    /// kind, and how many it stops), the scale-in order's steps if it chose, the outcome.
+    #[cold]
+    #[inline(never)]
+    fn explain_stop(
+        &self,
+        task: TaskId,
+        reason: &str,
+        kind: StopKind,
+        counts: PassCounts,
+        (of, stops): (usize, usize),
+        scale_in: Vec<Step>,
+    ) -> Vec<Step> {
+        let PassCounts {
+            service,
+            desired,
+            current,
+            current_healthy,
+            healthy,
+            min_healthy,
+            counted,
+            max_tasks,
+        } = counts;
+        let detail = match kind {
+            StopKind::Unhealthy { by_lb } => {
+                let failed = if by_lb {
+                    "failed its load balancer health checks"
+                } else {
+                    "failed its container health checks"
+                };
+                let now = if current_healthy >= desired {
+                    format!(
+                        "the service has {current_healthy} healthy current tasks for a desired count of {desired}, so the replacements started first are ready"
+                    )
+                } else {
+                    format!(
+                        "maximumPercent leaves no room to start a replacement first ({counted} of at most {max_tasks} tasks), so the oldest unhealthy task goes, one per pass"
+                    )
+                };
+                format!("unhealthy, it {failed}: {now}")
+            }
+            StopKind::OutgoingIdle => format!(
+                "outgoing ({}) and not yet healthy: it counts for nothing, so no limit holds it",
+                self.outgoing_cause(service, task)
+            ),
+            StopKind::OutgoingHealthy { budget } => format!(
+                "outgoing ({}) and healthy: with {healthy} healthy tasks and at least {min_healthy} to keep (minimumHealthyPercent {}), {budget} may stop; the scale-in order chooses which",
+                self.outgoing_cause(service, task),
+                self.services[service.index()]
+                    .deployment_configuration
+                    .minimum_healthy_percent,
+            ),
+            StopKind::ExcessIdle => format!(
+                "beyond the desired count ({current} current tasks for {desired} desired) and not yet healthy: those go first, newest first"
+            ),
+            StopKind::ExcessHealthy { take } => format!(
+                "beyond the desired count ({current} current tasks for {desired} desired), healthy: {take} may stop within minimumHealthyPercent; the scale-in order chooses which"
+            ),
+        };
+        let mut steps = vec![Step::new(StepKind::Plan, of, stops, detail)];
+        steps.extend(scale_in);
+        self.stop_steps(task, reason, steps)
     }
 
     /// The steps of a stop decision, ending with the outcome.
@@ -768,13 +840,16 @@ impl Cluster {
         let spec = &self.scheduler.run_tasks[index].0;
         let (task_definition, count, every_ms) = (spec.task_definition, spec.count, spec.every_ms);
         let group = self.tasks.intern_group(&spec.group);
+        let mut started = self.scheduler.take_started();
         self.place_and_start(
             task_definition,
             group,
             Requester::RunTask(index),
             count,
+            &mut started,
             ctx,
         );
+        self.scheduler.started = started;
         if let Some(every_ms) = every_ms {
             ctx.queue
                 .schedule(ctx.now.plus_ms(every_ms), Event::RunTaskRequested { run });
@@ -788,13 +863,16 @@ impl Cluster {
         let spec = &self.scheduler.scheduled_tasks[index].0;
         let (task_definition, count) = (spec.task_definition, spec.count);
         let group = self.tasks.intern_group(&spec.group);
+        let mut started = self.scheduler.take_started();
         self.place_and_start(
             task_definition,
             group,
             Requester::Scheduled(index),
             count,
+            &mut started,
             ctx,
         );
+        self.scheduler.started = started;
         self.plan_scheduled_task(schedule, ctx.now, ctx.queue);
     }
 
@@ -814,8 +892,9 @@ impl Cluster {
         }
     }
 
-    /// Places and starts up to `count` tasks; returns the numbers of those started, and why
-    /// the next could not be placed, if one could not. Once a placement fails, the rest
+    /// Places and starts up to `count` tasks, adding the numbers of those started to
+    /// `started`; returns why the next could not be placed, if one could not. Once a
+    /// placement fails, the rest
     /// would fail the same way (nothing changed), so each is recorded with the same reason
     /// without searching again. When the model explains, each decision is explained too,
     /// from a copy of the placement stream: the explanation must choose as the decision did.
@@ -825,13 +904,14 @@ impl Cluster {
         group: GroupId,
         requester: Requester,
         count: u32,
+        started: &mut Vec<u64>,
         ctx: &mut Ctx<'_>,
-    ) -> (Vec<u64>, Option<Unplaced>) {
+    ) -> Option<Unplaced> {
         let service = match requester {
             Requester::Service(service, deployment) => Some((service, deployment)),
             _ => None,
         };
-        let mut started = Vec::new();
+        let before = started.len();
         for _ in 0..count {
             let request = PlacementRequest {
                 task_definition: &self.config.task_definitions[task_definition.index()],
@@ -853,20 +933,15 @@ impl Cluster {
             );
             let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
             let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
-            let steps = explain_rng.map(|mut rng| {
-                let (explained, steps) = explain_placement(&view, &request, placement, &mut rng);
-                assert_eq!(
-                    explained,
-                    decision,
-                    "the explanation of a placement of {} chose otherwise than the decision",
-                    view.group_name(group)
-                );
-                assert!(
-                    rng == self.scheduler.rng,
-                    "the explanation of a placement of {} drew otherwise than the decision",
-                    view.group_name(group)
-                );
-                steps
+            let steps = explain_rng.map(|rng| {
+                explain_decision(
+                    &view,
+                    &request,
+                    placement,
+                    rng,
+                    &decision,
+                    &self.scheduler.rng,
+                )
             });
             match decision {
                 Ok(instance) => {
@@ -905,19 +980,21 @@ impl Cluster {
                             service: service.map(|(service, _)| service),
                             task_definition,
                             reason: unplaced.failure.reason(),
-                            count: count - started.len() as u32,
+                            count: count - (started.len() - before) as u32,
                         },
                     );
-                    return (started, Some(unplaced));
+                    return Some(unplaced);
                 }
             }
         }
-        (started, None)
+        None
     }
 
     /// ECS's placement failure event for a service (ECS.md §1.7), naming the closest
     /// matching instance; a duplicate of the last one is left out until the cause is
     /// resolved (a pass places every task it wants) or six hours pass.
+    #[cold]
+    #[inline(never)]
     pub(super) fn report_unplaced(
         &mut self,
         id: ServiceId,
@@ -978,4 +1055,32 @@ impl Cluster {
             },
         );
     }
+}
+
+/// The explanation of a placement decision: the explaining scan from `rng`, a copy of the
+/// placement stream taken before the decision, which must choose as `decision` did and
+/// leave the stream as the decision left it (`after`).
+#[cold]
+#[inline(never)]
+fn explain_decision(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    mut rng: des::SimRng,
+    decision: &Result<InstanceId, Unplaced>,
+    after: &des::SimRng,
+) -> Vec<Step> {
+    let (explained, steps) = explain_placement(view, request, placement, &mut rng);
+    assert_eq!(
+        &explained,
+        decision,
+        "the explanation of a placement of {} chose otherwise than the decision",
+        view.group_name(request.group)
+    );
+    assert!(
+        rng == *after,
+        "the explanation of a placement of {} drew otherwise than the decision",
+        view.group_name(request.group)
+    );
+    steps
 }
