@@ -389,40 +389,81 @@ pub fn story(out: &Path, task: &str) -> Result<String, ExplainError> {
             row[status]
         );
     } else {
-        let stopped_at = millis(&row[stopped]);
-        let next = tasks
+        // When each task of the service began to stop: its first DEACTIVATING, STOPPING or
+        // STOPPED row (tasks.csv's stoppedAt without events.csv).
+        let mut left: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        if let Some(events) = &events {
+            let [time, kind, subject] =
+                Columns::of(events, ["time", "kind", "subject"], &events_path)?.0;
+            for e in &events.rows {
+                if matches!(
+                    e[kind].as_str(),
+                    "TaskDeactivating" | "TaskStopping" | "TaskStopped"
+                ) {
+                    if let Some(at) = millis(&e[time]) {
+                        left.entry(e[subject].as_str()).or_insert(at);
+                    }
+                }
+            }
+        }
+        let left_at = |other: &Vec<String>| {
+            left.get(other[id].as_str())
+                .copied()
+                .or_else(|| millis(&other[stopped]))
+        };
+        // Each task that began to stop is replaced by the first task of the service placed
+        // at or after that moment and not already the replacement of one that began to stop
+        // before it (ECS replaces a task once it is on its way out, not once STOPPED).
+        let of_this: Vec<&Vec<String>> = tasks
             .rows
             .iter()
-            .filter(|other| {
-                other[service] == row[service]
-                    && other[id] != task
-                    && millis(&other[created]) >= stopped_at
-            })
-            .min_by_key(|other| (millis(&other[created]), other[id].clone()));
-        match next {
-            Some(next) => {
-                let after = match (millis(&next[created]), stopped_at) {
-                    (Some(placed), Some(stopped)) => {
-                        format!(", {} after it stopped", duration(placed - stopped))
-                    }
-                    _ => String::new(),
-                };
+            .filter(|other| other[service] == row[service])
+            .collect();
+        let mut leaving: Vec<(u64, &str)> = of_this
+            .iter()
+            .filter_map(|other| left_at(other).map(|at| (at, other[id].as_str())))
+            .collect();
+        leaving.sort();
+        let mut placed: Vec<(u64, &str, &Vec<String>)> = of_this
+            .iter()
+            .filter_map(|other| millis(&other[created]).map(|at| (at, other[id].as_str(), *other)))
+            .collect();
+        placed.sort();
+        let mut next = placed.iter().peekable();
+        let mut replacement = None;
+        let mut began = None;
+        for (at, leaver) in leaving {
+            while next
+                .next_if(|(created_at, _, _)| *created_at < at)
+                .is_some()
+            {}
+            let found = next.next();
+            if leaver == task {
+                replacement = found;
+                began = Some(at);
+                break;
+            }
+        }
+        match (replacement, began) {
+            (Some(&(placed_at, _, next)), Some(began)) => {
                 let _ = writeln!(
                     text,
-                    "The next task of service {} placed after it stopped: {}, at {} on {} in {}{after} (run `ecsim explain {} {}` for its story).",
-                    row[service],
+                    "It began to stop at {}. Its replacement: {}, placed at {} ({} later) on {} in {}, the first task of service {} placed after that which did not already replace another (run `ecsim explain {} {}` for its story).",
+                    clock(began),
                     next[id],
                     when(&next[created]),
+                    duration(placed_at - began),
                     next[instance],
                     next[zone],
+                    row[service],
                     out.display(),
                     next[id]
                 );
             }
-            None => {
+            _ => {
                 let _ = writeln!(
                     text,
-                    "No task of service {} was placed after it stopped.",
+                    "No task of service {} was placed after it began to stop (or each one replaced a task that stopped before it).",
                     row[service]
                 );
             }

@@ -110,7 +110,8 @@ enum Command {
         Reads OUTDIR's tasks.csv and events.csv (and decisions.csv, written by `ecsim run \
         --explain`, if present) and tells, in sentences: why the task was placed where it \
         was, what happened to it (its states with their times, its stop code and reason, its \
-        exit code) and which task of its service replaced it. Times read as `1d 02:00:00` \
+        exit code) and which task of its service replaced it: the first placed after it began to \
+        stop, not already replacing a task that began to stop before it. Times read as `1d 02:00:00` \
         (days, then the clock). Exits with code 2 for an unknown task or a folder without \
         outputs.")]
     Explain {

@@ -135,7 +135,8 @@ fn explain_tells_a_quickstart_tasks_story() {
         "Why its Auto Scaling group terminated i-00000001, step by step:",
         "  3. instance: the oldest instance of the zone, whatever runs on it: i-00000001 (registered at 0.000, 2 tasks)",
         "stop code none (ECS gives none when the host goes), stopped reason \"Host EC2 (instance i-00000001) terminated\", no exit code",
-        "The next task of service web placed after it stopped: t-000012, at 1d 01:04:10 on i-0000000a in us-west-2b, 10 s after it stopped",
+        // t-000003 stopped with it and went first: t-000012 replaced that one.
+        "It began to stop at 1d 01:04:00. Its replacement: t-000013, placed at 1d 01:04:10 (10 s later) on i-00000008 in us-west-2a, the first task of service web placed after that which did not already replace another",
     ] {
         assert!(told.contains(sentence), "missing {sentence:?} in:\n{told}");
     }
