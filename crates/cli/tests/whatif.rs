@@ -517,7 +517,11 @@ fn sweeps_draw_no_progress_bar_off_a_terminal() {
     ];
     for output in &outputs {
         assert!(output.status.success(), "{}", text(&output.stderr));
-        assert!(!text(&output.stderr).contains("runs ["), "{}", text(&output.stderr));
+        assert!(
+            !text(&output.stderr).contains("runs ["),
+            "{}",
+            text(&output.stderr)
+        );
     }
     assert_eq!(read(&loud.join("runs.csv")), read(&quiet.join("runs.csv")));
     for command in ["compare", "plan"] {
