@@ -2,6 +2,7 @@
 //! atomically and maps failures to exit codes (2 for bad input, 1 for I/O trouble).
 
 mod compare;
+mod explain;
 mod failure;
 mod output;
 mod plan;
@@ -33,6 +34,8 @@ Start here:
   ecsim run my.yaml --set services[0].desiredCount=9
   ecsim validate my.yaml             report every problem with its line and column
   ecsim validate my.yaml --resolved  show what each instance registers and each task reserves
+  ecsim run --explain --out /tmp/qs  also write decisions.csv: why each task went where it did
+  ecsim explain /tmp/qs t-000007     one task's story: why there, what happened, what replaced it
   ecsim run my.yaml --require 'web.availability>=0.999'   exit code 3 when not met
 
 What-if questions over many runs:
@@ -46,7 +49,8 @@ Outputs (in --out, default results/<scenario name>/): report.html (charts and a 
 open it in a browser, offline), events.csv (every change, in order), tasks.csv,
 instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell of a service
 below its desired count, and what began it), services.csv, summary.json, timeseries.csv
-(levels per service and zone as step functions).
+(levels per service and zone as step functions); with --explain, decisions.csv (why each
+task went where it did, each stop and termination).
 The scenario format, with a complete example, is in the README.";
 
 #[derive(Parser)]
@@ -97,6 +101,29 @@ enum Command {
         /// longer than a second).
         #[arg(long)]
         quiet: bool,
+        /// Also write decisions.csv: every placement (each step of the chain, the
+        /// candidates before and after it, and why), every task the scheduler chose to
+        /// stop and every instance an Auto Scaling group chose to terminate. Runs without
+        /// it spend nothing on explanations.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Tell one task's story from a run's output folder.
+    #[command(long_about = "Tell one task's story from a run's output folder.\n\n\
+        Reads OUTDIR's tasks.csv and events.csv (and decisions.csv, written by `ecsim run \
+        --explain`, if present) and tells, in sentences: why the task was placed where it \
+        was, what happened to it (its states with their times, its stop code and reason, its \
+        exit code) and which task of its service replaced it: the first placed after it began to \
+        stop, not already replacing a task that began to stop before it. Times read as `1d 02:00:00` \
+        (days, then the clock). Exits with code 2 for an unknown task or a folder without \
+        outputs.")]
+    Explain {
+        /// The output folder of a run (`ecsim run --out OUTDIR`).
+        #[arg(value_name = "OUTDIR")]
+        out: PathBuf,
+        /// The task, as tasks.csv names it (`t-000007`; `7` will do).
+        #[arg(value_name = "TASK_ID")]
+        task: String,
     },
     /// Check a scenario and report every problem with its line and column.
     #[command(
@@ -163,6 +190,7 @@ fn main() -> ExitCode {
             outputs,
             require,
             quiet,
+            explain,
         } => run(
             scenario.as_deref(),
             seed,
@@ -171,7 +199,9 @@ fn main() -> ExitCode {
             outputs,
             &require,
             quiet,
+            explain,
         ),
+        Command::Explain { out, task } => explain_task(&out, &task),
         Command::Validate {
             scenario,
             overrides,
@@ -228,6 +258,24 @@ fn validate(path: &Path, overrides: &[String], resolved: bool) -> ExitCode {
     }
 }
 
+fn explain_task(out: &Path, task: &str) -> ExitCode {
+    match explain::story(out, task) {
+        Ok(story) => {
+            print!("{story}");
+            ExitCode::SUCCESS
+        }
+        Err(explain::ExplainError::Input(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(explain::ExplainError::Io(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run(
     path: Option<&Path>,
     seed: Option<u64>,
@@ -236,6 +284,7 @@ fn run(
     outputs: Option<OutputList>,
     require: &[String],
     quiet: bool,
+    explain: bool,
 ) -> ExitCode {
     let scenario = match load(path, overrides) {
         Ok(scenario) => scenario,
@@ -253,12 +302,15 @@ fn run(
     // Wall-clock time is measured here only, for the terminal; it never reaches a file.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let outputs: Vec<&str> = outputs
+    let mut outputs: Vec<&str> = outputs
         .as_ref()
         .map_or(&scenario.outputs, |list| &list.0)
         .iter()
         .map(|output| output.file_name())
         .collect();
+    if explain {
+        outputs.push(sim::DECISIONS);
+    }
     let mut progress = progress::Progress::new(des::SimTime(scenario.duration_ms), quiet);
     let result = output::run_to_folder(&scenario, seed, &out, &outputs, &mut |now| {
         progress.update(now)

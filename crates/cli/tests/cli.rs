@@ -1,6 +1,7 @@
 //! Smoke tests of the `ecsim` binary: the README's run command writes every output file
-//! (and no partial one), bad input exits with code 2 and a located message, and warnings
-//! are located while no progress bar reaches a stderr that is not a terminal.
+//! (and no partial one), bad input exits with code 2 and a located message, warnings
+//! are located while no progress bar reaches a stderr that is not a terminal, and `ecsim
+//! explain` tells a task's story.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -87,6 +88,110 @@ fn bad_input_exits_2_with_file_line_and_column() {
         "a bad --set on the quickstart is bad input"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn stdout_of(args: &[&str], out: &std::path::Path) -> String {
+    let output = ecsim().args(args).arg(out).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn explain_tells_a_quickstart_tasks_story() {
+    let out = temp_dir("explain");
+    stdout_of(&["run", "--explain", "--out"], &out);
+    assert!(
+        out.join("decisions.csv").exists(),
+        "--explain writes decisions.csv"
+    );
+    let story = |task: &str| {
+        let output = ecsim()
+            .arg("explain")
+            .arg(&out)
+            .arg(task)
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    // The replacement of the task lost with i-00000002 at 2 h, itself lost when the
+    // group rebalanced zones after the outage.
+    let told = story("t-000007");
+    for sentence in [
+        "t-000007 is a task of service web, task definition web:1.",
+        "It was placed at 0d 02:00:10 on i-00000001 in us-west-2a.",
+        "How the placement chose it, step by step:",
+        "  1. resources: 5 of 5 ACTIVE instances have room for 512 CPU units, 512 MiB, 1 dynamic host port.",
+        "  2. strategy: spread(attribute:ecs.availability-zone): kept 1 of 5 instances in us-west-2a, running 1 task of service:web (the fewest).",
+        "RUNNING, 21.340 s after it was placed.",
+        "  1d 01:04:00      Its instance i-00000001 was terminated (azRebalance).",
+        "  1d 01:04:00      STOPPED: Host EC2 (instance i-00000001) terminated.",
+        "Why its Auto Scaling group terminated i-00000001, step by step:",
+        "  3. instance: the oldest instance of the zone, whatever runs on it: i-00000001 (registered at 0.000, 2 tasks)",
+        "stop code none (ECS gives none when the host goes), stopped reason \"Host EC2 (instance i-00000001) terminated\", no exit code",
+        // t-000003 stopped with it and went first: t-000012 replaced that one.
+        "It began to stop at 1d 01:04:00. Its replacement: t-000013, placed at 1d 01:04:10 (10 s later) on i-00000008 in us-west-2a, the first task of service web placed after that which did not already replace another",
+    ] {
+        assert!(told.contains(sentence), "missing {sentence:?} in:\n{told}");
+    }
+    // A nightly RunTask task: a clean exit, never replaced; `9` stands for t-000009.
+    let told = story("9");
+    for sentence in [
+        "t-000009 is a standalone task (RunTask) of group family:nightly-report, task definition nightly-report:1.",
+        "  1. resources: 5 of 6 ACTIVE instances have room for 1024 CPU units, 2048 MiB (1 too little CPU).",
+        "  2. strategy: random: a uniform pick among the 5 candidates ends the chain.",
+        "STOPPED: EssentialContainerExited: Essential container in task exited (exit code 0).",
+        "exit code 0 (a clean exit)",
+        "Nothing: ECS never replaces a standalone task (RunTask).",
+    ] {
+        assert!(told.contains(sentence), "missing {sentence:?} in:\n{told}");
+    }
+
+    // Without --explain the story says what events.csv says, and the old decisions.csv
+    // is gone.
+    stdout_of(&["run", "--out"], &out);
+    assert!(!out.join("decisions.csv").exists());
+    let told = story("t-000007");
+    for sentence in [
+        "The service scheduler started it in a pass: \"(service web) has started 1 tasks: (task t-000007).\"",
+        "run again with `ecsim run --explain`",
+    ] {
+        assert!(told.contains(sentence), "missing {sentence:?} in:\n{told}");
+    }
+
+    // An unknown task, a folder without outputs: bad input.
+    let output = ecsim()
+        .arg("explain")
+        .arg(&out)
+        .arg("t-999999")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no task t-999999 in"));
+    let empty = temp_dir("explain-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = ecsim()
+        .arg("explain")
+        .arg(&empty)
+        .arg("t-000001")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("has no tasks.csv"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&empty).unwrap();
 }
 
 /// A run warns first, with file, line and column, about tasks that can never be placed, and

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use des::{EventKey, SimTime};
 
+use crate::explain::{plural, Step, StepKind};
 use crate::ids::{AsgId, InstanceId, TaskId, ZoneId};
 use crate::index::{IndexPlan, PlacementIndex};
 use crate::instance::{
@@ -572,6 +573,126 @@ impl Capacity {
             let instance = &self.instances[id.index()];
             instance.availability_zone == most && instance.terminating.is_none()
         })
+    }
+
+    /// Why `termination_victim` chose `victim`, step by step (for `decisions.csv`): the
+    /// group is over its desired capacity, the most crowded working zone, the oldest
+    /// instance there, and what terminating it does. `rebalance`: after a rebalancing
+    /// launch; `managed`: the group drains it first.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn explain_termination(
+        &self,
+        asg: AsgId,
+        victim: InstanceId,
+        rebalance: bool,
+        managed: bool,
+    ) -> Vec<Step> {
+        let group = &self.asgs[asg.index()];
+        let name = &group.spec.name;
+        let instance = |id: &InstanceId| &self.instances[id.index()];
+        let total = group.instances.len();
+        let staying: Vec<InstanceId> = group
+            .instances
+            .iter()
+            .copied()
+            .filter(|id| instance(id).terminating.is_none())
+            .collect();
+        let cause = if rebalance {
+            "AZRebalance: the launch into the zone with the fewest instances registered, so"
+        } else {
+            "scale-in:"
+        };
+        let mut steps = vec![Step::new(
+            StepKind::Capacity,
+            total,
+            staying.len(),
+            format!(
+                "{cause} {name} has {} ({} already terminating) for a desired capacity of {}: one goes",
+                plural(total as u64, "instance"),
+                total - staying.len(),
+                group.desired_capacity
+            ),
+        )];
+        let mut counts = self.asg_zone_counts(asg);
+        for id in &group.instances {
+            if instance(id).terminating.is_some() {
+                *counts.entry(instance(id).availability_zone).or_default() -= 1;
+            }
+        }
+        let victim_zone = instance(&victim).availability_zone;
+        let zones: Vec<String> = group
+            .spec
+            .availability_zones
+            .iter()
+            .map(|zone| {
+                let down = if self.zones[zone.index()].outages > 0 {
+                    ", down"
+                } else {
+                    ""
+                };
+                format!("{} {}{down}", self.zones[zone.index()].name, counts[zone])
+            })
+            .collect();
+        let working: Vec<InstanceId> = staying
+            .iter()
+            .copied()
+            .filter(|id| self.zones[instance(id).availability_zone.index()].outages == 0)
+            .collect();
+        let in_zone: Vec<InstanceId> = working
+            .iter()
+            .copied()
+            .filter(|id| instance(id).availability_zone == victim_zone)
+            .collect();
+        steps.push(Step::new(
+            StepKind::Zone,
+            working.len(),
+            in_zone.len(),
+            format!(
+                "the working zone with the most instances, launches under way included ({}; ties to the first listed): {}",
+                zones.join(", "),
+                self.zones[victim_zone.index()].name
+            ),
+        ));
+        let tasks = |id: &InstanceId| plural(instance(id).tasks.len() as u64, "task");
+        let chosen = instance(&victim);
+        let others: Vec<String> = in_zone
+            .iter()
+            .filter(|&&id| id != victim)
+            .map(|id| {
+                format!(
+                    "{} (registered at {}, {})",
+                    instance(id).ec2_instance_id,
+                    instance(id).registered_at,
+                    tasks(id)
+                )
+            })
+            .collect();
+        let mut detail = format!(
+            "the oldest instance of the zone, whatever runs on it: {} (registered at {}, {})",
+            chosen.ec2_instance_id,
+            chosen.registered_at,
+            tasks(&victim)
+        );
+        if !others.is_empty() {
+            detail.push_str(&format!("; also there: {}", others.join(", ")));
+        }
+        steps.push(Step::new(StepKind::Instance, in_zone.len(), 1, detail));
+        let outcome = if managed {
+            format!(
+                "{}: managed draining, DRAINING first and terminated once its {} are stopped",
+                chosen.ec2_instance_id,
+                tasks(&victim)
+            )
+        } else {
+            format!(
+                "{}: terminated now, its {} stop with it",
+                chosen.ec2_instance_id,
+                tasks(&victim)
+            )
+        };
+        steps.push(Step::new(StepKind::Terminated, 1, 1, outcome));
+        steps
     }
 
     /// `SetDesiredCapacity`.

@@ -9,10 +9,12 @@ use des::SimTime;
 
 use crate::cluster::Cluster;
 use crate::deployment::Deployment;
-use crate::ids::{AsgId, GroupId, ServiceId, TaskDefId, ZoneId};
+use crate::explain::Step;
+use crate::ids::{AsgId, GroupId, InstanceId, ServiceId, TaskDefId, ZoneId};
 use crate::instance::{ContainerInstance, InstanceLoss};
+use crate::placement::PlacementFailure;
 use crate::service::Service;
-use crate::task::Task;
+use crate::task::{Task, TaskName};
 
 /// One change, in the past tense. Its kind names a row of `events.csv`.
 #[derive(Clone, Copy, Debug)]
@@ -162,6 +164,30 @@ pub enum Change<'a> {
         reason: &'static str,
         count: u32,
     },
+    /// Why a task was placed where it was, or could not be placed (`task` and `instance`
+    /// `None`), step by step. Told only when the model explains (`ClusterSetup::explain`),
+    /// right after the task's `TaskPlaced`, or before the `PlacementFailed`.
+    PlacementExplained {
+        group: GroupId,
+        service: Option<ServiceId>,
+        task: Option<&'a Task>,
+        instance: Option<InstanceId>,
+        steps: &'a [Step],
+    },
+    /// Why the scheduler chose this task to stop, step by step; the task is not stopped
+    /// yet. Told only when the model explains.
+    StopExplained {
+        task: &'a Task,
+        steps: &'a [Step],
+    },
+    /// Why an Auto Scaling group chose this instance to terminate (scale-in or
+    /// rebalancing), step by step; the instance is still live. Told only when the model
+    /// explains.
+    TerminationExplained {
+        asg: AsgId,
+        instance: &'a ContainerInstance,
+        steps: &'a [Step],
+    },
 }
 
 impl Change<'_> {
@@ -198,7 +224,21 @@ impl Change<'_> {
             Change::TaskDeprovisioning { .. } => "TaskDeprovisioning",
             Change::TaskStopped { .. } => "TaskStopped",
             Change::PlacementFailed { .. } => "PlacementFailed",
+            Change::PlacementExplained { .. } => "PlacementExplained",
+            Change::StopExplained { .. } => "StopExplained",
+            Change::TerminationExplained { .. } => "TerminationExplained",
         }
+    }
+
+    /// Whether the record explains a decision rather than changing the model: `events.csv`
+    /// leaves these to `decisions.csv`.
+    pub fn is_explanation(&self) -> bool {
+        matches!(
+            self,
+            Change::PlacementExplained { .. }
+                | Change::StopExplained { .. }
+                | Change::TerminationExplained { .. }
+        )
     }
 }
 
@@ -239,6 +279,38 @@ pub enum ServiceMessage<'a> {
     DeploymentFailed { deployment: &'a Deployment },
     /// `(service web) rolling back to deployment ...`
     RollingBack { to: &'a Deployment },
+    /// `(service web) has started 2 tasks: (task t-000001) (task t-000002).`: a pass
+    /// started these tasks (by task number).
+    TasksStarted { tasks: &'a [u64] },
+    /// `(service web) has stopped 1 running tasks: (task t-000003).`: a pass stopped these
+    /// tasks (by task number).
+    TasksStopped { tasks: &'a [u64] },
+    /// `(service web) was unable to place a task because no container instance met all of
+    /// its requirements. The closest matching (container-instance i-...) has insufficient
+    /// memory available.` (ECS.md §1.7).
+    UnableToPlace { closest: ClosestMatch<'a> },
+}
+
+/// What the placement failure event names (ECS.md §1.7). The *closest matching* instance
+/// is the one the reference placement got furthest with: for resources, the ACTIVE instance
+/// that passed the most checks in ECS's order (CPU, memory, ports, ENI), the lowest id among
+/// equals; for a constraint, the lowest id among the instances with room that the
+/// constraint ruled out; with no ACTIVE instance, the first live one whose agent is
+/// disconnected.
+#[derive(Clone, Copy, Debug)]
+pub enum ClosestMatch<'a> {
+    /// The cluster has no container instance at all.
+    NoInstances,
+    /// Instances, but none to name (every one is DRAINING).
+    Unnamed,
+    /// The closest matching instance (`ec2InstanceId`) and what ruled it out:
+    /// `PlacementFailure::NoInstance` for an instance whose agent is disconnected, and for
+    /// a constraint its description (`memberOf(attribute:stack == prod)`).
+    Instance {
+        id: &'a str,
+        failure: PlacementFailure,
+        constraint: Option<&'a str>,
+    },
 }
 
 impl ServiceMessage<'_> {
@@ -264,12 +336,64 @@ impl ServiceMessage<'_> {
                 "(service {service_name}) rolling back to deployment {}.",
                 to.id
             ),
+            ServiceMessage::TasksStarted { tasks } => format!(
+                "(service {service_name}) has started {} tasks:{}.",
+                tasks.len(),
+                task_list(tasks)
+            ),
+            ServiceMessage::TasksStopped { tasks } => format!(
+                "(service {service_name}) has stopped {} running tasks:{}.",
+                tasks.len(),
+                task_list(tasks)
+            ),
+            ServiceMessage::UnableToPlace { closest } => match closest {
+                ClosestMatch::NoInstances => format!(
+                    "(service {service_name}) was unable to place a task. Reason: No Container Instances were found in your cluster."
+                ),
+                ClosestMatch::Unnamed => format!(
+                    "(service {service_name}) was unable to place a task because no container instance met all of its requirements."
+                ),
+                ClosestMatch::Instance {
+                    id,
+                    failure,
+                    constraint,
+                } => {
+                    let lacks = match failure {
+                        PlacementFailure::Cpu => "has insufficient CPU units available.".to_string(),
+                        PlacementFailure::Memory => "has insufficient memory available.".to_string(),
+                        PlacementFailure::Ports => {
+                            "is already using a port required by your task.".to_string()
+                        }
+                        PlacementFailure::Eni => {
+                            "has no ENI attachment point available.".to_string()
+                        }
+                        PlacementFailure::NoInstance => "encountered error \"AGENT\".".to_string(),
+                        PlacementFailure::Constraint(reason) => format!(
+                            "does not satisfy the placement constraint {}.",
+                            constraint.unwrap_or(reason)
+                        ),
+                    };
+                    format!(
+                        "(service {service_name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance {id}) {lacks}"
+                    )
+                }
+            },
         }
     }
 }
 
+/// ` (task t-000001) (task t-000002)`.
+fn task_list(tasks: &[u64]) -> String {
+    let mut list = String::new();
+    for &number in tasks {
+        list.push_str(&format!(" (task {})", TaskName(number)));
+    }
+    list
+}
+
 /// Hears every change the model applies, in the order it applies them, with the model as it
-/// is right after the change. `seq` is the sequence number of the event that caused it.
+/// is right after the change. `seq` numbers the event that caused it, in the order events
+/// are applied (from 0): every change of one event carries the same number.
 pub trait Observer {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster);
 }
@@ -279,4 +403,66 @@ pub struct Discard;
 
 impl Observer for Discard {
     fn record(&mut self, _: SimTime, _: u64, _: &Change<'_>, _: &Cluster) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ClosestMatch, ServiceMessage};
+    use crate::placement::PlacementFailure;
+
+    #[test]
+    fn service_events_read_as_ecs_writes_them() {
+        let text = |message: ServiceMessage<'_>| message.text("web");
+        assert_eq!(
+            text(ServiceMessage::TasksStarted { tasks: &[1, 2] }),
+            "(service web) has started 2 tasks: (task t-000001) (task t-000002)."
+        );
+        assert_eq!(
+            text(ServiceMessage::TasksStopped { tasks: &[3] }),
+            "(service web) has stopped 1 running tasks: (task t-000003)."
+        );
+        let closest = |failure| ServiceMessage::UnableToPlace {
+            closest: ClosestMatch::Instance {
+                id: "i-00000002",
+                failure,
+                constraint: Some("distinctInstance"),
+            },
+        };
+        let prefix = "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance i-00000002) ";
+        for (failure, ends) in [
+            (
+                PlacementFailure::Cpu,
+                "has insufficient CPU units available.",
+            ),
+            (
+                PlacementFailure::Memory,
+                "has insufficient memory available.",
+            ),
+            (
+                PlacementFailure::Ports,
+                "is already using a port required by your task.",
+            ),
+            (
+                PlacementFailure::Eni,
+                "has no ENI attachment point available.",
+            ),
+            (PlacementFailure::NoInstance, "encountered error \"AGENT\"."),
+            (
+                PlacementFailure::Constraint("DistinctInstance constraint"),
+                "does not satisfy the placement constraint distinctInstance.",
+            ),
+        ] {
+            assert_eq!(text(closest(failure)), format!("{prefix}{ends}"));
+        }
+        assert_eq!(
+            text(ServiceMessage::UnableToPlace {
+                closest: ClosestMatch::NoInstances
+            }),
+            "(service web) was unable to place a task. Reason: No Container Instances were found in your cluster."
+        );
+        assert_eq!(
+            text(ServiceMessage::SteadyState),
+            "(service web) has reached a steady state."
+        );
+    }
 }

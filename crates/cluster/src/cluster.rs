@@ -37,7 +37,8 @@ use crate::tasks::Tasks;
 /// What `handle` needs besides the model: the queue to schedule into and the observer.
 pub struct Ctx<'a> {
     pub now: SimTime,
-    /// Sequence number of the event being applied; every change it causes carries it.
+    /// The number of the event being applied, counting events in the order they are applied
+    /// from 0; every change it causes carries it.
     pub seq: u64,
     pub queue: &'a mut Queue<Event>,
     pub observer: &'a mut dyn Observer,
@@ -59,6 +60,9 @@ pub struct ClusterSetup {
     pub target_groups: Vec<TargetGroupSpec>,
     pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Whether the model explains its decisions (placements, stops, terminations) with
+    /// `Change::*Explained` records. Off, it spends nothing on them.
+    pub explain: bool,
 }
 
 /// What the scenario said: never changed by a run.
@@ -76,6 +80,8 @@ struct Config {
     actions: Vec<ActionSpec>,
     /// ECS's `stoppedReason` when the essential container exits, shared by every such task.
     essential_container_exited: Arc<str>,
+    /// `ClusterSetup::explain`.
+    explain: bool,
 }
 
 /// The scheduler's own state: each service's and RunTask's built placement, and the one
@@ -89,6 +95,9 @@ struct Scheduler {
     rng: SimRng,
     /// Scale-in draws made so far (for `random` scale-in): each is keyed by its number.
     scale_in_draws: std::cell::Cell<u64>,
+    /// The numbers of the tasks a pass or a RunTask call started, for its service event:
+    /// a buffer kept between calls, so a pass allocates nothing for it.
+    started: Vec<u64>,
 }
 
 /// The placement `service` uses for tasks of `task_definition`, out of `Scheduler::services`
@@ -109,6 +118,13 @@ impl Scheduler {
     /// The placement `service` uses for tasks of `task_definition`.
     fn placement(&self, service: ServiceId, task_definition: TaskDefId) -> &Placement {
         placement_of(&self.services, service, task_definition)
+    }
+
+    /// The `started` buffer, empty; give it back when done.
+    fn take_started(&mut self) -> Vec<u64> {
+        let mut started = std::mem::take(&mut self.started);
+        started.clear();
+        started
     }
 
     /// A stream for one scale-in choice, keyed by the run's count of them.
@@ -149,6 +165,7 @@ impl Cluster {
             target_groups,
             actions,
             faults,
+            explain,
         } = setup;
         let plan = IndexPlan::of(
             services
@@ -211,6 +228,7 @@ impl Cluster {
                 throttled_until: SimTime::ZERO,
                 throttle_reported: false,
                 stuck_reported: false,
+                unplaced_reported: None,
                 steady: false,
                 limit_lowered_at: SimTime::ZERO,
             });
@@ -234,6 +252,7 @@ impl Cluster {
                 target_groups,
                 actions,
                 essential_container_exited: Arc::from("Essential container in task exited"),
+                explain,
             },
             outage_occurrences,
             deployments_created,
@@ -247,6 +266,7 @@ impl Cluster {
                 scheduled_tasks,
                 rng: rng::stream(seed, Stream::Placement, [0, 0]),
                 scale_in_draws: std::cell::Cell::new(0),
+                started: Vec::new(),
             },
         }
     }
@@ -310,12 +330,10 @@ impl Cluster {
             Event::RunTaskRequested { run } => self.run_task(run, ctx),
             Event::ScheduledTaskDue { schedule } => self.scheduled_task(schedule, ctx),
             Event::ActionDue { action } => self.apply_action(action, ctx),
-            Event::SpotInterruptionNoticed { instance } => {
-                self.spot_interruption_noticed(instance, ctx);
+            Event::InstanceFaulted { instance, fault } => {
+                self.instance_faulted(instance, fault, ctx);
             }
-            Event::AgentDisconnected { instance, fault } => {
-                self.agent_disconnected(instance, fault, ctx);
-            }
+            Event::TaskFaulted { task, fault } => self.task_faulted(task, fault, ctx),
             Event::AgentReconnected { instance } => self.agent_reconnected(instance, ctx),
             Event::DrainingTimedOut { instance } => self.draining_timed_out(instance, ctx),
         }
@@ -338,6 +356,16 @@ impl Cluster {
 
     pub fn parameters(&self) -> &Parameters {
         &self.config.parameters
+    }
+
+    /// Whether the model explains its decisions (`ClusterSetup::explain`).
+    pub fn explains(&self) -> bool {
+        self.config.explain
+    }
+
+    /// `faults[index]` of the scenario.
+    pub fn fault(&self, index: u32) -> &FaultSpec {
+        &self.config.faults[index as usize]
     }
 
     pub fn capacity(&self) -> &Capacity {

@@ -24,7 +24,7 @@ pub enum Event {
     InstanceRegistered {
         launch: Launch,
     },
-    /// An instance was terminated (random `instanceFailure`).
+    /// EC2 reclaimed a Spot instance at the end of its notice.
     InstanceTerminated {
         instance: InstanceId,
         loss: InstanceLoss,
@@ -91,13 +91,15 @@ pub enum Event {
     ActionDue {
         action: u32,
     },
-    /// EC2 sent the instance a Spot interruption notice; it is lost `spotNoticeTime` later.
-    SpotInterruptionNoticed {
+    /// A random instance fault (`faults[fault]`: `instanceFailure`, `spotInterruption` or
+    /// `agentDisconnect`) struck the instance.
+    InstanceFaulted {
         instance: InstanceId,
+        fault: u32,
     },
-    /// The instance's agent disconnected (`faults[fault]`).
-    AgentDisconnected {
-        instance: InstanceId,
+    /// A random `taskExit` fault (`faults[fault]`) struck the task.
+    TaskFaulted {
+        task: TaskId,
         fault: u32,
     },
     AgentReconnected {

@@ -1,7 +1,7 @@
 //! The ECS model: container instances, task definitions, tasks, services and Auto Scaling
 //! groups; the closed `Event` enum and `Cluster::handle`, which applies one event; typed
-//! change records; the placement pipeline, its traits and its ordered indexes; and
-//! `check_invariants`. No IO, no serde.
+//! change records and the explanations of decisions; the placement pipeline, its traits and
+//! its ordered indexes; and `check_invariants`. No IO, no serde.
 
 pub mod capacity;
 pub mod change;
@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod cron;
 pub mod deployment;
 pub mod event;
+pub mod explain;
 pub mod ids;
 pub mod index;
 pub mod instance;

@@ -82,6 +82,12 @@ pub trait PlacementConstraint: Debug + Send + Sync {
     /// The `placement_failures.csv` reason when this constraint rules out the last
     /// candidates, e.g. `MemberOf constraint`.
     fn failure_reason(&self) -> &'static str;
+
+    /// The constraint as explanations and service events name it, e.g.
+    /// `memberOf(attribute:stack == prod)`.
+    fn describe(&self) -> String {
+        self.failure_reason().to_string()
+    }
 }
 
 /// A built strategy chain with its constraints: what a service or a RunTask places with.
@@ -140,6 +146,11 @@ impl<'a> PlacementView<'a> {
 
     pub fn group_id(&self, name: &str) -> Option<GroupId> {
         self.tasks.group_id(name)
+    }
+
+    /// `service:web`, `family:report`...
+    pub fn group_name(&self, group: GroupId) -> &'a str {
+        self.tasks.group_name(group)
     }
 
     pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
@@ -294,16 +305,45 @@ pub fn place(
     placement: &Placement,
     rng: &mut SimRng,
 ) -> Result<InstanceId, PlacementFailure> {
+    place_detailed(view, request, placement, rng).map_err(|unplaced| unplaced.failure)
+}
+
+/// Why a task could not be placed, and the *closest matching* instance that ECS's placement
+/// failure event names (see `place_scan`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unplaced {
+    pub failure: PlacementFailure,
+    /// The ACTIVE instance the placement got furthest with; `None` when none is ACTIVE.
+    pub closest: Option<InstanceId>,
+    /// For a constraint failure, which of `Placement::constraints` ruled the last
+    /// candidates out.
+    pub constraint: Option<usize>,
+}
+
+/// `place`, with the closest matching instance when the task cannot be placed.
+pub fn place_detailed(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut SimRng,
+) -> Result<InstanceId, Unplaced> {
     match crate::index::place_indexed(view, request, placement, rng) {
-        Some(decision) => decision,
-        None => place_scan(view, request, placement, rng),
+        Some(Ok(instance)) => Ok(instance),
+        Some(Err(failure)) => Err(Unplaced {
+            failure,
+            closest: None,
+            constraint: None,
+        }),
+        None => scan(view, request, placement, rng, &mut NoTrace),
     }
 }
 
 /// The reference decision, by a scan of every ACTIVE instance (ECS.md §1.8):
 /// 1. candidates: the instances with room for the task (CPU, memory, ports, ENI), else the
-///    closest one's shortfall;
-/// 2. each constraint keeps the candidates it allows, else its reason;
+///    closest one's shortfall (the closest matching instance gets furthest through the
+///    checks in that order; the lowest id among equals);
+/// 2. each constraint keeps the candidates it allows, else its reason (the closest matching
+///    instance is then the lowest id it ruled out);
 /// 3. each strategy keeps the candidates with the best score. `random` ends the chain.
 /// 4. The pick: one candidate is the answer; with tie-break `stable` the lowest id.
 ///    Otherwise (tie-break `random`, or a `random` strategy) the pick is uniform over the
@@ -320,47 +360,128 @@ pub fn place_scan(
     placement: &Placement,
     rng: &mut SimRng,
 ) -> Result<InstanceId, PlacementFailure> {
+    scan(view, request, placement, rng, &mut NoTrace).map_err(|unplaced| unplaced.failure)
+}
+
+/// Why a strategy of the chain did not narrow the candidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// One candidate was left before it.
+    OneLeft,
+    /// A `random` strategy before it ended the chain.
+    AfterRandom,
+}
+
+/// What the scan reports as it goes. A decision reports nothing (`NoTrace`, every method a
+/// no-op the compiler removes); an explanation (`crate::explain`) records every step.
+pub(crate) trait ScanTrace {
+    /// Whether the trace wants the strategies the chain skipped.
+    const SKIPPED: bool = false;
+    /// An ACTIVE instance without room: its first shortfall.
+    fn shortfall(&mut self, _instance: InstanceId, _shortfall: PlacementFailure) {}
+    /// Step 1: of `active` ACTIVE instances, these have room.
+    fn resources(&mut self, _active: usize, _candidates: &[InstanceId]) {}
+    /// Step 2: `placement.constraints[index]` kept these of `before`.
+    fn constraint(&mut self, _index: usize, _before: usize, _kept: &[InstanceId]) {}
+    /// Step 3: `placement.strategies[index]` kept these of `before`, the best scoring
+    /// `best`.
+    fn strategy(&mut self, _index: usize, _before: usize, _kept: &[InstanceId], _best: i64) {}
+    /// Step 3: the `random` strategy at `index`, among `candidates`.
+    fn random(&mut self, _index: usize, _candidates: usize) {}
+    /// Step 3: the strategy at `index` was not applied.
+    fn skipped(&mut self, _index: usize, _candidates: usize, _why: Skip) {}
+    /// Step 4: the pick among `candidates` (in pool order) from a pool of `pool`.
+    fn pick(
+        &mut self,
+        _candidates: &[InstanceId],
+        _pool: usize,
+        _uniform: bool,
+        _chosen: InstanceId,
+    ) {
+    }
+}
+
+/// The trace of a plain decision: nothing.
+pub(crate) struct NoTrace;
+
+impl ScanTrace for NoTrace {}
+
+/// `place_scan`, telling `trace` each step.
+pub(crate) fn scan<T: ScanTrace>(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut SimRng,
+    trace: &mut T,
+) -> Result<InstanceId, Unplaced> {
     let range = view.dynamic_port_range();
     let needs = request.requirements;
     let mut candidates: Vec<InstanceId> = Vec::new();
     // The "closest matching" instance names the failure: the one that gets furthest
     // through the resource checks, ties to the lowest id.
-    let mut closest: Option<PlacementFailure> = None;
+    let mut closest: Option<(PlacementFailure, InstanceId)> = None;
     for &id in view.active_ids() {
         match first_shortfall(needs, view.instance(id), range) {
             None => candidates.push(id),
             Some(shortfall) => {
-                if closest.is_none_or(|best| shortfall_rank(shortfall) > shortfall_rank(best)) {
-                    closest = Some(shortfall);
+                trace.shortfall(id, shortfall);
+                if closest.is_none_or(|(best, _)| shortfall_rank(shortfall) > shortfall_rank(best))
+                {
+                    closest = Some((shortfall, id));
                 }
             }
         }
     }
+    trace.resources(view.active_ids().len(), &candidates);
     if candidates.is_empty() {
-        return Err(closest.unwrap_or(PlacementFailure::NoInstance));
+        return Err(Unplaced {
+            failure: closest.map_or(PlacementFailure::NoInstance, |(failure, _)| failure),
+            closest: closest.map(|(_, id)| id),
+            constraint: None,
+        });
     }
-    for constraint in &placement.constraints {
+    for (index, constraint) in placement.constraints.iter().enumerate() {
+        let before = candidates.len();
+        let nearest = candidates[0];
         candidates.retain(|&id| constraint.allows(request, view, view.instance(id)));
+        trace.constraint(index, before, &candidates);
         if candidates.is_empty() {
-            return Err(PlacementFailure::Constraint(constraint.failure_reason()));
+            return Err(Unplaced {
+                failure: PlacementFailure::Constraint(constraint.failure_reason()),
+                closest: Some(nearest),
+                constraint: Some(index),
+            });
         }
     }
     let mut pool: Vec<InstanceId> = view.active_ids().to_vec();
     let mut uniform = view.tie_break() == TieBreak::Random;
     let mut scores = Vec::new();
-    for strategy in &placement.strategies {
+    for (index, strategy) in placement.strategies.iter().enumerate() {
         let kind = strategy.kind();
         if kind == StrategyKind::Random {
             uniform = true;
+            trace.random(index, candidates.len());
+            if T::SKIPPED {
+                for later in index + 1..placement.strategies.len() {
+                    trace.skipped(later, candidates.len(), Skip::AfterRandom);
+                }
+            }
             break;
         }
         if candidates.len() == 1 {
+            if T::SKIPPED {
+                for later in index..placement.strategies.len() {
+                    trace.skipped(later, 1, Skip::OneLeft);
+                }
+            }
             break;
         }
+        let before = candidates.len();
         scores.resize(candidates.len(), 0);
         strategy.score(request, view, &candidates, &mut scores);
         let best = *scores.iter().min().expect("candidates is not empty");
         keep_best(&mut candidates, &scores, best);
+        trace.strategy(index, before, &candidates, best);
         if kind.narrows_pool() {
             scores.resize(pool.len(), 0);
             strategy.score(request, view, &pool, &mut scores);
@@ -374,7 +495,7 @@ pub fn place_scan(
         candidates.sort_by_key(|&id| part(id));
         pool.sort_by_key(|&id| part(id));
     }
-    Ok(pick(
+    let chosen = pick(
         &ScanSelection {
             candidates: &candidates,
             by_id: &by_id,
@@ -382,7 +503,9 @@ pub fn place_scan(
         },
         uniform,
         rng,
-    ))
+    );
+    trace.pick(&candidates, pool.len(), uniform, chosen);
+    Ok(chosen)
 }
 
 fn keep_best(ids: &mut Vec<InstanceId>, scores: &[i64], best: i64) {

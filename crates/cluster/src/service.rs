@@ -41,6 +41,14 @@ pub struct Service {
     /// steady state), so ECS's messages come once per spell.
     pub throttle_reported: bool,
     pub stuck_reported: bool,
+    /// The placement failure event last written (its reason and closest matching instance)
+    /// and when: ECS omits a duplicate until the cause is resolved or six hours pass
+    /// (ECS.md §1.7).
+    pub unplaced_reported: Option<(
+        crate::placement::PlacementFailure,
+        Option<crate::ids::InstanceId>,
+        SimTime,
+    )>,
     pub steady: bool,
     /// When the desired count or `maximumPercent` was last changed: tasks started since
     /// must fit under the limit (`check_invariants`).

@@ -508,6 +508,19 @@ pub enum FaultTiming {
     Random { time_to_failure: Distribution },
 }
 
+impl FaultKind {
+    /// The `kind` of the scenario's fault: `instanceFailure`, `taskExit`...
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::InstanceFailure { .. } => "instanceFailure",
+            FaultKind::TaskExit { .. } => "taskExit",
+            FaultKind::ZoneOutage { .. } => "zoneOutage",
+            FaultKind::SpotInterruption { .. } => "spotInterruption",
+            FaultKind::AgentDisconnect { .. } => "agentDisconnect",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaultSpec {
     pub kind: FaultKind,

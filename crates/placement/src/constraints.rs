@@ -23,6 +23,10 @@ impl PlacementConstraint for DistinctInstance {
     fn failure_reason(&self) -> &'static str {
         "DistinctInstance constraint"
     }
+
+    fn describe(&self) -> String {
+        "distinctInstance".to_string()
+    }
 }
 
 /// `memberOf`: only instances that satisfy a cluster query language expression.
@@ -47,6 +51,10 @@ impl PlacementConstraint for MemberOf {
 
     fn failure_reason(&self) -> &'static str {
         "MemberOf constraint"
+    }
+
+    fn describe(&self) -> String {
+        format!("memberOf({})", self.expression.source())
     }
 }
 

@@ -85,6 +85,7 @@ impl Fixture {
             target_groups: Vec::new(),
             actions: Vec::new(),
             faults: Vec::new(),
+            explain: false,
         };
         let mut fixture = Fixture {
             cluster: Cluster::new(setup),

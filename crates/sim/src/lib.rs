@@ -20,10 +20,11 @@ use placement::DefaultStrategy;
 use scenario::Scenario;
 
 pub use figures::Figures;
-pub use outputs::{Consumer, Sink, Start, CONSUMERS};
+pub use outputs::{Consumer, Sink, Start, CONSUMERS, DECISIONS};
 pub use report::{Report, ServiceReport, SERVICES_HEADER};
 
-/// Builds the model for `scenario` with the seed of this run.
+/// Builds the model for `scenario` with the seed of this run; it does not explain its
+/// decisions (set `explain` on the result for that).
 pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
     let constraints_of = |id: cluster::ids::TaskDefId| {
         scenario.task_definitions[id.index()]
@@ -95,6 +96,7 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
         target_groups: scenario.target_groups.clone(),
         actions: scenario.actions.clone(),
         faults: scenario.faults.clone(),
+        explain: false,
     }
 }
 
@@ -109,7 +111,16 @@ pub struct Run {
 impl Run {
     /// The model at time zero with its first events scheduled.
     pub fn new(scenario: &Scenario, seed: u64) -> Run {
-        let mut cluster = Cluster::new(setup(scenario, seed));
+        Run::with_explain(scenario, seed, false)
+    }
+
+    /// `new`, with the model explaining its decisions when `explain` is on
+    /// (`Change::PlacementExplained` and the like, for `decisions.csv`).
+    pub fn with_explain(scenario: &Scenario, seed: u64, explain: bool) -> Run {
+        let mut cluster = Cluster::new(ClusterSetup {
+            explain,
+            ..setup(scenario, seed)
+        });
         let mut queue = Queue::new();
         cluster.start(&mut queue);
         Run {
@@ -126,7 +137,9 @@ impl Run {
         if self.queue.peek_time().is_none_or(|at| at > self.end) {
             return None;
         }
-        let (now, seq, event) = self.queue.pop().expect("peeked");
+        let (now, _, event) = self.queue.pop().expect("peeked");
+        // Changes are numbered by the order events are applied, not scheduled.
+        let seq = self.events;
         self.events += 1;
         let mut ctx = Ctx {
             now,
@@ -185,7 +198,8 @@ impl Observer for Listeners {
 
 /// Runs the scenario, streaming the files named in `sinks` (file names from `CONSUMERS`;
 /// any subset, in any order) as it goes; returns the report, from which `services.csv` and
-/// `summary.json` are written.
+/// `summary.json` are written. The model explains its decisions only when `sinks` name
+/// `decisions.csv`.
 pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
     run_with_progress(scenario, seed, sinks, &mut |_| {})
 }
@@ -203,7 +217,8 @@ pub fn run_with_progress(
     sinks: Vec<(&str, Sink)>,
     progress: &mut dyn FnMut(SimTime),
 ) -> io::Result<Report> {
-    let mut run = Run::new(scenario, seed);
+    let explain = sinks.iter().any(|(name, _)| *name == DECISIONS);
+    let mut run = Run::with_explain(scenario, seed, explain);
     let start = Start {
         scenario,
         cluster: &run.cluster,
@@ -236,10 +251,21 @@ pub fn run_with_progress(
     Ok(report)
 }
 
-/// Every output file in memory, by file name, for tests and comparisons.
+/// Every output file in memory, by file name, for tests and comparisons; without
+/// `decisions.csv` (see `run_to_memory_with`).
 pub fn run_to_memory(scenario: &Scenario, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
+    run_to_memory_with(scenario, seed, false)
+}
+
+/// Every output file in memory, `decisions.csv` too when `explain` is on.
+pub fn run_to_memory_with(
+    scenario: &Scenario,
+    seed: u64,
+    explain: bool,
+) -> Vec<(&'static str, Vec<u8>)> {
     let buffers: Vec<(&'static str, SharedBuffer)> = CONSUMERS
         .iter()
+        .filter(|&&(name, _)| explain || name != DECISIONS)
         .map(|&(name, _)| (name, SharedBuffer::default()))
         .collect();
     let sinks = buffers

@@ -5,9 +5,12 @@
 use std::sync::Arc;
 
 use super::{Cluster, Ctx};
-use crate::change::Change;
+use crate::change::{Change, ServiceMessage};
+use crate::explain::{needs_text, shortfall_text, Step, StepKind};
 use crate::ids::{InstanceId, ServiceId, TaskId};
-use crate::placement::{first_shortfall, PlacementFailure, PlacementRequest, PlacementView};
+use crate::placement::{
+    first_shortfall, PlacementFailure, PlacementRequest, PlacementView, Unplaced,
+};
 use crate::task::StopCode;
 
 impl Cluster {
@@ -104,15 +107,29 @@ impl Cluster {
             "Scaling activity initiated by (deployment {})",
             service.primary().id
         ));
+        let explain = self.config.explain;
         let mut stops = Vec::new();
+        let mut why: Vec<Vec<Step>> = Vec::new();
         for task in outgoing {
             let task_ref = self.tasks.get(task);
-            if task_ref.health.unhealthy || !task_ref.is_healthy(now) {
-                stops.push(task);
-            } else if budget > 0 {
-                budget -= 1;
-                stops.push(task);
+            let unhealthy = task_ref.health.unhealthy;
+            let idle = unhealthy || !task_ref.is_healthy(now);
+            if !idle && budget == 0 {
+                continue;
             }
+            if explain {
+                why.push(self.explain_daemon_stop(
+                    id,
+                    task,
+                    idle,
+                    (healthy, min_healthy, budget),
+                    &reason,
+                ));
+            }
+            if !idle {
+                budget -= 1;
+            }
+            stops.push(task);
         }
         let from = service.desired_count;
         if from != desired {
@@ -127,7 +144,19 @@ impl Cluster {
             );
         }
         let stopped = stops.len() as u32;
+        let mut stopped_tasks: Vec<u64> = Vec::with_capacity(stops.len());
+        let mut why = why.into_iter();
         for task in stops {
+            if let Some(steps) = why.next() {
+                self.emit(
+                    ctx,
+                    Change::StopExplained {
+                        task: self.tasks.get(task),
+                        steps: &steps,
+                    },
+                );
+            }
+            stopped_tasks.push(self.tasks.get(task).number);
             self.stop(
                 task,
                 StopCode::ServiceSchedulerInitiated,
@@ -135,11 +164,19 @@ impl Cluster {
                 ctx,
             );
         }
+        if !stopped_tasks.is_empty() {
+            let message = ServiceMessage::TasksStopped {
+                tasks: &stopped_tasks,
+            };
+            self.emit_message(id, message, ctx);
+        }
         let failed_or_throttled = self.services[id.index()].primary().is_failed()
             || now < self.services[id.index()].throttled_until;
-        let mut started = 0;
+        let mut started_tasks = self.scheduler.take_started();
         let mut unplaced = 0;
+        let mut first_unplaced = None;
         if !failed_or_throttled {
+            let eligible_count = eligible.len();
             for instance in to_start {
                 let needs = &self.config.requirements[definition.index()];
                 let shortfall = first_shortfall(
@@ -147,17 +184,62 @@ impl Cluster {
                     self.capacity.instance(instance),
                     self.capacity.dynamic_port_range(),
                 );
+                let steps =
+                    explain.then(|| self.daemon_steps(id, instance, eligible_count, shortfall));
                 match shortfall {
                     None => {
-                        self.start_task(definition, group, Some((id, primary)), instance, ctx);
-                        started += 1;
+                        let task =
+                            self.start_task(definition, group, Some((id, primary)), instance, ctx);
+                        started_tasks.push(self.tasks.get(task).number);
+                        if let Some(steps) = steps {
+                            self.emit(
+                                ctx,
+                                Change::PlacementExplained {
+                                    group,
+                                    service: Some(id),
+                                    task: Some(self.tasks.get(task)),
+                                    instance: Some(instance),
+                                    steps: &steps,
+                                },
+                            );
+                        }
                     }
                     Some(failure) => {
                         unplaced += 1;
+                        if let Some(steps) = steps {
+                            self.emit(
+                                ctx,
+                                Change::PlacementExplained {
+                                    group,
+                                    service: Some(id),
+                                    task: None,
+                                    instance: None,
+                                    steps: &steps,
+                                },
+                            );
+                        }
                         self.daemon_unplaced(id, failure, ctx);
+                        first_unplaced.get_or_insert(Unplaced {
+                            failure,
+                            closest: Some(instance),
+                            constraint: None,
+                        });
                     }
                 }
             }
+        }
+        let started = started_tasks.len() as u32;
+        if !started_tasks.is_empty() {
+            let message = ServiceMessage::TasksStarted {
+                tasks: &started_tasks,
+            };
+            self.emit_message(id, message, ctx);
+        }
+        self.scheduler.started = started_tasks;
+        match first_unplaced {
+            Some(first) => self.report_unplaced(id, definition, first, ctx),
+            None if started > 0 => self.services[id.index()].unplaced_reported = None,
+            None => {}
         }
         if steady && desired > 0 {
             self.deployment_reached_steady_state(id, ctx);
@@ -177,6 +259,117 @@ impl Cluster {
             // ECS keeps waiting for resources (ECS.md §4.1).
             self.request_pass(id, ctx);
         }
+    }
+
+    /// Why a DAEMON pass stops `task`, an outgoing task: not healthy (`idle`), or healthy
+    /// within `(healthy, min_healthy, budget)`.
+    #[cold]
+    #[inline(never)]
+    fn explain_daemon_stop(
+        &self,
+        id: ServiceId,
+        task: TaskId,
+        idle: bool,
+        (healthy, min_healthy, budget): (u32, u32, u32),
+        reason: &str,
+    ) -> Vec<Step> {
+        let task = self.tasks.get(task);
+        let whose = if task.health.unhealthy {
+            "unhealthy".to_string()
+        } else {
+            format!(
+                "of an older deployment, while {} is PRIMARY",
+                self.services[id.index()].primary().id
+            )
+        };
+        let detail = if idle {
+            format!("DAEMON: outgoing task ({whose}) that is not healthy: no limit holds it")
+        } else {
+            format!(
+                "DAEMON: outgoing task ({whose}), healthy: {healthy} healthy tasks with at least {min_healthy} to keep, {budget} may stop"
+            )
+        };
+        let instance = self.capacity.instance(task.instance);
+        vec![
+            Step::new(StepKind::Daemon, 1, 1, detail),
+            Step::new(
+                StepKind::Stopped,
+                1,
+                1,
+                format!(
+                    "{} on {} in {}: ServiceSchedulerInitiated: {reason}",
+                    task.name(),
+                    instance.ec2_instance_id,
+                    self.capacity.zone_name(instance.availability_zone)
+                ),
+            ),
+        ]
+    }
+
+    /// Why a DAEMON task goes on `instance`, or cannot: the instance is eligible and runs
+    /// none of the service's tasks; it has room, or its first shortfall.
+    #[cold]
+    #[inline(never)]
+    fn daemon_steps(
+        &self,
+        id: ServiceId,
+        instance: InstanceId,
+        eligible: usize,
+        shortfall: Option<PlacementFailure>,
+    ) -> Vec<Step> {
+        let service = &self.services[id.index()];
+        let needs = &self.config.requirements[service.task_definition().index()];
+        let host = self.capacity.instance(instance);
+        let id_text = &host.ec2_instance_id;
+        let mut steps = vec![Step::new(
+            StepKind::Daemon,
+            eligible,
+            1,
+            format!(
+                "DAEMON: one task on each of the {eligible} ACTIVE instances that meet the constraints; {id_text} runs none of {}",
+                service.service_name
+            ),
+        )];
+        match shortfall {
+            None => {
+                steps.push(Step::new(
+                    StepKind::Resources,
+                    1,
+                    1,
+                    format!("{id_text} has room for {}", needs_text(needs)),
+                ));
+                steps.push(Step::new(
+                    StepKind::Placed,
+                    1,
+                    1,
+                    format!(
+                        "on {id_text} in {}, which had {} CPU units and {} MiB left",
+                        self.capacity.zone_name(host.availability_zone),
+                        host.remaining_cpu_units,
+                        host.remaining_memory_mib
+                    ),
+                ));
+            }
+            Some(failure) => {
+                steps.push(Step::new(
+                    StepKind::Resources,
+                    1,
+                    0,
+                    format!("{id_text} lacks room for {}", needs_text(needs)),
+                ));
+                steps.push(Step::new(
+                    StepKind::Failed,
+                    0,
+                    0,
+                    format!(
+                        "{}: {id_text} {}",
+                        failure.reason(),
+                        shortfall_text(failure, needs, host)
+                    ),
+                ));
+            }
+        }
+        steps
     }
 
     fn daemon_unplaced(&mut self, id: ServiceId, failure: PlacementFailure, ctx: &mut Ctx<'_>) {

@@ -136,25 +136,15 @@ impl Cluster {
             let FaultTiming::Random { time_to_failure } = &fault.timing else {
                 unreachable!("listed as a random fault");
             };
-            let (target, event) = match &fault.kind {
-                FaultKind::InstanceFailure { target } => (
-                    target,
-                    Event::InstanceTerminated {
-                        instance: id,
-                        loss: InstanceLoss::InstanceFailure,
-                    },
-                ),
-                FaultKind::SpotInterruption { target } => {
-                    (target, Event::SpotInterruptionNoticed { instance: id })
-                }
-                FaultKind::AgentDisconnect { target, .. } => (
-                    target,
-                    Event::AgentDisconnected {
-                        instance: id,
-                        fault: index as u32,
-                    },
-                ),
+            let target = match &fault.kind {
+                FaultKind::InstanceFailure { target }
+                | FaultKind::SpotInterruption { target }
+                | FaultKind::AgentDisconnect { target, .. } => target,
                 _ => unreachable!("listed as a random instance fault"),
+            };
+            let event = Event::InstanceFaulted {
+                instance: id,
+                fault: index as u32,
             };
             if !self.instance_matches(target, self.capacity.instance(id)) {
                 continue;
@@ -183,33 +173,56 @@ impl Cluster {
         } {
             let index = index as usize;
             let fault = &self.config.faults[index];
-            let (
-                FaultKind::TaskExit {
-                    exit_code,
-                    container,
-                    ..
-                },
-                FaultTiming::Random { time_to_failure },
-            ) = (&fault.kind, &fault.timing)
+            let (FaultKind::TaskExit { container, .. }, FaultTiming::Random { time_to_failure }) =
+                (&fault.kind, &fault.timing)
             else {
                 unreachable!("listed as a random taskExit");
             };
-            let Some(container) = self.container_index(id, container.as_deref()) else {
+            if self.container_index(id, container.as_deref()).is_none() {
                 continue;
-            };
+            }
             let task = self.tasks.get(id);
             let entity = (u64::from(task.group.0), u64::from(task.ordinal));
             let at = self.failure_time(index, entity, time_to_failure, ctx.now);
             let key = ctx.queue.schedule(
                 at,
-                Event::TaskExited {
+                Event::TaskFaulted {
                     task: id,
-                    exit_code: *exit_code,
-                    container,
+                    fault: index as u32,
                 },
             );
             self.tasks.get_mut(id).timers.push(key);
         }
+    }
+
+    /// A random instance fault's time came: it is told, and strikes the instance.
+    pub(super) fn instance_faulted(&mut self, id: InstanceId, fault: u32, ctx: &mut Ctx<'_>) {
+        self.note_fault(fault, 1, ctx);
+        match self.config.faults[fault as usize].kind {
+            FaultKind::InstanceFailure { .. } => {
+                self.terminate_instance(id, InstanceLoss::InstanceFailure, ctx);
+            }
+            FaultKind::SpotInterruption { .. } => self.spot_interruption_noticed(id, ctx),
+            FaultKind::AgentDisconnect { .. } => self.agent_disconnected(id, fault, ctx),
+            _ => unreachable!("InstanceFaulted is only scheduled for random instance faults"),
+        }
+    }
+
+    /// A random `taskExit` fault's time came: it is told, and the container exits.
+    pub(super) fn task_faulted(&mut self, id: TaskId, fault: u32, ctx: &mut Ctx<'_>) {
+        let FaultKind::TaskExit {
+            exit_code,
+            ref container,
+            ..
+        } = self.config.faults[fault as usize].kind
+        else {
+            unreachable!("TaskFaulted is only scheduled for random taskExit faults");
+        };
+        let container = self
+            .container_index(id, container.as_deref())
+            .expect("planned only for a task with the container");
+        self.note_fault(fault, 1, ctx);
+        self.task_exited(id, exit_code, container, ctx);
     }
 
     /// A scripted fault's time has come: it hits every matching target, or `count` of
@@ -301,7 +314,7 @@ impl Cluster {
             .map(|index| Some(index as u32))
     }
 
-    fn note_fault(&self, fault: u32, targets: usize, ctx: &mut Ctx<'_>) {
+    pub(super) fn note_fault(&self, fault: u32, targets: usize, ctx: &mut Ctx<'_>) {
         self.emit(ctx, Change::FaultInjected { fault, targets });
     }
 

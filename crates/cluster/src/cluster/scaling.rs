@@ -169,9 +169,37 @@ impl Cluster {
     /// working zone, if the zones are still uneven.
     fn finish_rebalance(&mut self, asg: AsgId, ctx: &mut Ctx<'_>) {
         match self.capacity.rebalance_victim(asg) {
-            Some(victim) => self.group_terminates(victim, InstanceLoss::AzRebalance, ctx),
+            Some(victim) => {
+                self.explain_termination(asg, victim, true, ctx);
+                self.group_terminates(victim, InstanceLoss::AzRebalance, ctx);
+            }
             None => self.reconcile_asg(asg, ctx),
         }
+    }
+
+    /// Tells why the group chose `victim`, when the model explains.
+    fn explain_termination(
+        &mut self,
+        asg: AsgId,
+        victim: InstanceId,
+        rebalance: bool,
+        ctx: &mut Ctx<'_>,
+    ) {
+        if !self.config.explain {
+            return;
+        }
+        let managed = self.capacity.auto_scaling_group(asg).managed_draining;
+        let steps = self
+            .capacity
+            .explain_termination(asg, victim, rebalance, managed);
+        self.emit(
+            ctx,
+            Change::TerminationExplained {
+                asg,
+                instance: self.capacity.instance(victim),
+                steps: &steps,
+            },
+        );
     }
 
     /// The group terminates one of its instances (rebalancing or scale-in): at once, or
@@ -213,6 +241,7 @@ impl Cluster {
         );
         self.reconcile_asg(asg, ctx);
         while let Some(victim) = self.capacity.termination_victim(asg) {
+            self.explain_termination(asg, victim, false, ctx);
             self.group_terminates(victim, InstanceLoss::ScaleIn, ctx);
         }
     }
@@ -397,6 +426,7 @@ impl Cluster {
         else {
             unreachable!("ZoneOutageStarted is only scheduled for zoneOutage faults");
         };
+        self.note_fault(fault, 1, ctx);
         self.capacity.zone_outage_started(zone);
         self.emit(ctx, Change::ZoneOutageStarted { zone, duration_ms });
         ctx.queue.schedule(

@@ -10,13 +10,21 @@ use des::SimTime;
 use rand::Rng;
 
 use super::{Cluster, Ctx};
-use crate::change::{Change, ServiceMessage};
+use crate::change::{Change, ClosestMatch, ServiceMessage};
 use crate::deployment::RolloutState;
 use crate::event::Event;
+use crate::explain::{explain_placement, strategy_name, Step, StepKind};
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
-use crate::instance::InstanceStatus;
-use crate::placement::{place, PlacementRequest, PlacementView, StrategyKind};
+use crate::instance::{InstanceStatus, ATTRIBUTE_ZONE};
+use crate::placement::{
+    place_detailed, Placement, PlacementFailure, PlacementRequest, PlacementView, StrategyKind,
+    Unplaced,
+};
 use crate::task::StopCode;
+
+/// ECS writes a placement failure event again, unchanged, once six hours have passed
+/// (ECS.md §1.7).
+const UNPLACED_REPEAT_MS: u64 = 6 * 3600 * 1000;
 
 /// Whose placement a batch of tasks uses.
 #[derive(Clone, Copy)]
@@ -34,6 +42,8 @@ struct Plan {
     start: u32,
     /// Tasks to stop, with their stop reason.
     stop: Vec<(TaskId, Arc<str>)>,
+    /// Why each task of `stop` goes, in order; only when the model explains.
+    why: Vec<Vec<Step>>,
     /// There is work the limits forbid: nothing can be started or stopped, and nothing in
     /// flight will change that (ECS.md §4.2).
     blocked: bool,
@@ -54,6 +64,34 @@ struct Seen {
     unhealthy: bool,
     /// The PRIMARY deployment's, on a working instance, not failing its checks.
     current: bool,
+}
+
+/// A pass's counts, for the explanations of its stops.
+#[derive(Clone, Copy)]
+struct PassCounts {
+    service: ServiceId,
+    desired: u32,
+    current: u32,
+    current_healthy: u32,
+    healthy: u32,
+    min_healthy: u32,
+    counted: u32,
+    max_tasks: u32,
+}
+
+/// Why a plan stops a task.
+#[derive(Clone, Copy)]
+enum StopKind {
+    /// It failed its health checks (`by_lb`: its load balancer's).
+    Unhealthy { by_lb: bool },
+    /// Outgoing and not yet healthy.
+    OutgoingIdle,
+    /// Outgoing and healthy, `budget` of which may stop.
+    OutgoingHealthy { budget: u32 },
+    /// Beyond the desired count, not yet healthy.
+    ExcessIdle,
+    /// Beyond the desired count, healthy, `take` of which stop.
+    ExcessHealthy { take: u32 },
 }
 
 impl Cluster {
@@ -171,16 +209,40 @@ impl Cluster {
                 )),
             }
         };
+        let explain = self.config.explain;
+        let counts = PassCounts {
+            service: id,
+            desired,
+            current,
+            current_healthy,
+            healthy,
+            min_healthy,
+            counted,
+            max_tasks,
+        };
         let mut stop: Vec<(TaskId, Arc<str>)> = Vec::new();
-        // Unhealthy tasks: start-first replacement (ECS.md §4.8).
+        let mut why: Vec<Vec<Step>> = Vec::new();
+        // Unhealthy tasks: start-first replacement (ECS.md §4.8): all once the replacements
+        // are healthy, else the oldest when maximumPercent leaves no room to start first.
         let mut unhealthy: Vec<&Seen> = seen.iter().filter(|t| t.unhealthy).collect();
         unhealthy.sort_by_key(|t| t.number);
         let replacements_ready = current_healthy >= desired;
-        for (n, task) in unhealthy.iter().enumerate() {
-            if replacements_ready || (room == 0 && n == 0) {
-                let by_lb = self.tasks.get(task.id).health.failed_load_balancer;
-                stop.push((task.id, reason_of(Some(by_lb))));
+        let unhealthy_stopped = if replacements_ready {
+            unhealthy.len()
+        } else if room == 0 {
+            unhealthy.len().min(1)
+        } else {
+            0
+        };
+        for task in &unhealthy[..unhealthy_stopped] {
+            let by_lb = self.tasks.get(task.id).health.failed_load_balancer;
+            let reason = reason_of(Some(by_lb));
+            if explain {
+                let kind = StopKind::Unhealthy { by_lb };
+                let of = (unhealthy.len(), unhealthy_stopped);
+                why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
             }
+            stop.push((task.id, reason));
         }
         // Outgoing tasks that count for nothing: PENDING, or not yet healthy.
         let mut outgoing_idle: Vec<&Seen> = seen
@@ -188,8 +250,15 @@ impl Cluster {
             .filter(|t| !t.current && !t.unhealthy && !t.healthy)
             .collect();
         outgoing_idle.sort_by_key(|t| t.number);
+        let idle_count = outgoing_idle.len();
         for task in outgoing_idle {
-            stop.push((task.id, reason_of(None)));
+            let reason = reason_of(None);
+            if explain {
+                let of = (idle_count, idle_count);
+                let kind = StopKind::OutgoingIdle;
+                why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
+            }
+            stop.push((task.id, reason));
         }
         // Healthy outgoing tasks, within minimumHealthyPercent.
         let mut budget = healthy.saturating_sub(min_healthy);
@@ -199,8 +268,17 @@ impl Cluster {
             .map(|t| t.id)
             .collect();
         let take = (outgoing_healthy.len() as u32).min(budget);
-        for task in self.scale_in_order(id, &outgoing_healthy, take) {
-            stop.push((task, reason_of(None)));
+        let mut traces = explain.then(Vec::new);
+        let chosen = self.scale_in_order(id, &outgoing_healthy, take, traces.as_mut());
+        for (n, task) in chosen.into_iter().enumerate() {
+            let reason = reason_of(None);
+            if let Some(traces) = &mut traces {
+                let kind = StopKind::OutgoingHealthy { budget };
+                let of = (outgoing_healthy.len(), take as usize);
+                let scale_in = std::mem::take(&mut traces[n]);
+                why.push(self.explain_stop(task, &reason, kind, counts, of, scale_in));
+            }
+            stop.push((task, reason));
         }
         budget -= take;
         // Scale-in: current tasks beyond the desired count, not-yet-healthy ones first.
@@ -210,7 +288,13 @@ impl Cluster {
             idle.sort_by_key(|t| std::cmp::Reverse(t.number));
             let idle_taken = (idle.len() as u32).min(excess);
             for task in &idle[..idle_taken as usize] {
-                stop.push((task.id, reason_of(None)));
+                let reason = reason_of(None);
+                if explain {
+                    let of = (idle.len(), idle_taken as usize);
+                    let kind = StopKind::ExcessIdle;
+                    why.push(self.explain_stop(task.id, &reason, kind, counts, of, Vec::new()));
+                }
+                stop.push((task.id, reason));
             }
             let current_healthy_ids: Vec<TaskId> = seen
                 .iter()
@@ -218,8 +302,17 @@ impl Cluster {
                 .map(|t| t.id)
                 .collect();
             let take = (excess - idle_taken).min(budget);
-            for task in self.scale_in_order(id, &current_healthy_ids, take) {
-                stop.push((task, reason_of(None)));
+            let mut traces = explain.then(Vec::new);
+            let chosen = self.scale_in_order(id, &current_healthy_ids, take, traces.as_mut());
+            for (n, task) in chosen.into_iter().enumerate() {
+                let reason = reason_of(None);
+                if let Some(traces) = &mut traces {
+                    let kind = StopKind::ExcessHealthy { take };
+                    let of = (current_healthy_ids.len(), take as usize);
+                    let scale_in = std::mem::take(&mut traces[n]);
+                    why.push(self.explain_stop(task, &reason, kind, counts, of, scale_in));
+                }
+                stop.push((task, reason));
             }
         }
         // minimumHealthyPercent: the scheduler never stops healthy tasks below it.
@@ -249,6 +342,7 @@ impl Cluster {
         Plan {
             start,
             stop,
+            why,
             blocked,
             steady,
             wake: match (steady, replacing) {
@@ -304,8 +398,26 @@ impl Cluster {
     /// remains.
     fn apply_plan(&mut self, id: ServiceId, plan: Plan, ctx: &mut Ctx<'_>) {
         let stopped = plan.stop.len() as u32;
+        let mut stopped_tasks: Vec<u64> = Vec::with_capacity(plan.stop.len());
+        let mut why = plan.why.into_iter();
         for (task, reason) in plan.stop {
+            if let Some(steps) = why.next() {
+                self.emit(
+                    ctx,
+                    Change::StopExplained {
+                        task: self.tasks.get(task),
+                        steps: &steps,
+                    },
+                );
+            }
+            stopped_tasks.push(self.tasks.get(task).number);
             self.stop(task, StopCode::ServiceSchedulerInitiated, reason, ctx);
+        }
+        if !stopped_tasks.is_empty() {
+            let message = ServiceMessage::TasksStopped {
+                tasks: &stopped_tasks,
+            };
+            self.emit_message(id, message, ctx);
         }
         let service = &self.services[id.index()];
         let deployment = service.deployments.len() as u32 - 1;
@@ -321,13 +433,29 @@ impl Cluster {
             "{}: the plan starts more tasks than maximumPercent allows",
             service.service_name
         );
-        let started = self.place_and_start(
+        let mut started_tasks = self.scheduler.take_started();
+        let unplaced_by = self.place_and_start(
             definition,
             group,
             Requester::Service(id, deployment),
             plan.start,
+            &mut started_tasks,
             ctx,
         );
+        let started = started_tasks.len() as u32;
+        if !started_tasks.is_empty() {
+            let message = ServiceMessage::TasksStarted {
+                tasks: &started_tasks,
+            };
+            self.emit_message(id, message, ctx);
+        }
+        self.scheduler.started = started_tasks;
+        match unplaced_by {
+            Some(unplaced) => self.report_unplaced(id, definition, unplaced, ctx),
+            // Every task it wanted is placed: the cause of an earlier failure is resolved.
+            None if plan.start > 0 => self.services[id.index()].unplaced_reported = None,
+            None => {}
+        }
         let service = &mut self.services[id.index()];
         let unplaced = plan.start - started;
         if plan.blocked {
@@ -413,7 +541,14 @@ impl Cluster {
     /// instance with the most; `spread` keeps the balance on its field; `binpack` stops
     /// tasks on the instance with the most of its resource left (emptying the least packed);
     /// `random` picks uniformly. Ties go to the lowest instance id, then the newest task.
-    fn scale_in_order(&self, id: ServiceId, candidates: &[TaskId], count: u32) -> Vec<TaskId> {
+    /// With `trace`, the steps of each choice are added to it, one list per task chosen.
+    fn scale_in_order(
+        &self,
+        id: ServiceId,
+        candidates: &[TaskId],
+        count: u32,
+        mut trace: Option<&mut Vec<Vec<Step>>>,
+    ) -> Vec<TaskId> {
         if count == 0 {
             return Vec::new();
         }
@@ -432,6 +567,7 @@ impl Cluster {
         let mut random_draws = self.scheduler.scale_in_rng(id, self.config.seed);
         while chosen.len() < count as usize && !left.is_empty() {
             let mut pool: Vec<TaskId> = left.clone();
+            let mut steps = Vec::new();
             for strategy in &placement.strategies {
                 let score = |task: TaskId| -> i64 {
                     let task = self.tasks.get(task);
@@ -459,13 +595,20 @@ impl Cluster {
                         StrategyKind::Random | StrategyKind::Custom => 0,
                     }
                 };
+                let before = pool.len();
                 if strategy.kind() == StrategyKind::Random {
                     let pick = random_draws.random_range(0..pool.len() as u32) as usize;
                     pool = vec![pool[pick]];
+                    if trace.is_some() {
+                        steps.push(self.scale_in_random_step(before, pool[0]));
+                    }
                     break;
                 }
                 let best = pool.iter().map(|&t| score(t)).max().unwrap_or(0);
                 pool.retain(|&t| score(t) == best);
+                if trace.is_some() {
+                    steps.push(self.scale_in_step(&**strategy, before, &pool, best));
+                }
             }
             let victim = pool
                 .iter()
@@ -475,6 +618,10 @@ impl Cluster {
                     (task.instance, std::cmp::Reverse(task.number))
                 })
                 .expect("the pool is never empty");
+            if let Some(trace) = trace.as_mut() {
+                steps.push(self.scale_in_tie_step(pool.len(), victim));
+                trace.push(steps);
+            }
             let instance = self.tasks.get(victim).instance;
             if let Some(n) = per_instance.get_mut(&instance) {
                 *n -= 1;
@@ -485,6 +632,207 @@ impl Cluster {
         chosen
     }
 
+    /// A scale-in choice's `random` step: it picked `task` among `before`.
+    #[cold]
+    #[inline(never)]
+    fn scale_in_random_step(&self, before: usize, task: TaskId) -> Step {
+        Step::new(
+            StepKind::Strategy,
+            before,
+            1,
+            format!(
+                "random: picked {} uniformly among {before}",
+                self.tasks.get(task).name()
+            ),
+        )
+    }
+
+    /// A scale-in choice's last step: `victim`, of the `left` tasks the strategies kept.
+    #[cold]
+    #[inline(never)]
+    fn scale_in_tie_step(&self, left: usize, victim: TaskId) -> Step {
+        let task = self.tasks.get(victim);
+        let at = format!(
+            "{} on {}",
+            task.name(),
+            self.capacity.instance(task.instance).ec2_instance_id
+        );
+        let detail = if left == 1 {
+            format!("one task left: {at}")
+        } else {
+            format!("the lowest instance id, then the newest task, of {left}: {at}")
+        };
+        Step::new(StepKind::TieBreak, left, 1, detail)
+    }
+
+    /// One strategy's step of a scale-in choice: it kept `kept` of `before` tasks, those
+    /// scoring `best` (the most).
+    #[cold]
+    #[inline(never)]
+    fn scale_in_step(
+        &self,
+        strategy: &dyn crate::placement::PlacementStrategy,
+        before: usize,
+        kept: &[TaskId],
+        best: i64,
+    ) -> Step {
+        let name = strategy_name(strategy);
+        let after = kept.len();
+        let detail = match strategy.kind() {
+            StrategyKind::SpreadInstanceId => format!(
+                "{name}: kept {after} of {before} tasks on the instances running the most of the service ({best})"
+            ),
+            StrategyKind::SpreadAttribute(attribute) => {
+                let mut values: Vec<(u16, String)> = kept
+                    .iter()
+                    .map(|&task| {
+                        let instance = self.capacity.instance(self.tasks.get(task).instance);
+                        if attribute == ATTRIBUTE_ZONE {
+                            let zone = instance.availability_zone;
+                            (zone.0, self.capacity.zone_name(zone).to_string())
+                        } else {
+                            (0, instance.attribute(attribute).unwrap_or("(none)").to_string())
+                        }
+                    })
+                    .collect();
+                values.sort();
+                values.dedup();
+                let values: Vec<String> = values.into_iter().map(|(_, value)| value).collect();
+                let place = if attribute == ATTRIBUTE_ZONE {
+                    format!("in {}", values.join(", "))
+                } else {
+                    format!("with {attribute} {}", values.join(", "))
+                };
+                format!(
+                    "{name}: kept {after} of {before} tasks {place}, where the service runs the most tasks ({best})"
+                )
+            }
+            StrategyKind::Binpack(crate::spec::Resource::Cpu) => format!(
+                "{name}: kept {after} of {before} tasks on the instances with the most CPU left ({best} CPU units)"
+            ),
+            StrategyKind::Binpack(crate::spec::Resource::Memory) => format!(
+                "{name}: kept {after} of {before} tasks on the instances with the most memory left ({best} MiB)"
+            ),
+            StrategyKind::Random | StrategyKind::Custom => {
+                format!("{name}: does not order scale-in, kept all {before}")
+            }
+        };
+        Step::new(StepKind::Strategy, before, after, detail)
+    }
+
+    /// The steps of a plan's stop of `task`: the plan's reason (`of`: the tasks of that
+    /// kind, and how many it stops), the scale-in order's steps if it chose, the outcome.
+    #[cold]
+    #[inline(never)]
+    fn explain_stop(
+        &self,
+        task: TaskId,
+        reason: &str,
+        kind: StopKind,
+        counts: PassCounts,
+        (of, stops): (usize, usize),
+        scale_in: Vec<Step>,
+    ) -> Vec<Step> {
+        let PassCounts {
+            service,
+            desired,
+            current,
+            current_healthy,
+            healthy,
+            min_healthy,
+            counted,
+            max_tasks,
+        } = counts;
+        let detail = match kind {
+            StopKind::Unhealthy { by_lb } => {
+                let failed = if by_lb {
+                    "failed its load balancer health checks"
+                } else {
+                    "failed its container health checks"
+                };
+                let now = if current_healthy >= desired {
+                    format!(
+                        "the service has {current_healthy} healthy current tasks for a desired count of {desired}, so the replacements started first are ready"
+                    )
+                } else {
+                    format!(
+                        "maximumPercent leaves no room to start a replacement first ({counted} of at most {max_tasks} tasks), so the oldest unhealthy task goes, one per pass"
+                    )
+                };
+                format!("unhealthy, it {failed}: {now}")
+            }
+            StopKind::OutgoingIdle => format!(
+                "outgoing ({}) and not yet healthy: it counts for nothing, so no limit holds it",
+                self.outgoing_cause(service, task)
+            ),
+            StopKind::OutgoingHealthy { budget } => format!(
+                "outgoing ({}) and healthy: with {healthy} healthy tasks and at least {min_healthy} to keep (minimumHealthyPercent {}), {budget} may stop; the scale-in order chooses which",
+                self.outgoing_cause(service, task),
+                self.services[service.index()]
+                    .deployment_configuration
+                    .minimum_healthy_percent,
+            ),
+            StopKind::ExcessIdle => format!(
+                "beyond the desired count ({current} current tasks for {desired} desired) and not yet healthy: those go first, newest first"
+            ),
+            StopKind::ExcessHealthy { take } => format!(
+                "beyond the desired count ({current} current tasks for {desired} desired), healthy: {take} may stop within minimumHealthyPercent; the scale-in order chooses which"
+            ),
+        };
+        let mut steps = vec![Step::new(StepKind::Plan, of, stops, detail)];
+        steps.extend(scale_in);
+        self.stop_steps(task, reason, steps)
+    }
+
+    /// The steps of a stop decision, ending with the outcome.
+    fn stop_steps(&self, task: TaskId, reason: &str, mut steps: Vec<Step>) -> Vec<Step> {
+        let task = self.tasks.get(task);
+        let instance = self.capacity.instance(task.instance);
+        steps.push(Step::new(
+            StepKind::Stopped,
+            1,
+            1,
+            format!(
+                "{} on {} in {}: ServiceSchedulerInitiated: {reason}",
+                task.name(),
+                instance.ec2_instance_id,
+                self.capacity.zone_name(instance.availability_zone)
+            ),
+        ));
+        steps
+    }
+
+    /// Why an active task of the service is outgoing: an older deployment's, or on an
+    /// instance that is not ACTIVE.
+    fn outgoing_cause(&self, service: ServiceId, task: TaskId) -> String {
+        let service = &self.services[service.index()];
+        let primary = service.primary();
+        let task = self.tasks.get(task);
+        let adopts = matches!(primary.cause, crate::deployment::DeploymentCause::Rollback);
+        let of_primary = task.deployment == Some(service.deployments.len() as u32 - 1)
+            || (adopts && task.task_definition == primary.task_definition);
+        let mut causes = Vec::new();
+        if !of_primary {
+            let of = task
+                .deployment
+                .map(|d| service.deployments[d as usize].id.to_string())
+                .unwrap_or_else(|| "no deployment".to_string());
+            causes.push(format!(
+                "of deployment {of}, while {} is PRIMARY",
+                primary.id
+            ));
+        }
+        let instance = self.capacity.instance(task.instance);
+        if instance.status != InstanceStatus::Active {
+            causes.push(format!(
+                "on {} instance {}",
+                instance.status.as_str(),
+                instance.ec2_instance_id
+            ));
+        }
+        causes.join(", ")
+    }
+
     /// A RunTask call: `count` tasks, placed one at a time; those that do not fit are
     /// failures returned to the caller and never retried (ECS.md §1.7).
     pub(super) fn run_task(&mut self, run: u32, ctx: &mut Ctx<'_>) {
@@ -492,13 +840,16 @@ impl Cluster {
         let spec = &self.scheduler.run_tasks[index].0;
         let (task_definition, count, every_ms) = (spec.task_definition, spec.count, spec.every_ms);
         let group = self.tasks.intern_group(&spec.group);
+        let mut started = self.scheduler.take_started();
         self.place_and_start(
             task_definition,
             group,
             Requester::RunTask(index),
             count,
+            &mut started,
             ctx,
         );
+        self.scheduler.started = started;
         if let Some(every_ms) = every_ms {
             ctx.queue
                 .schedule(ctx.now.plus_ms(every_ms), Event::RunTaskRequested { run });
@@ -512,13 +863,16 @@ impl Cluster {
         let spec = &self.scheduler.scheduled_tasks[index].0;
         let (task_definition, count) = (spec.task_definition, spec.count);
         let group = self.tasks.intern_group(&spec.group);
+        let mut started = self.scheduler.take_started();
         self.place_and_start(
             task_definition,
             group,
             Requester::Scheduled(index),
             count,
+            &mut started,
             ctx,
         );
+        self.scheduler.started = started;
         self.plan_scheduled_task(schedule, ctx.now, ctx.queue);
     }
 
@@ -538,22 +892,27 @@ impl Cluster {
         }
     }
 
-    /// Places and starts up to `count` tasks; returns how many started. Once a placement
-    /// fails, the rest would fail the same way (nothing changed), so each is recorded with
-    /// the same reason without searching again.
+    /// Places and starts up to `count` tasks, adding the numbers of those started to
+    /// `started`; returns why the next could not be placed, if one could not. Once a
+    /// placement fails, the rest
+    /// would fail the same way (nothing changed), so each is recorded with the same reason
+    /// without searching again. When the model explains, each decision is explained too,
+    /// from a copy of the placement stream: the explanation must choose as the decision did.
     pub(super) fn place_and_start(
         &mut self,
         task_definition: TaskDefId,
         group: GroupId,
         requester: Requester,
         count: u32,
+        started: &mut Vec<u64>,
         ctx: &mut Ctx<'_>,
-    ) -> u32 {
+    ) -> Option<Unplaced> {
         let service = match requester {
             Requester::Service(service, deployment) => Some((service, deployment)),
             _ => None,
         };
-        for started in 0..count {
+        let before = started.len();
+        for _ in 0..count {
             let request = PlacementRequest {
                 task_definition: &self.config.task_definitions[task_definition.index()],
                 requirements: &self.config.requirements[task_definition.index()],
@@ -572,26 +931,113 @@ impl Cluster {
                 &self.tasks,
                 self.config.parameters.tie_break,
             );
-            match place(&view, &request, placement, &mut self.scheduler.rng) {
+            let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
+            let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
+            let steps = explain_rng.map(|rng| {
+                explain_decision(
+                    &view,
+                    &request,
+                    placement,
+                    rng,
+                    &decision,
+                    &self.scheduler.rng,
+                )
+            });
+            match decision {
                 Ok(instance) => {
-                    self.start_task(task_definition, group, service, instance, ctx);
+                    let task = self.start_task(task_definition, group, service, instance, ctx);
+                    started.push(self.tasks.get(task).number);
+                    if let Some(steps) = steps {
+                        self.emit(
+                            ctx,
+                            Change::PlacementExplained {
+                                group,
+                                service: service.map(|(service, _)| service),
+                                task: Some(self.tasks.get(task)),
+                                instance: Some(instance),
+                                steps: &steps,
+                            },
+                        );
+                    }
                 }
-                Err(failure) => {
+                Err(unplaced) => {
+                    if let Some(steps) = steps {
+                        self.emit(
+                            ctx,
+                            Change::PlacementExplained {
+                                group,
+                                service: service.map(|(service, _)| service),
+                                task: None,
+                                instance: None,
+                                steps: &steps,
+                            },
+                        );
+                    }
                     self.emit(
                         ctx,
                         Change::PlacementFailed {
                             group,
                             service: service.map(|(service, _)| service),
                             task_definition,
-                            reason: failure.reason(),
-                            count: count - started,
+                            reason: unplaced.failure.reason(),
+                            count: count - (started.len() - before) as u32,
                         },
                     );
-                    return started;
+                    return Some(unplaced);
                 }
             }
         }
-        count
+        None
+    }
+
+    /// ECS's placement failure event for a service (ECS.md §1.7), naming the closest
+    /// matching instance; a duplicate of the last one is left out until the cause is
+    /// resolved (a pass places every task it wants) or six hours pass.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn report_unplaced(
+        &mut self,
+        id: ServiceId,
+        task_definition: TaskDefId,
+        unplaced: Unplaced,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let service = &mut self.services[id.index()];
+        if let Some((failure, closest, at)) = service.unplaced_reported {
+            if (failure, closest) == (unplaced.failure, unplaced.closest)
+                && ctx.now < at.plus_ms(UNPLACED_REPEAT_MS)
+            {
+                return;
+            }
+        }
+        service.unplaced_reported = Some((unplaced.failure, unplaced.closest, ctx.now));
+        let constraint = unplaced.constraint.map(|index| {
+            let placement: &Placement = self.scheduler.placement(id, task_definition);
+            placement.constraints[index].describe()
+        });
+        let closest = match unplaced.closest {
+            Some(instance) => ClosestMatch::Instance {
+                id: &self.capacity.instance(instance).ec2_instance_id,
+                failure: unplaced.failure,
+                constraint: constraint.as_deref(),
+            },
+            None => {
+                let mut live = self.capacity.live_instances().peekable();
+                if live.peek().is_none() {
+                    ClosestMatch::NoInstances
+                } else {
+                    match live.find(|instance| !instance.agent_connected) {
+                        Some(instance) => ClosestMatch::Instance {
+                            id: &instance.ec2_instance_id,
+                            failure: PlacementFailure::NoInstance,
+                            constraint: None,
+                        },
+                        None => ClosestMatch::Unnamed,
+                    }
+                }
+            }
+        };
+        self.emit_message(id, ServiceMessage::UnableToPlace { closest }, ctx);
     }
 
     /// Tells a service event in ECS's words.
@@ -609,4 +1055,32 @@ impl Cluster {
             },
         );
     }
+}
+
+/// The explanation of a placement decision: the explaining scan from `rng`, a copy of the
+/// placement stream taken before the decision, which must choose as `decision` did and
+/// leave the stream as the decision left it (`after`).
+#[cold]
+#[inline(never)]
+fn explain_decision(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    mut rng: des::SimRng,
+    decision: &Result<InstanceId, Unplaced>,
+    after: &des::SimRng,
+) -> Vec<Step> {
+    let (explained, steps) = explain_placement(view, request, placement, &mut rng);
+    assert_eq!(
+        &explained,
+        decision,
+        "the explanation of a placement of {} chose otherwise than the decision",
+        view.group_name(request.group)
+    );
+    assert!(
+        rng == *after,
+        "the explanation of a placement of {} drew otherwise than the decision",
+        view.group_name(request.group)
+    );
+    steps
 }

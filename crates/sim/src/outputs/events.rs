@@ -1,11 +1,13 @@
 //! `events.csv`: one row per change, in the order applied, `(time, seq, kind, subject,
-//! detail)`.
+//! detail)`; `seq` numbers the events in the order they were applied. Explanations of
+//! decisions are left to `decisions.csv`.
 
 use std::fmt::Write as _;
 use std::io;
 
 use cluster::change::Change;
 use cluster::cluster::Cluster;
+use cluster::spec::FaultTiming;
 use des::SimTime;
 
 use super::{Consumer, CsvFile, Sink, Start};
@@ -33,6 +35,9 @@ pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
 
 impl Consumer for Events {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
+        if change.is_explanation() {
+            return;
+        }
         self.time.clear();
         self.seq.clear();
         self.subject.clear();
@@ -109,7 +114,16 @@ fn describe(
         }
         Change::FaultInjected { fault, targets } => {
             write!(subject, "faults[{fault}]")?;
-            write!(detail, "{targets} target(s) hit")
+            let spec = cluster.fault(fault);
+            let timing = match spec.timing {
+                FaultTiming::At { .. } => "scripted",
+                FaultTiming::Random { .. } => "random",
+            };
+            write!(
+                detail,
+                "{} ({timing}): {targets} target(s) hit",
+                spec.kind.name()
+            )
         }
         Change::ServiceSchedulerPass {
             service,
@@ -251,7 +265,13 @@ fn describe(
         }
         Change::TaskStopped { task } => {
             write!(subject, "{}", task.name())?;
+            if let Some(code) = task.stop_code {
+                write!(detail, "{}: ", code.as_str())?;
+            }
             detail.push_str(task.stopped_reason.as_deref().unwrap_or(""));
+            if let Some(code) = task.exit_code {
+                write!(detail, " (exit code {code})")?;
+            }
             Ok(())
         }
         Change::PlacementFailed {
@@ -268,5 +288,8 @@ fn describe(
                 cluster.task_definition(task_definition).name()
             )
         }
+        Change::PlacementExplained { .. }
+        | Change::StopExplained { .. }
+        | Change::TerminationExplained { .. } => Ok(()),
     }
 }

@@ -1,6 +1,7 @@
 //! The output files that stream as a run goes, one consumer per file, registered by name in
 //! `CONSUMERS`. Adding an output is one file here and one line in that table.
 
+mod decisions;
 mod deployments;
 mod episodes;
 mod events;
@@ -20,6 +21,7 @@ use scenario::Scenario;
 
 use crate::report::Report;
 
+pub use decisions::DECISIONS_HEADER;
 pub use deployments::DEPLOYMENTS_HEADER;
 pub use episodes::EPISODES_HEADER;
 pub use events::EVENTS_HEADER;
@@ -59,7 +61,7 @@ pub struct Start<'a> {
 type Make = fn(Sink, &Start<'_>) -> io::Result<Box<dyn Consumer>>;
 
 /// The streamed files, by file name, in the order a run lists them.
-pub const CONSUMERS: [(&str, Make); 8] = [
+pub const CONSUMERS: [(&str, Make); 9] = [
     ("events.csv", events::make),
     ("tasks.csv", tasks::make),
     ("instances.csv", instances::make),
@@ -68,7 +70,12 @@ pub const CONSUMERS: [(&str, Make); 8] = [
     ("episodes.csv", episodes::make),
     ("timeseries.csv", timeseries::make),
     ("report.html", report_html::make),
+    (DECISIONS, decisions::make),
 ];
+
+/// The file of explained decisions: a run that writes it makes the model explain
+/// (`ClusterSetup::explain`), and only such a run (`ecsim run --explain`).
+pub const DECISIONS: &str = "decisions.csv";
 
 /// A CSV file being written, keeping the first error for `finish` (records cannot fail).
 pub(crate) struct CsvFile {

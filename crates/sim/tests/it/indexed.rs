@@ -2,12 +2,14 @@
 //! "Placement"): on random clusters (zones, instance sizes, ENIs, attributes, fixed and Auto
 //! Scaling instances that fail and are replaced), random task definitions (sizes, static and
 //! dynamic host ports, awsvpc), random chains and constraints and both tie-breaks, every
-//! decision the indexes make is the scan's, drawn with the same random numbers.
+//! decision the indexes make is the scan's, drawn with the same random numbers; and so is
+//! every explanation's (`cluster::explain`).
 //! Reproduce one case with `SIM_SEED=<n> cargo test -p sim --test it indexed`.
 
 use cluster::change::Discard;
 use cluster::cluster::{Cluster, Ctx};
 use cluster::event::Event;
+use cluster::explain::{explain_placement, StepKind};
 use cluster::ids::{ServiceId, TaskDefId};
 use cluster::index::place_indexed;
 use cluster::placement::{place_scan, PlacementRequest};
@@ -205,7 +207,27 @@ fn check(seed: u64) -> (u64, u64) {
             let placement = &placements[service.index()][0].1;
             let view = cluster.view();
             let mut scan_rng = placement_rng.clone();
+            let mut explain_rng = placement_rng.clone();
             let scanned = place_scan(&view, &request, placement, &mut scan_rng);
+            // The explanation runs the same scan: the same decision and draws.
+            let (explained, steps) =
+                explain_placement(&view, &request, placement, &mut explain_rng);
+            assert_eq!(
+                explained.map_err(|unplaced| unplaced.failure),
+                scanned,
+                "SIM_SEED={seed}: the explanation chose otherwise than the scan"
+            );
+            assert_eq!(
+                explain_rng, scan_rng,
+                "SIM_SEED={seed}: the explanation drew otherwise"
+            );
+            assert!(
+                matches!(
+                    steps.last().map(|s| s.kind),
+                    Some(StepKind::Placed | StepKind::Failed)
+                ),
+                "SIM_SEED={seed}: an explanation ends with its outcome"
+            );
             total += 1;
             if let Some(decided) = place_indexed(&view, &request, placement, &mut placement_rng) {
                 indexed += 1;

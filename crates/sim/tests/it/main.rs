@@ -4,6 +4,7 @@
 
 mod behaviour;
 mod determinism;
+mod explain;
 mod figures;
 mod golden;
 mod indexed;

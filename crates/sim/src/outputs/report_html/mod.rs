@@ -300,7 +300,7 @@ impl ReportHtml {
         }
     }
 
-    fn faults(&mut self, at: SimTime, change: &Change<'_>, cluster: &Cluster) {
+    fn faults(&mut self, at: SimTime, change: &Change<'_>) {
         let ms = at.as_ms();
         match *change {
             Change::FaultInjected { fault, targets } => {
@@ -366,24 +366,11 @@ impl ReportHtml {
                     instance.instance_type.name
                 ),
             ),
-            Change::ZoneOutageStarted { zone, duration_ms } => {
-                self.outages.push(Outage {
-                    zone: zone.index(),
-                    from: ms,
-                    to: None,
-                });
-                self.mark(
-                    at,
-                    None,
-                    MarkKind::Fault,
-                    format!(
-                        "{}: an outage of {} began, for {}",
-                        clock(ms),
-                        cluster.zone_name(zone),
-                        svg::duration(duration_ms)
-                    ),
-                );
-            }
+            Change::ZoneOutageStarted { zone, .. } => self.outages.push(Outage {
+                zone: zone.index(),
+                from: ms,
+                to: None,
+            }),
             Change::ZoneOutageEnded { zone } => {
                 if let Some(outage) = self
                     .outages
@@ -410,7 +397,7 @@ impl Consumer for ReportHtml {
         levels.record(at, change, cluster, &mut |level| {
             take_level(services, zones, &level)
         });
-        self.faults(at, change, cluster);
+        self.faults(at, change);
         self.timeline(at, change);
         self.last_at = at;
     }

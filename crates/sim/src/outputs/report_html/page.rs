@@ -881,7 +881,7 @@ const SERVICE_LEGEND: &str = "<ul class=\"legend\">\
     <li><span class=\"key dotted\"></span>fault or instance lost</li></ul>\n";
 
 const LANES_LEGEND: &str = "<ul class=\"legend\">\
-    <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark fault\" d=\"M7,0l6,7l-6,7l-6,-7z\"/></svg>a fault struck (scripted, or a zone outage)</li>\
+    <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark fault\" d=\"M7,0l6,7l-6,7l-6,-7z\"/></svg>a fault struck</li>\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark loss\" d=\"M1,2h12l-6,11z\"/></svg>instance lost</li>\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark registered\" d=\"M2,12h10l-5,-9z\"/></svg>instance registered</li>\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark spot\" d=\"M7,1l5,6l-5,6l-5,-6z\"/></svg>Spot interruption notice</li>\
