@@ -269,7 +269,7 @@ impl Page<'_> {
         page.push_str(
             "<section id=\"overview\">\n<h2>Faults, zones and spells below the desired count</h2>\n\
              <p class=\"hint\">One row per zone and per service, on the time axis of every chart \
-             below. Hover a mark or a band for its details; click a chart to see that moment in \
+             below (time since the start of the run, as d hh:mm:ss). Hover a mark or a band for its details; click a chart to see that moment in \
              the timeline.</p>\n",
         );
         page.push_str(&self.lanes(&self.whole, "chart-overview"));
@@ -644,7 +644,9 @@ impl Page<'_> {
             "<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {} {height}\" role=\"img\" \
              aria-labelledby=\"{id}-title\" data-x0=\"{X0}\" data-x1=\"{X1}\" data-start=\"{}\" \
              data-end=\"{}\"><title id=\"{id}-title\">Faults, zone outages, instances lost and \
-             registered, and spells below the desired count from {} to {}</title><g class=\"grid\">{}</g>",
+             registered, and spells below the desired count from {} to {}</title><desc>Horizontal axis: \
+             time since the start of the run (d hh:mm:ss); one row for faults, one per zone and one \
+             per service.</desc><g class=\"grid\">{}</g>",
             svg::WIDTH,
             axis.start_ms,
             axis.end_ms,

@@ -395,13 +395,15 @@ impl Chart<'_> {
         let _ = write!(
             svg,
             "<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
-             aria-labelledby=\"{id}-title\" data-x0=\"{X0}\" data-x1=\"{X1}\" data-start=\"{start}\" data-end=\"{end}\" \
-             data-top=\"{TOP}\" data-bottom=\"{plot_bottom}\">\
-             <title id=\"{id}-title\">{title}</title>",
+             aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" data-x0=\"{X0}\" data-x1=\"{X1}\" \
+             data-start=\"{start}\" data-end=\"{end}\" data-top=\"{TOP}\" data-bottom=\"{plot_bottom}\">\
+             <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">Horizontal axis: time since \
+             the start of the run (d hh:mm:ss); vertical axis: {y_label}.</desc>",
             id = self.id,
             start = axis.start_ms,
             end = axis.end_ms,
             title = escape(&self.title),
+            y_label = escape(self.y_label),
         );
         svg.push_str(&self.frame(axis, plot_bottom, &y_ticks, &y));
         for band in &self.bands {
