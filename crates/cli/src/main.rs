@@ -4,6 +4,7 @@
 mod compare;
 mod explain;
 mod failure;
+mod init;
 mod output;
 mod plan;
 mod progress;
@@ -155,6 +156,34 @@ enum Command {
     /// (assuming the requirements are monotonic in it).
     #[command(long_about = plan::PLAN_ABOUT)]
     Plan(plan::PlanArgs),
+    /// Print a JSON Schema (draft 2020-12) of the scenario format, for YAML editors.
+    #[command(
+        long_about = "Print a JSON Schema (draft 2020-12) of the scenario format, for \
+        YAML editors: completion and errors while typing. Unknown keys are rejected, as \
+        `validate` does. Save it next to your scenarios with `ecsim schema > \
+        ecsim.schema.json` and start a scenario with the line \
+        `# yaml-language-server: $schema=./ecsim.schema.json`. `validate` remains the full \
+        check (names, references, cross-field rules)."
+    )]
+    Schema,
+    /// Write a commented starter scenario (teacher, planner or benchmarker).
+    #[command(
+        long_about = "Write a commented starter scenario into the current folder (or \
+        --dir): NAME.yaml, never over an existing file (exit code 1). teacher (the default): \
+        a small service that heals after an instance failure; planner: a fleet and a zone \
+        loss, with the `ecsim plan` line that sizes it; benchmarker: one workload and the \
+        `ecsim compare --set-other` line that compares two placement strategies."
+    )]
+    Init {
+        /// The starter: teacher, planner or benchmarker [default: teacher].
+        name: Option<String>,
+        /// The folder to write into [default: the current folder].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// List the starters and exit.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 /// `--outputs LIST`, one value holding a list.
@@ -211,6 +240,12 @@ fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(args),
         Command::Compare(args) => compare::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Schema => {
+            println!("{:#}", scenario::json_schema());
+            ExitCode::SUCCESS
+        }
+        Command::Init { list: true, .. } => init::list(),
+        Command::Init { name, dir, .. } => init::init(name.as_deref(), dir.as_deref()),
     }
 }
 

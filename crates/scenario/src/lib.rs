@@ -24,6 +24,7 @@ mod quotas;
 mod read;
 mod requirements;
 mod resolved;
+mod schema;
 mod service;
 mod sources;
 mod target_groups;
@@ -38,6 +39,7 @@ pub use requirements::{
     check_service, parse_requirement, Op, Requirement, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
 };
 pub use resolved::{resolved_hash, resolved_yaml};
+pub use schema::json_schema;
 pub use sources::{Source, Sources};
 pub use warnings::{warnings, Warning};
 
