@@ -41,6 +41,8 @@ struct AutoScalingGroup {
     /// Failed instances the group keeps because `ReplaceUnhealthy` is suspended: counted
     /// against the desired capacity, so nothing replaces them.
     held: u32,
+    /// Live instances of the group marked to be terminated (`ContainerInstance::terminating`).
+    terminating: u32,
 }
 
 /// What a launch brings to registration.
@@ -106,6 +108,7 @@ impl Capacity {
                     launching: vec![0; zone_count],
                     rebalancing: 0,
                     held: 0,
+                    terminating: 0,
                 })
                 .collect(),
             fixed_instances,
@@ -306,6 +309,7 @@ impl Capacity {
             let group = &mut self.asgs[asg.index()];
             group.instances.remove(&id);
             group.live[instance.availability_zone.index()] -= 1;
+            group.terminating -= u32::from(instance.terminating.is_some());
             let failed = !matches!(loss, InstanceLoss::AzRebalance | InstanceLoss::ScaleIn);
             if failed && group.spec.suspended_processes.replace_unhealthy {
                 group.held += 1;
@@ -347,7 +351,13 @@ impl Capacity {
 
     /// The instance will be terminated soon (managed draining, a Spot notice).
     pub(crate) fn mark_terminating(&mut self, id: InstanceId, loss: InstanceLoss) {
-        self.instances[id.index()].terminating = Some(loss);
+        let instance = &mut self.instances[id.index()];
+        if instance.terminating.is_none() {
+            if let Some(asg) = instance.auto_scaling_group {
+                self.asgs[asg.index()].terminating += 1;
+            }
+        }
+        instance.terminating = Some(loss);
     }
 
     // ---- resources: the one reserve/release pair ----
@@ -507,11 +517,7 @@ impl Capacity {
         let imbalanced = most.is_some_and(|most| counts[&most] > counts[&fewest] + 1);
         // No rebalancing while the group still drains an instance it is terminating: that
         // instance still counts in its zone until it goes.
-        let terminating = group
-            .instances
-            .iter()
-            .any(|id| self.instances[id.index()].terminating.is_some());
-        let rebalances = !suspended.az_rebalance && !suspended.terminate && !terminating;
+        let rebalances = !suspended.az_rebalance && !suspended.terminate && group.terminating == 0;
         if imbalanced && rebalances && group.rebalancing == 0 && launching == 0 {
             // AZRebalance launches first and terminates once the new one is in.
             return AsgAction::Launch {
@@ -545,21 +551,18 @@ impl Capacity {
     /// `None` when the group is within its capacity or `Terminate` is suspended.
     pub(crate) fn termination_victim(&self, asg: AsgId) -> Option<InstanceId> {
         let group = &self.asgs[asg.index()];
-        let terminating = group
-            .instances
-            .iter()
-            .filter(|id| self.instances[id.index()].terminating.is_some())
-            .count() as u32;
         if group.spec.suspended_processes.terminate
-            || group.instances.len() as u32 - terminating <= group.desired_capacity
+            || group.instances.len() as u32 - group.terminating <= group.desired_capacity
         {
             return None;
         }
         let mut counts = self.asg_zone_counts(asg);
-        for id in &group.instances {
-            let instance = &self.instances[id.index()];
-            if instance.terminating.is_some() {
-                *counts.entry(instance.availability_zone).or_default() -= 1;
+        if group.terminating > 0 {
+            for id in &group.instances {
+                let instance = &self.instances[id.index()];
+                if instance.terminating.is_some() {
+                    *counts.entry(instance.availability_zone).or_default() -= 1;
+                }
             }
         }
         let most = group
@@ -751,6 +754,16 @@ impl Capacity {
             }
         }
         for (index, group) in self.asgs.iter().enumerate() {
+            let terminating = group
+                .instances
+                .iter()
+                .filter(|id| self.instances[id.index()].terminating.is_some())
+                .count() as u32;
+            assert_eq!(
+                terminating, group.terminating,
+                "{}: the count of instances being terminated is off",
+                group.spec.name
+            );
             assert_eq!(
                 live[index], group.live,
                 "{}: live counts per zone are off",

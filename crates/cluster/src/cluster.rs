@@ -223,6 +223,7 @@ impl Cluster {
                 active_count: 0,
                 running_count: 0,
                 unhealthy_count: 0,
+                healthy_by: Some(SimTime::ZERO),
                 pass: None,
                 start_failures: 0,
                 throttled_until: SimTime::ZERO,

@@ -31,6 +31,10 @@ pub struct Service {
     pub running_count: u32,
     /// Of the active tasks: failed their health checks, awaiting replacement.
     pub unhealthy_count: u32,
+    /// By when every RUNNING task counts as healthy (the latest `healthy_at` among them, or
+    /// later: a task that left may have raised it); `None` if one may never. Lets a pass
+    /// see a steady state without looking at each task.
+    pub healthy_by: Option<SimTime>,
     /// The next scheduler pass, if one is due.
     pub pass: Option<EventKey>,
     /// The service throttle (ECS.md §4.9): consecutive tasks that failed to start, and no

@@ -173,6 +173,9 @@ impl Cluster {
             self.services[service.index()].running_count += 1;
             self.task_reached_running(id, ctx);
             self.plan_health(id, ctx);
+            let healthy_at = self.tasks.get(id).health.healthy_at;
+            let service = &mut self.services[service.index()];
+            service.healthy_by = service.healthy_by.zip(healthy_at).map(|(a, b)| a.max(b));
         }
         if has_runtime {
             let at = ctx.now.plus_ms(self.draw(id, Draw::Runtime));

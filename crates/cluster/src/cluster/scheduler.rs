@@ -53,6 +53,8 @@ struct Plan {
     wake: Option<SimTime>,
     /// Tasks it would start but for the throttle or a FAILED deployment.
     held_back: bool,
+    /// `Service::healthy_by` recounted from the tasks, when the plan looked at each.
+    healthy_by: Option<Option<SimTime>>,
 }
 
 /// A task as a pass sees it.
@@ -351,6 +353,16 @@ impl Cluster {
                 (false, false) => last_healthy,
             },
             held_back,
+            healthy_by: Some(
+                service
+                    .tasks
+                    .values()
+                    .map(|&task| self.tasks.get(task))
+                    .filter(|task| task.last_status == crate::task::TaskStatus::Running)
+                    .try_fold(SimTime::ZERO, |by, task| {
+                        task.health.healthy_at.map(|at| by.max(at))
+                    }),
+            ),
         }
     }
 
@@ -370,10 +382,25 @@ impl Cluster {
             return None;
         }
         if service.active_count == desired {
+            if service.running_count != desired {
+                return None;
+            }
             // Steady before and nothing changed in the counts: still steady.
-            let unchanged = service.steady && service.running_count == desired;
-            return unchanged.then(|| Plan {
-                steady: true,
+            if service.steady {
+                return Some(Plan {
+                    steady: true,
+                    ..Plan::default()
+                });
+            }
+            // Every task RUNNING: steady once they all count as healthy. A target's first
+            // passing check is its own event, so load-balanced services take the full plan.
+            if !service.load_balancers.is_empty() {
+                return None;
+            }
+            let healthy_by = service.healthy_by?;
+            return Some(Plan {
+                steady: healthy_by <= now,
+                wake: (healthy_by > now).then_some(healthy_by),
                 ..Plan::default()
             });
         }
@@ -397,6 +424,9 @@ impl Cluster {
     /// completed, a steady state, a blocked deployment; and asks for the next pass when work
     /// remains.
     fn apply_plan(&mut self, id: ServiceId, plan: Plan, ctx: &mut Ctx<'_>) {
+        if let Some(healthy_by) = plan.healthy_by {
+            self.services[id.index()].healthy_by = healthy_by;
+        }
         let stopped = plan.stop.len() as u32;
         let mut stopped_tasks: Vec<u64> = Vec::with_capacity(plan.stop.len());
         let mut why = plan.why.into_iter();
