@@ -188,6 +188,16 @@ impl Cluster {
                 "{}: unhealthy count is off",
                 service.service_name
             );
+            if let Some(by) = service.healthy_by {
+                assert!(
+                    tasks
+                        .clone()
+                        .filter(|task| task.last_status == TaskStatus::Running)
+                        .all(|task| task.health.healthy_at.is_some_and(|at| at <= by)),
+                    "{}: a RUNNING task turns healthy after healthy_by",
+                    service.service_name
+                );
+            }
             // Lowering the desired count or maximumPercent can leave more tasks than the new
             // limit until the scheduler stops some; tasks started since must fit under it
             // (the scheduler also asserts it before every start).
