@@ -24,8 +24,10 @@ const LONG_ABOUT: &str = "\
 Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).
 
 A scenario file (YAML) and a seed go in: container instances in Availability Zones and Auto
-Scaling groups, task definitions, services that keep their desired count, one-off RunTask
-calls, and faults (instance failures, task exits, zone outages). Days of simulated time run
+Scaling groups, task definitions, services that keep their desired count behind load
+balancers and roll out new revisions (circuit breaker included), DAEMON services, RunTask
+calls and schedules, control-plane actions at given times, and faults (instance failures,
+task exits, zone outages, Spot interruptions, agent disconnects). Days of simulated time run
 in seconds; the same scenario, seed and version always give byte-identical files.
 
 Start here:
