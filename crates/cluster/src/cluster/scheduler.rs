@@ -119,8 +119,8 @@ impl Cluster {
 
     /// Works out the pass for a REPLICA service (ECS.md §4.2, §4.3, §4.8, §5.2; INFERRED where
     /// the docs give only examples):
-    /// - *current* tasks are the PRIMARY deployment's (or, for a rollback, of its task
-    ///   definition) on ACTIVE instances and not failing health checks; every other active
+    /// - *current* tasks are the PRIMARY deployment's (a rollback takes over the tasks of
+    ///   the deployment it returns to) on ACTIVE instances and not failing health checks; every other active
     ///   task is *outgoing* (an older deployment's, on a DRAINING instance, or unhealthy);
     /// - start `desired - current`, as far as `maximumPercent` allows and unless the
     ///   deployment FAILED or the service is throttled;
@@ -136,7 +136,6 @@ impl Cluster {
         let service = &self.services[id.index()];
         let primary_index = service.deployments.len() as u32 - 1;
         let primary = service.primary();
-        let adopts = matches!(primary.cause, crate::deployment::DeploymentCause::Rollback);
         let desired = service.desired_count;
         let config = service.deployment_configuration;
         let max_tasks = config.max_tasks(desired);
@@ -171,8 +170,8 @@ impl Cluster {
                     last_healthy = Some(last_healthy.map_or(at, |w: SimTime| w.max(at)));
                 }
             }
-            let of_primary = task.deployment == Some(primary_index)
-                || (adopts && task.task_definition == primary.task_definition);
+            // A rollback took over its target's tasks when it began (`start_deployment`).
+            let of_primary = task.deployment == Some(primary_index);
             seen.push(Seen {
                 id: task_id,
                 number: task.number,
@@ -838,9 +837,7 @@ impl Cluster {
         let service = &self.services[service.index()];
         let primary = service.primary();
         let task = self.tasks.get(task);
-        let adopts = matches!(primary.cause, crate::deployment::DeploymentCause::Rollback);
-        let of_primary = task.deployment == Some(service.deployments.len() as u32 - 1)
-            || (adopts && task.task_definition == primary.task_definition);
+        let of_primary = task.deployment == Some(service.deployments.len() as u32 - 1);
         let mut causes = Vec::new();
         if !of_primary {
             let of = task
