@@ -175,7 +175,7 @@ mod tests {
             };
             marks.push(Mark::new(
                 i * 60_000,
-                Some((i % 3) as usize),
+                Row::Zone((i % 3) as usize),
                 kind,
                 String::new(),
             ));
