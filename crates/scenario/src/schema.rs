@@ -534,12 +534,43 @@ fn task_request(extra: Vec<(&'static str, Value)>, required: &[&str], descriptio
 fn run_task() -> Value {
     task_request(
         vec![
-            ("at", duration("When (default 0s).")),
-            ("every", duration("Repeat with this period (> 0).")),
+            ("at", duration("When (default 0s); not with arrivals.")),
+            (
+                "every",
+                duration("Repeat with this period (> 0); not with arrivals."),
+            ),
+            ("arrivals", arrivals()),
         ],
         &["taskDefinition"],
         "A RunTask call; placement defaults to random, and tasks are never replaced.",
     )
+}
+
+/// `runTasks[].arrivals`: exactly one of `poisson` and `trace` (docs/arrivals.md).
+fn arrivals() -> Value {
+    let poisson = object(
+        "A Poisson process: exponential times between arrivals.",
+        vec![("mean", duration("The mean time between arrivals (> 0)."))],
+        &["mean"],
+        &[],
+    );
+    let mut schema = object(
+        "Random arrivals instead of at/every: each arrival is one RunTask call of count tasks. \
+         Exactly one of poisson and trace.",
+        vec![
+            ("poisson", poisson),
+            (
+                "trace",
+                string("A CSV file of arrival times (seconds or durations since the start), relative to the scenario's folder."),
+            ),
+            ("start", duration("When the Poisson process begins (default 0s); poisson only.")),
+            ("until", duration("No arrival after this time (default: the end of the run).")),
+        ],
+        &[],
+        &[],
+    );
+    schema["oneOf"] = json!([{ "required": ["poisson"] }, { "required": ["trace"] }]);
+    schema
 }
 
 fn scheduled_task() -> Value {

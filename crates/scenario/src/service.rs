@@ -643,6 +643,7 @@ pub(crate) const RUN_TASK_KEYS: &[&str] = &[
     "count",
     "at",
     "every",
+    "arrivals",
     "group",
     "placementStrategy",
     "placementConstraints",
@@ -683,12 +684,25 @@ fn run_task(
     let request = task_request(cx, &fields, task_definitions);
     let at_ms = opt(cx, &fields, "at", Cx::duration_ms).unwrap_or(Some(0));
     let every_ms = opt(cx, &fields, "every", Cx::positive_duration_ms);
+    let arrivals = opt(cx, &fields, "arrivals", crate::arrivals::arrivals);
+    if let (Some(_), Some(loc)) = (&arrivals, fields.key_loc("arrivals")) {
+        if fields.get("at").is_some() || fields.get("every").is_some() {
+            cx.rule(
+                loc,
+                &fields.path_of("arrivals"),
+                "give either at (and every) or arrivals, not both: arrivals say when each call comes"
+                    .to_string(),
+            );
+            return None;
+        }
+    }
     let request = request?;
     Some(RunTaskSpec {
         task_definition: request.task_definition,
         count: request.count,
         at_ms: at_ms?,
         every_ms: every_ms.map_or(Some(None), |ms| ms.map(Some))?,
+        arrivals: arrivals.map_or(Some(None), |arrivals| arrivals.map(Some))?,
         group: request.group,
         placement: request.placement,
     })

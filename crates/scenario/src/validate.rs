@@ -11,6 +11,7 @@ use cluster::spec::{
 };
 
 use crate::actions;
+use crate::arrivals;
 use crate::catalogue;
 use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
 use crate::error::Loc;
@@ -91,6 +92,13 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let scheduled_tasks =
         service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
+    arrivals::check_groups(
+        cx,
+        top.get("runTasks"),
+        &run_tasks,
+        &scheduled_tasks,
+        &services,
+    );
     let actions = match &cluster {
         Some(cluster) => actions::actions(
             cx,
