@@ -248,7 +248,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, deployments, episodes, services, summary, \
+                 list of events, tasks, instances, placement_failures, deployments, episodes, services, groups, summary, \
                  timeseries, report or all"
                     .to_string()
             )
@@ -257,7 +257,7 @@ mod tests {
             parse_outputs("graphs"),
             Err(
                 "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, episodes, services, summary, timeseries, report or all"
+                 instances, placement_failures, deployments, episodes, services, groups, summary, timeseries, report or all"
                     .to_string()
             )
         );
