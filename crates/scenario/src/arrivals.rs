@@ -3,7 +3,6 @@
 //! FILE`, a CSV of arrival times relative to the scenario's folder), both with an optional
 //! `until`. Every bad row of a trace is an error located in the trace file.
 
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,7 +15,7 @@ use crate::node::{Node, Value};
 use crate::read::{index_path, Cx};
 use crate::validate::opt;
 
-const ARRIVALS_KEYS: &[&str] = &["poisson", "trace", "start", "until"];
+pub(crate) const ARRIVALS_KEYS: &[&str] = &["poisson", "trace", "start", "until"];
 
 /// What a trace's time must look like.
 pub(crate) const TRACE_TIME_EXPECTED: &str = "a time since the start of the run: seconds \
@@ -100,19 +99,7 @@ pub(crate) fn arrivals(cx: &mut Cx, node: &Node, path: &str) -> Option<Arrivals>
 /// `trace: FILE`: the file, relative to the scenario's folder, read and checked.
 fn trace(cx: &mut Cx, node: &Node, field: &str) -> Option<ArrivalProcess> {
     let file = cx.name(node, field)?;
-    let base = cx.file.parent().map(PathBuf::from).unwrap_or_default();
-    let path = base.join(&file);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) => {
-            cx.rule(
-                &node.loc,
-                field,
-                format!("cannot read {}: {error}", path.display()),
-            );
-            return None;
-        }
-    };
+    let (path, text) = cx.read_beside(node, field, &file)?;
     match parse_trace(&text) {
         Ok(times_ms) => Some(ArrivalProcess::Trace {
             file,

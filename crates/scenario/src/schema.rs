@@ -755,6 +755,7 @@ mod tests {
 
     use super::*;
     use crate::actions::UPDATE_SERVICE_CHANGES;
+    use crate::arrivals::ARRIVALS_KEYS;
     use crate::service::{RUN_TASK_KEYS, SCHEDULED_TASK_KEYS, SERVICE_KEYS};
     use crate::target_groups::TARGET_GROUP_KEYS;
     use crate::task_definition::{CONTAINER_KEYS, TASK_DEFINITION_KEYS};
@@ -813,7 +814,7 @@ mod tests {
     #[test]
     fn the_schema_accepts_exactly_the_validators_keys() {
         let schema = json_schema();
-        let cases: [(&str, BTreeSet<String>); 8] = [
+        let cases: [(&str, BTreeSet<String>); 9] = [
             ("", set(&[TOP_KEYS])),
             (
                 "taskDefinitions[]",
@@ -825,6 +826,7 @@ mod tests {
             ),
             ("services[]", set(&[SERVICE_KEYS, SERVICE_IGNORED])),
             ("runTasks[]", set(&[RUN_TASK_KEYS, RUN_TASK_IGNORED])),
+            ("runTasks[].arrivals", set(&[ARRIVALS_KEYS])),
             (
                 "scheduledTasks[]",
                 set(&[SCHEDULED_TASK_KEYS, RUN_TASK_IGNORED]),
