@@ -37,7 +37,7 @@ pub fn json_schema() -> Value {
             ("taskDefinitions", array("Task definitions in ECS's shape, plus `simulation` (how the workload behaves).", task_definition())),
             ("services", array("Services that keep their desired count of tasks.", service())),
             ("targetGroups", array("Elastic Load Balancing target groups services register their tasks with.", target_group())),
-            ("runTasks", array("One-off (or periodic) RunTask calls.", run_task())),
+            ("runTasks", array("RunTask calls: once, periodic, or random arrivals.", run_task())),
             ("scheduledTasks", array("RunTask calls on an EventBridge schedule.", scheduled_task())),
             ("actions", array("Control-plane calls at given times: each entry has `at` and exactly one kind.", action())),
             ("faults", array("Scripted (`at`) or random (`mtbf`, `distribution`) failures.", fault())),
