@@ -6,79 +6,12 @@
 //! Chromium must be installed: `apt-get install -y chromium` (`.ci/run` does it when it is
 //! missing).
 
+mod browser;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ecsim-browser-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    dir
-}
-
-/// `chromium` or `chromium-browser` on the PATH, else a failure that says how to get it.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    panic!(
-        "headless Chromium is needed to check report.html in a real browser, and neither \
-         `chromium` nor `chromium-browser` is on the PATH. Install Debian's package with \
-         `sudo apt-get install -y chromium` (.ci/run installs it when it is missing)."
-    );
-}
-
-/// The page's DOM after its scripts ran, and what Chromium logged (the console included).
-fn dump_dom(page: &Path, profile: &Path) -> (String, String) {
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    let stdout = child.stdout.take().expect("piped");
-    let stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let mut waited = Duration::ZERO;
-    loop {
-        if child.try_wait().expect("chromium runs").is_some() {
-            break;
-        }
-        if waited > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!(
-                "chromium did not finish within two minutes on {}",
-                page.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-        waited += Duration::from_millis(100);
-    }
-    (out.join().expect("reader"), err.join().expect("reader"))
-}
+use browser::{dump_dom, script_errors, temp_dir};
 
 /// The quickstart's report, written by the binary as a user runs it.
 fn quickstart_report(dir: &Path) -> PathBuf {
@@ -94,15 +27,6 @@ fn quickstart_report(dir: &Path) -> PathBuf {
         String::from_utf8_lossy(&output.stderr)
     );
     out.join("report.html")
-}
-
-/// Script errors as Chromium logs them on stderr (`Uncaught ...` from the console).
-fn script_errors(log: &str) -> Vec<&str> {
-    log.lines()
-        .filter(|line| {
-            line.contains("Uncaught") || line.contains("CONSOLE") && line.contains("rror")
-        })
-        .collect()
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! with byte-identical results.
 
 mod figures;
+pub mod html;
 pub mod outputs;
 mod report;
 mod spells;
