@@ -93,11 +93,7 @@ fn reading(row: &CompareRow) -> (&'static str, &'static str, String) {
                 Better::Neither => "no difference on average".to_string(),
             },
         ),
-        Winner::Neutral => (
-            "#0072B2",
-            "neutral",
-            "no verdict (neither way is better)".to_string(),
-        ),
+        Winner::Neutral => ("#0072B2", "neutral", "no verdict".to_string()),
         Winner::Same => ("#7F7F7F", "same", "the same on every seed".to_string()),
     }
 }
@@ -273,15 +269,24 @@ fn chart(service: &str, rows: &[(usize, &CompareRow)]) -> String {
         let fill = if diff.ci95.is_some() { colour } else { "#fff" };
         let _ = write!(
             svg,
-            "<circle class=\"mean\" cx=\"{x_mean:.1}\" cy=\"{middle:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"{colour}\"/>\
-             <text class=\"end-label\" x=\"{PLOT_LEFT}\" y=\"{:.1}\">{}</text>\
-             <text class=\"end-label\" x=\"{PLOT_RIGHT}\" y=\"{:.1}\" text-anchor=\"end\">+{}</text>\
-             <text class=\"verdict\" x=\"{VERDICT_LEFT}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>\
+            "<circle class=\"mean\" cx=\"{x_mean:.1}\" cy=\"{middle:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"{colour}\"/>"
+        );
+        // The scale's ends, unless the difference is zero on every seed (no scale to read).
+        if row.other_higher + row.other_lower > 0 {
+            let _ = write!(
+                svg,
+                "<text class=\"end-label\" x=\"{PLOT_LEFT}\" y=\"{:.1}\">{}</text>\
+                 <text class=\"end-label\" x=\"{PLOT_RIGHT}\" y=\"{:.1}\" text-anchor=\"end\">+{}</text>",
+                middle + 19.0,
+                scale.label(scale.low),
+                middle + 19.0,
+                scale.label(scale.high),
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text class=\"verdict\" x=\"{VERDICT_LEFT}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>\
              <text class=\"row-hint\" x=\"{VERDICT_LEFT}\" y=\"{:.1}\">{}</text></g>",
-            middle + 19.0,
-            scale.label(scale.low),
-            middle + 19.0,
-            scale.label(scale.high),
             middle + 4.0,
             escape(&words),
             middle + 19.0,
@@ -313,7 +318,7 @@ fn interval_words(row: &CompareRow) -> String {
 
 fn table(page: &mut String, rows: &[(usize, &CompareRow)]) {
     page.push_str(
-        "<div class=\"table-scroll\"><table class=\"numbers\"><thead><tr><th>figure</th><th>seeds</th>\
+        "<div class=\"table-scroll whole\"><table class=\"numbers\"><thead><tr><th>figure</th><th>seeds</th>\
          <th>base</th><th>other</th><th>other − base</th><th>95 % interval</th>\
          <th>other higher / lower / tied</th><th>verdict</th></tr></thead><tbody>\n",
     );
@@ -434,6 +439,7 @@ mod tests {
         assert!(availability.contains("fill=\"#D55E00\""));
         let same = row("desiredCount");
         assert!(same.contains(">the same on every seed<"));
+        assert!(!same.contains("end-label"), "no scale to read: {same}");
         assert_eq!(attributes(same, "cx"), [zero]);
         assert!(page.contains(
             "Other is better on <b>secondsBelowDesired</b>; base is better on <b>availability</b>"

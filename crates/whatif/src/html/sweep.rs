@@ -130,6 +130,9 @@ struct XAxis {
     caption: String,
     /// The variants in the order of their values, joined by a line; empty: no line.
     line: Vec<usize>,
+    /// Whether the labels are (or begin with) the variants' numbers, which the table of
+    /// variants at the top explains.
+    numbered: bool,
 }
 
 /// The last part of a path: `desiredCapacity` for `cluster.autoScalingGroups[0].desiredCapacity`.
@@ -173,6 +176,7 @@ impl XAxis {
                 labels: without_overlaps(labels),
                 caption: vary.path.clone(),
                 line,
+                numbered: false,
             };
         }
         let slot = (RIGHT - LEFT) / variants as f64;
@@ -237,6 +241,7 @@ impl XAxis {
             xs,
             caption,
             line: Vec::new(),
+            numbered,
         }
     }
 
@@ -282,7 +287,7 @@ pub fn sweep_page(manifest: &Manifest, summary: &[u8]) -> Result<Vec<u8>, String
     let axis = XAxis::new(manifest);
     let title = format!("ecsim sweep: {}", manifest.scenario_name);
     let mut page = head(&title);
-    header(&mut page, manifest, &title, &figures);
+    header(&mut page, manifest, &title, &figures, &axis);
     for (service, name) in figures.services.iter().enumerate().take(MAX_SERVICES) {
         service_section(&mut page, manifest, &figures, &axis, service, name);
     }
@@ -317,7 +322,7 @@ fn command(manifest: &Manifest) -> String {
     command
 }
 
-fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures) {
+fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures, axis: &XAxis) {
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let _ = write!(
         page,
@@ -344,7 +349,8 @@ fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures
          interval of that mean (a hollow dot: one seed with a value, no interval). Point at a variant to \
          pick it out in every chart and table. The numbers are those of sweep.csv.</p>\n",
     );
-    if !manifest.vary.is_empty() {
+    // One path's values are on every chart's axis; several, or long ones, need the key.
+    if manifest.vary.len() > 1 || axis.numbered {
         page.push_str("<h2 id=\"variants\">Variants</h2>\n<div class=\"table-scroll\"><table class=\"variants\"><thead><tr><th>variant</th>");
         for vary in &manifest.vary {
             let _ = write!(page, "<th>{}</th>", escape(&vary.path));
@@ -501,7 +507,7 @@ fn chart(
             None => {
                 let _ = write!(
                     svg,
-                    "<title>{}: no value on any seed</title><text class=\"na\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">–</text>",
+                    "<title>{}: no value on any seed</title><text class=\"na\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">none</text>",
                     escape(&name),
                     bottom - 6.0
                 );
@@ -759,6 +765,10 @@ mod tests {
             [right, left, (left + right) / 2.0].map(|x| (x * 10.0).round() / 10.0)
         );
         assert!(chart.contains("<polyline class=\"trend\""));
+        assert!(
+            !page.contains("id=\"variants\""),
+            "the values are on the axis"
+        );
         assert!(chart.contains("fill=\"#fff\""), "one seed: a hollow dot");
         // steadyAt has no value anywhere: no chart, said in words.
         assert_eq!(page.matches("<svg class=\"plot\"").count(), 1);
@@ -778,11 +788,80 @@ mod tests {
         .unwrap();
         let page = String::from_utf8(page).unwrap();
         assert!(page.contains("variant (see Variants above)"));
+        assert!(
+            page.contains("<h2 id=\"variants\">Variants</h2>"),
+            "the key to the numbers"
+        );
         assert!(page.contains("<td class=\"value\">[{type: binpack, field: memory}]</td>"));
         assert!(
             !page.contains("<polyline"),
             "no line across values that are not numbers"
         );
+    }
+
+    #[test]
+    fn a_grid_is_labelled_value_by_value_in_grid_order() {
+        let grid = Grid::new(vec![
+            Vary {
+                path: "cluster.autoScalingGroups[0].desiredCapacity".into(),
+                values: vec!["3".into(), "6".into()],
+            },
+            Vary {
+                path: "services[0].placementStrategy".into(),
+                values: vec!["[{type: random}]".into(), "[]".into()],
+            },
+        ])
+        .unwrap();
+        let spec = SweepSpec {
+            scenario: "q.yaml".into(),
+            seeds: vec![1, 2],
+            set: vec![],
+            grid,
+        };
+        let mut runs = Table {
+            header: spec.header(),
+            rows: Vec::new(),
+        };
+        let cells = |value: &str| {
+            crate::figure_names()
+                .iter()
+                .map(|figure| {
+                    if *figure == "availability" {
+                        value.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect()
+        };
+        for k in 0..spec.runs() {
+            let service = crate::ServiceRow {
+                service: "web".into(),
+                cells: cells(&format!("0.9{k}")),
+            };
+            runs.rows.extend(spec.rows(k, &[service]));
+        }
+        let summary = sweep_csv(&runs, 2).unwrap();
+        let page = sweep_page(&spec.manifest("q", "0", None), &summary).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        // The last --vary changes fastest: variant 1 is (3, []), variant 2 (6, [{type: random}]).
+        let labels: Vec<&str> = page
+            .split("<text class=\"tick\" text-anchor=\"middle\">")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</text>").unwrap()])
+            .collect();
+        assert_eq!(labels.len(), 4);
+        assert!(
+            labels[1].contains(">3</tspan>") && labels[1].contains(">[]</tspan>"),
+            "{}",
+            labels[1]
+        );
+        assert!(
+            labels[2].contains(">6</tspan>") && labels[2].contains(">[{type: random}]</tspan>")
+        );
+        assert!(page.contains(">desiredCapacity / placementStrategy</text>"));
+        assert!(page.contains("<h2 id=\"variants\">Variants</h2>"));
+        assert_eq!(page.matches("<circle class=\"mean\"").count(), 4);
     }
 
     #[test]
