@@ -14,7 +14,7 @@ mod browser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use browser::{dump_dom, script_errors, temp_dir};
+use browser::{dump_dom, open_rendered, script_errors, temp_dir};
 
 fn fleet() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/fleet-sizing.yaml")
@@ -58,63 +58,31 @@ fn column(header: &[String], name: &str) -> usize {
     header.iter().position(|column| column == name).unwrap()
 }
 
-/// Opens `page` in Chromium and checks that it is offline, error-free and rendered; its DOM.
-fn open(page: &Path, profile: &Path) -> String {
-    let html = std::fs::read_to_string(page).expect("the page is written");
-    for remote in ["http://", "https://", "//cdn", "@import", "url(", "src="] {
-        assert!(
-            !html.contains(remote),
-            "{} must open offline, yet it has {remote:?}",
-            page.display()
-        );
-    }
-    let (dom, log) = dump_dom(page, profile);
-    assert!(
-        script_errors(&log).is_empty(),
-        "script errors: {:?}",
-        script_errors(&log)
-    );
-    assert!(
-        !dom.contains("data-error="),
-        "the page's error handler caught an error: {}",
-        dom.lines()
-            .find(|line| line.contains("data-error="))
-            .unwrap_or_default()
-    );
-    assert!(
-        dom.contains("<body data-rendered=\"yes\""),
-        "the page's script did not run to its end; the DOM begins:\n{}",
-        &dom[..dom.len().min(2000)]
-    );
-    dom
-}
-
 /// The sweep of the fleet-sizing scenario over three fleet sizes, two hours (the zone is lost
-/// at one hour), three seeds.
-fn sweep(out: &Path) {
+/// at one hour), three seeds; `extra` arguments after.
+fn sweep(out: &Path, extra: &[&str]) {
     let scenario = fleet();
-    ecsim(
-        &[
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--seeds",
-            "1..3",
-            "--set",
-            "duration=2h",
-            "--vary",
-            "cluster.autoScalingGroups[0].desiredCapacity=[4, 6, 5]",
-            "--quiet",
-        ],
-        out,
-    );
+    let mut args = vec![
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--seeds",
+        "1..3",
+        "--set",
+        "duration=2h",
+        "--vary",
+        "cluster.autoScalingGroups[0].desiredCapacity=[4, 6, 5]",
+        "--quiet",
+    ];
+    args.extend(extra);
+    ecsim(&args, out);
 }
 
 #[test]
 fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
     let dir = temp_dir("sweep");
     let out = dir.join("sweep");
-    sweep(&out);
-    let dom = open(&out.join("sweep.html"), &dir.join("profile"));
+    sweep(&out, &[]);
+    let dom = open_rendered(&out.join("sweep.html"), &dir.join("profile"));
     // sweep.csv: one row per (variant, service, figure); a dot for each with a mean, a
     // whisker for each with an interval that is not a point, a chart for each figure
     // with a value in some variant.
@@ -165,23 +133,7 @@ fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
     // The page of a sweep run in shards and merged is the same page.
     let shards: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("shard-{i}"))).collect();
     for (i, shard) in shards.iter().enumerate() {
-        let scenario = fleet();
-        ecsim(
-            &[
-                "sweep",
-                scenario.to_str().unwrap(),
-                "--seeds",
-                "1..3",
-                "--set",
-                "duration=2h",
-                "--vary",
-                "cluster.autoScalingGroups[0].desiredCapacity=[4, 6, 5]",
-                "--quiet",
-                "--shard",
-                &format!("{i}/2"),
-            ],
-            shard,
-        );
+        sweep(shard, &["--shard", &format!("{i}/2")]);
         assert!(!shard.join("sweep.html").exists(), "a shard has no page");
     }
     let merged = dir.join("merged");
@@ -216,7 +168,7 @@ fn the_compare_page_draws_every_difference_in_chromium() {
         ],
         &out,
     );
-    let dom = open(&out.join("compare.html"), &dir.join("profile"));
+    let dom = open_rendered(&out.join("compare.html"), &dir.join("profile"));
     let (header, rows) = csv(&out.join("compare.csv"));
     let (n, low, high) = (
         column(&header, "n"),
@@ -257,7 +209,7 @@ fn the_compare_page_draws_every_difference_in_chromium() {
 fn a_script_error_in_a_what_if_page_is_caught() {
     let dir = temp_dir("whatif-broken");
     let out = dir.join("sweep");
-    sweep(&out);
+    sweep(&out, &[]);
     let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
     let marker = "document.body.setAttribute('data-rendered', 'yes');";
     assert!(html.contains(marker), "the script marks the page rendered");

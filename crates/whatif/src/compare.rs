@@ -289,11 +289,13 @@ pub fn verdict(row: &CompareRow) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{better, compare, compare_csv, signed, verdict, winner, Better, Winner};
     use crate::{figure_names, ServiceRow};
 
-    fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
+    /// One run of a service `web` with these cells of availability and seconds below
+    /// desired, and a desired count of 6.
+    pub(crate) fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
         let cells = figure_names()
             .iter()
             .map(|name| match *name {

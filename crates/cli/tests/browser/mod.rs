@@ -84,3 +84,36 @@ pub fn script_errors(log: &str) -> Vec<&str> {
         })
         .collect()
 }
+
+/// Opens `page` in Chromium and checks that it needs nothing remote, that no script error
+/// was logged or caught by the page's `onerror` (which writes it as `data-error`), and that
+/// its script ran to its end (`data-rendered="yes"` on the body); the DOM.
+pub fn open_rendered(page: &Path, profile: &Path) -> String {
+    let html = std::fs::read_to_string(page).expect("the page is written");
+    for remote in ["http://", "https://", "//cdn", "@import", "url("] {
+        assert!(
+            !html.contains(remote),
+            "{} must open offline, yet it has {remote:?}",
+            page.display()
+        );
+    }
+    let (dom, log) = dump_dom(page, profile);
+    assert!(
+        script_errors(&log).is_empty(),
+        "script errors: {:?}",
+        script_errors(&log)
+    );
+    assert!(
+        !dom.contains("data-error="),
+        "the page's error handler caught an error: {}",
+        dom.lines()
+            .find(|line| line.contains("data-error="))
+            .unwrap_or_default()
+    );
+    assert!(
+        dom.contains("<body data-rendered=\"yes\""),
+        "the page's script did not run to its end; the DOM begins:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
+    dom
+}

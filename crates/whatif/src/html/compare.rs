@@ -358,22 +358,14 @@ fn table(page: &mut String, rows: &[(usize, &CompareRow)]) {
 mod tests {
     use super::{compare_page, CompareSpec};
     use crate::compare::compare;
-    use crate::{figure_names, ServiceRow};
+    use crate::html::attributes;
+    use crate::ServiceRow;
 
-    fn run(service: &str, availability: &str, below: &str) -> Vec<ServiceRow> {
-        let cells = figure_names()
-            .iter()
-            .map(|name| match *name {
-                "availability" => availability.to_string(),
-                "secondsBelowDesired" => below.to_string(),
-                "desiredCount" => "6".to_string(),
-                _ => String::new(),
-            })
-            .collect();
-        vec![ServiceRow {
-            service: service.into(),
-            cells,
-        }]
+    /// A run of service `w&b`: `compare::tests::run` under a name to escape.
+    fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
+        let mut rows = crate::compare::tests::run(availability, below);
+        rows[0].service = "w&b".into();
+        rows
     }
 
     fn spec() -> CompareSpec {
@@ -390,21 +382,13 @@ mod tests {
         }
     }
 
-    /// The numbers after `name="` in `text`.
-    fn attributes(text: &str, name: &str) -> Vec<f64> {
-        text.split(&format!("{name}=\""))
-            .skip(1)
-            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
-            .collect()
-    }
-
     #[test]
     fn differences_are_drawn_around_zero_in_the_favoured_colour() {
         // Seconds below desired: differences -90 and -98, mean -94, interval
         // -94 ± 12.706205 · 5.656854 / √2 = [-144.82, -43.18]: other is better, the whole
         // interval left of zero. Availability: -0.1 and -0.09: base is better.
-        let base = [run("w&b", "0.9", "100.000"), run("w&b", "0.9", "110.000")];
-        let other = [run("w&b", "0.8", "10.000"), run("w&b", "0.81", "12.000")];
+        let base = [run("0.9", "100.000"), run("0.9", "110.000")];
+        let other = [run("0.8", "10.000"), run("0.81", "12.000")];
         let page = String::from_utf8(compare_page(&spec(), &compare(&base, &other))).unwrap();
         assert!(page.contains("<title>ecsim compare: q&lt;1&gt;</title>"));
         assert!(page.contains("Service w&amp;b (other − base)"));

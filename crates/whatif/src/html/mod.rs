@@ -164,6 +164,15 @@ fn text_width(text: &str) -> f64 {
     7.0 * text.chars().count() as f64
 }
 
+/// The numbers after every `name="` in `text`, for the tests of the pages.
+#[cfg(test)]
+fn attributes(text: &str, name: &str) -> Vec<f64> {
+    text.split(&format!("{name}=\""))
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{plain, shell_quote, trim, Scale};

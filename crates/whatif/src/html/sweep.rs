@@ -645,6 +645,7 @@ fn table(
 mod tests {
     use super::sweep_page;
     use crate::grid::{Grid, Vary};
+    use crate::html::attributes;
     use crate::sweep::{sweep_csv, SweepSpec, Table};
 
     fn manifest(values: &[&str]) -> crate::sweep::Manifest {
@@ -695,23 +696,16 @@ mod tests {
         sweep_csv(&table, 1).unwrap()
     }
 
-    /// The numbers after `name="` in `text`.
-    fn attributes(text: &str, name: &str) -> Vec<f64> {
-        text.split(&format!("{name}=\""))
-            .skip(1)
-            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
-            .collect()
+    /// The page of a sweep over `values` with `rows[variant]` the availability per seed.
+    fn page(values: &[&str], rows: &[[&str; 3]]) -> String {
+        let page = sweep_page(&manifest(values), &summary(values, rows)).unwrap();
+        String::from_utf8(page).unwrap()
     }
 
     #[test]
     fn text_is_escaped() {
         let values = ["2", "4"];
-        let page = sweep_page(
-            &manifest(&values),
-            &summary(&values, &[["0.5", "0.6", "0.7"], ["0.8", "0.8", "0.8"]]),
-        )
-        .unwrap();
-        let page = String::from_utf8(page).unwrap();
+        let page = page(&values, &[["0.5", "0.6", "0.7"], ["0.8", "0.8", "0.8"]]);
         assert!(page.contains("<title>ecsim sweep: &lt;web&gt; &amp; co</title>"));
         assert!(page.contains("Service w&lt;eb&gt;"));
         assert!(page.contains("scenario file scenarios/a&amp;b.yaml"));
@@ -726,19 +720,14 @@ mod tests {
         // 0.5, 0.6, 0.7, mean 0.6, interval 0.6 ± 4.302653 · 0.1 / √3 = [0.351586, 0.848414];
         // variant 1: 0.8 on every seed, a point interval; variant 2: one seed only.
         let values = ["10", "2", "6"];
-        let page = sweep_page(
-            &manifest(&values),
-            &summary(
-                &values,
-                &[
-                    ["0.5", "0.6", "0.7"],
-                    ["0.8", "0.8", "0.8"],
-                    ["0.4", "", ""],
-                ],
-            ),
-        )
-        .unwrap();
-        let page = String::from_utf8(page).unwrap();
+        let page = page(
+            &values,
+            &[
+                ["0.5", "0.6", "0.7"],
+                ["0.8", "0.8", "0.8"],
+                ["0.4", "", ""],
+            ],
+        );
         let chart = &page[page.find("<svg class=\"plot\"").unwrap()..];
         let chart = &chart[..chart.find("</svg>").unwrap()];
         // The scale: 0.3..0.9 in ticks of 0.1, covering 0.351586..0.848414, 0.3 at the
@@ -781,12 +770,7 @@ mod tests {
             "[{type: spread, field: instanceId}, {type: spread, field: attribute:ecs.availability-zone}]",
             "[{type: binpack, field: memory}]",
         ];
-        let page = sweep_page(
-            &manifest(&values),
-            &summary(&values, &[["1", "2", "3"], ["4", "5", "6"]]),
-        )
-        .unwrap();
-        let page = String::from_utf8(page).unwrap();
+        let page = page(&values, &[["1", "2", "3"], ["4", "5", "6"]]);
         assert!(page.contains("variant (see Variants above)"));
         assert!(
             page.contains("<h2 id=\"variants\">Variants</h2>"),
