@@ -117,3 +117,20 @@ pub fn open_rendered(page: &Path, profile: &Path) -> String {
     );
     dom
 }
+
+/// Opens `page`, whose script calls the undefined `noSuchFunction`, and checks that the error
+/// is caught: written into the DOM by the page's `onerror`, the page not marked rendered, and
+/// the error in Chromium's log.
+pub fn assert_error_caught(page: &Path, profile: &Path) {
+    let (dom, log) = dump_dom(page, profile);
+    assert!(
+        dom.contains("data-error=\"Uncaught ReferenceError: noSuchFunction is not defined"),
+        "the error handler wrote the error into the DOM:\n{}",
+        &dom[..dom.len().min(1000)]
+    );
+    assert!(dom.contains("<body data-rendered=\"no\""));
+    assert!(
+        !script_errors(&log).is_empty(),
+        "the log has the error: {log}"
+    );
+}

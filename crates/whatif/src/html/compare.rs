@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::{escape, head, plain, shell_quote, tail, Scale};
+use super::{better_words, escape, head, plain, shell_quote, tail, Scale};
 use crate::compare::{
     better, figures_won, services, verdict, Better, CompareRow, Comparison, Winner,
 };
@@ -100,14 +100,6 @@ fn reading(row: &CompareRow) -> (&'static str, &'static str, String) {
 
 fn winner_of(row: &CompareRow) -> Winner {
     crate::compare::winner(row)
-}
-
-fn better_words(figure: &str) -> &'static str {
-    match better(figure) {
-        Better::Higher => "higher is better",
-        Better::Lower => "lower is better",
-        Better::Neither => "neither way is better",
-    }
 }
 
 /// `compare.html` for `comparison`, made as `spec` says.

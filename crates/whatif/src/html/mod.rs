@@ -159,6 +159,15 @@ fn round_step(raw: f64) -> (f64, usize) {
     unreachable!("ten times a power of ten at or below raw is above it")
 }
 
+/// Which way `figure` is better, in words, from the comparison's directions.
+fn better_words(figure: &str) -> &'static str {
+    match crate::compare::better(figure) {
+        crate::compare::Better::Higher => "higher is better",
+        crate::compare::Better::Lower => "lower is better",
+        crate::compare::Better::Neither => "neither way is better",
+    }
+}
+
 /// About how wide `text` is at 12 px in the pages' sans-serif font.
 fn text_width(text: &str) -> f64 {
     7.0 * text.chars().count() as f64

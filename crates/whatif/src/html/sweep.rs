@@ -8,8 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::{escape, head, shell_quote, tail, text_width, trim, Scale};
-use crate::compare::{better, Better};
+use super::{better_words, escape, head, shell_quote, tail, text_width, trim, Scale};
 use crate::sweep::{sweep_header, Manifest, Table};
 
 /// Services drawn, in the order of `sweep.csv`; the rest are counted at the end.
@@ -272,15 +271,6 @@ fn without_overlaps(labels: Vec<(f64, Vec<String>)>) -> Vec<(f64, Vec<String>)> 
     kept
 }
 
-/// "higher is better", ..., from the comparison's directions.
-fn better_words(figure: &str) -> &'static str {
-    match better(figure) {
-        Better::Higher => "higher is better",
-        Better::Lower => "lower is better",
-        Better::Neither => "neither way is better",
-    }
-}
-
 /// `sweep.html` for the sweep `manifest` describes, from its `sweep.csv` bytes.
 pub fn sweep_page(manifest: &Manifest, summary: &[u8]) -> Result<Vec<u8>, String> {
     let figures = read_summary(manifest, summary)?;
@@ -358,10 +348,7 @@ fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures
         page.push_str("</tr></thead><tbody>\n");
         let grid = grid(manifest);
         for variant in 0..manifest.variants {
-            let _ = write!(page, "<tr data-key=\"v{variant}\"><th>{variant}</th>");
-            for value in grid.values(variant) {
-                let _ = write!(page, "<td class=\"value\">{}</td>", escape(value));
-            }
+            variant_cells(page, &grid, variant);
             page.push_str("</tr>\n");
         }
         page.push_str("</tbody></table></div>\n");
@@ -379,6 +366,15 @@ fn grid(manifest: &Manifest) -> crate::grid::Grid {
                 values: vary.values.clone(),
             })
             .collect(),
+    }
+}
+
+/// A table row's start: the variant's number and its values, the row picked out with the
+/// variant's marks.
+fn variant_cells(page: &mut String, grid: &crate::grid::Grid, variant: usize) {
+    let _ = write!(page, "<tr data-key=\"v{variant}\"><th>{variant}</th>");
+    for value in grid.values(variant) {
+        let _ = write!(page, "<td class=\"value\">{}</td>", escape(value));
     }
 }
 
@@ -607,10 +603,7 @@ fn table(
     page.push_str("</tr></thead><tbody>\n");
     let grid = grid(manifest);
     for variant in 0..manifest.variants {
-        let _ = write!(page, "<tr data-key=\"v{variant}\"><th>{variant}</th>");
-        for value in grid.values(variant) {
-            let _ = write!(page, "<td class=\"value\">{}</td>", escape(value));
-        }
+        variant_cells(page, &grid, variant);
         for &figure in shown {
             match &figures.cells[service][figure][variant] {
                 Some(cell) if cell.n > 0 => {
