@@ -6,6 +6,7 @@ mod explain;
 mod failure;
 mod init;
 mod output;
+mod pages;
 mod plan;
 mod progress;
 mod require;

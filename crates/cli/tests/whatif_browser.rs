@@ -1,10 +1,11 @@
-//! `sweep.html` and `compare.html` in a real browser: a small sweep and a comparison of the
-//! fleet-sizing scenario, written by the binary as a user runs them, open in headless
-//! Chromium (Debian's `chromium` package) from a file, offline, with no script error; the
-//! pages' script ran to its end (`data-rendered="yes"`), and the charts hold one mark per
-//! number of the CSV files: a dot per (variant, figure) with a value in `sweep.csv`, a dot
-//! per (service, figure) with a value in `compare.csv`. A page whose script throws is caught
-//! the same way, so the check can fail.
+//! `sweep.html`, `compare.html` and `plan.html` in a real browser: a small sweep, comparison
+//! and plan of the fleet-sizing scenario, written by the binary as a user runs them, open in
+//! headless Chromium (Debian's `chromium` package) from a file, offline, with no script
+//! error; the pages' script ran to its end (`data-rendered="yes"`), and the charts hold one
+//! mark per number of the CSV files: a dot per (variant, figure) with a value in
+//! `sweep.csv`, per (service, figure) with a value in `compare.csv`, per (value, seed,
+//! requirement) with a figure in `plan.csv`. A page whose script throws is caught the same
+//! way, so the check can fail.
 //!
 //! Chromium must be installed: `apt-get install -y chromium` (`.ci/run` does it when it is
 //! missing).
@@ -202,6 +203,53 @@ fn the_compare_page_draws_every_difference_in_chromium() {
     assert!(row.contains(">other is better<"), "{row}");
     assert!(row.contains("fill=\"#009E73\""), "{row}");
     assert!(dom.contains("Other is better on <b>"), "the tally");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_plan_page_draws_every_observation_in_chromium() {
+    let dir = temp_dir("plan");
+    let out = dir.join("plan");
+    let scenario = fleet();
+    ecsim(
+        &[
+            "plan",
+            scenario.to_str().unwrap(),
+            "--seeds",
+            "1..2",
+            "--set",
+            "duration=2h",
+            "--vary",
+            "cluster.autoScalingGroups[0].desiredCapacity=3..8",
+            "--require",
+            "web.secondsBelowDesired<=120",
+            "--require",
+            "web.availability>=0.99",
+            "--quiet",
+        ],
+        &out,
+    );
+    let dom = open_rendered(&out.join("plan.html"), &dir.join("profile"));
+    // plan.csv: one row per (value, seed, requirement); a dot for each with a figure, green
+    // where the requirement held, a chart per requirement with its bound, the answer marked.
+    let (header, rows) = csv(&out.join("plan.csv"));
+    let (observed, ok) = (column(&header, "observed"), column(&header, "ok"));
+    let drawn: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|row| !row[observed].is_empty())
+        .collect();
+    assert!(drawn.len() >= 8, "{} observations", drawn.len());
+    assert_eq!(dom.matches("<circle class=\"mean\"").count(), drawn.len());
+    let met = drawn.iter().filter(|row| row[ok] == "true").count();
+    assert_eq!(dom.matches("fill=\"#009E73\" fill-opacity").count(), met);
+    assert_eq!(
+        dom.matches("<svg class=\"plot\"").count(),
+        2,
+        "two requirements"
+    );
+    assert_eq!(dom.matches("class=\"bound\"").count(), 2);
+    assert_eq!(dom.matches("class=\"answer\" x1").count(), 2);
+    assert!(dom.contains(">answer: cluster.autoScalingGroups[0].desiredCapacity=5</p>"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,10 +1,11 @@
-//! The pages of the what-if commands, `sweep.html` and `compare.html`: self-contained (style,
+//! The pages of the what-if commands, `sweep.html`, `compare.html` and `plan.html`: self-contained (style,
 //! script and SVG charts inline, nothing fetched), built from the same numbers as the CSV
 //! files and returned as bytes for the binary to write. What they share is here: the page's
 //! frame (the head and style of `report.html`, `sim::html`), number scales with round ticks,
 //! numbers as the pages write them, and shell quoting for the command shown at the top.
 
 pub mod compare;
+pub mod plan;
 pub mod sweep;
 
 use std::fmt::Write as _;
