@@ -13,6 +13,8 @@ use crate::sweep::{sweep_header, Manifest, Table};
 
 /// Services drawn, in the order of `sweep.csv`; the rest are counted at the end.
 pub const MAX_SERVICES: usize = 12;
+/// Variants drawn and tabled, in grid order; the rest are counted at the top.
+pub const MAX_VARIANTS: usize = 200;
 
 /// The chart's viewBox width, and where its plot area is.
 const WIDTH: f64 = 600.0;
@@ -68,6 +70,7 @@ fn read_summary(manifest: &Manifest, summary: &[u8]) -> Result<Figures, String> 
         return Err("sweep.csv's columns are not this sweep's".to_string());
     }
     let service_column = 1 + paths.len();
+    let shown = manifest.variants.min(MAX_VARIANTS);
     let mut figures = Figures {
         services: Vec::new(),
         figures: Vec::new(),
@@ -84,6 +87,9 @@ fn read_summary(manifest: &Manifest, summary: &[u8]) -> Result<Figures, String> 
                     row[0]
                 )
             })?;
+        if variant >= shown {
+            continue;
+        }
         let [service, figure, n, mean, low, high, min, max] = &row[service_column..] else {
             unreachable!("the header has these columns");
         };
@@ -94,7 +100,7 @@ fn read_summary(manifest: &Manifest, summary: &[u8]) -> Result<Figures, String> 
         let figure = index_of(&mut figures.figures, figure);
         figures.cells.resize_with(figures.services.len(), Vec::new);
         let per_figure = &mut figures.cells[service];
-        per_figure.resize_with(figures.figures.len(), || vec![None; manifest.variants]);
+        per_figure.resize_with(figures.figures.len(), || vec![None; shown]);
         per_figure[figure][variant] = Some(Cell {
             n,
             mean: mean.clone(),
@@ -105,7 +111,7 @@ fn read_summary(manifest: &Manifest, summary: &[u8]) -> Result<Figures, String> 
         });
     }
     for per_figure in &mut figures.cells {
-        per_figure.resize_with(figures.figures.len(), || vec![None; manifest.variants]);
+        per_figure.resize_with(figures.figures.len(), || vec![None; shown]);
     }
     Ok(figures)
 }
@@ -141,11 +147,12 @@ fn short(path: &str) -> &str {
 
 impl XAxis {
     fn new(manifest: &Manifest) -> XAxis {
-        let variants = manifest.variants;
+        let variants = manifest.variants.min(MAX_VARIANTS);
         let numeric: Option<Vec<f64>> = match manifest.vary.as_slice() {
             [vary] if vary.values.len() > 1 => vary
                 .values
                 .iter()
+                .take(variants)
                 .map(|value| value.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
                 .collect(),
             _ => None,
@@ -191,35 +198,38 @@ impl XAxis {
                     .collect()
             })
             .collect();
-        // A vary's values are written under the marks when they all fit; when some vary's
-        // do not, the variant's number comes first and the table of variants says the rest.
-        let fits: Vec<bool> = (0..manifest.vary.len())
+        // A vary's values are written under the marks when they all fit, or cut short
+        // (`[{type: spread,…`) when that still tells them apart; when some vary's cannot be,
+        // the variant's number comes first and the table of variants says the rest.
+        let room = ((slot - 8.0) / 7.0).floor().max(0.0) as usize;
+        let lines: Vec<Option<Vec<String>>> = (0..manifest.vary.len())
             .map(|line| {
-                values
+                let column: Vec<String> =
+                    values.iter().map(|value| cut(&value[line], room)).collect();
+                // Distinct values stay distinct when cut.
+                let mut cuts: Vec<String> = manifest.vary[line]
+                    .values
                     .iter()
-                    .all(|value| text_width(&value[line]) <= slot - 8.0)
+                    .map(|value| cut(value, room))
+                    .collect();
+                cuts.sort_unstable();
+                cuts.dedup();
+                let distinct = cuts.len() == manifest.vary[line].values.len();
+                (room >= 6 && distinct).then_some(column)
             })
             .collect();
-        let numbered = fits.iter().any(|fit| !fit);
-        let labels: Vec<Vec<String>> = values
-            .iter()
-            .enumerate()
-            .map(|(variant, value)| {
-                let mut lines: Vec<String> = Vec::new();
+        let numbered = lines.iter().any(Option::is_none);
+        let labels: Vec<Vec<String>> = (0..variants)
+            .map(|variant| {
+                let mut label: Vec<String> = Vec::new();
                 if numbered {
-                    lines.push(variant.to_string());
+                    label.push(variant.to_string());
                 }
-                lines.extend(
-                    value
-                        .iter()
-                        .zip(&fits)
-                        .filter(|(_, fit)| **fit)
-                        .map(|(value, _)| value.clone()),
-                );
-                if lines.is_empty() {
-                    lines.push("the scenario".to_string());
+                label.extend(lines.iter().flatten().map(|column| column[variant].clone()));
+                if label.is_empty() {
+                    label.push("the scenario".to_string());
                 }
-                lines
+                label
             })
             .collect();
         let mut caption: Vec<&str> = Vec::new();
@@ -230,8 +240,8 @@ impl XAxis {
             manifest
                 .vary
                 .iter()
-                .zip(&fits)
-                .filter(|(_, fit)| **fit)
+                .zip(&lines)
+                .filter(|(_, column)| column.is_some())
                 .map(|(vary, _)| short(&vary.path)),
         );
         let caption = caption.join(" / ");
@@ -250,6 +260,17 @@ impl XAxis {
             .map(|(_, lines)| lines.len())
             .max()
             .unwrap_or(1)
+    }
+}
+
+/// `text` in at most `room` characters: whole when it fits, else its start and `…`.
+fn cut(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        text.to_string()
+    } else {
+        let mut start: String = text.chars().take(room.saturating_sub(1)).collect();
+        start.push('…');
+        start
     }
 }
 
@@ -339,6 +360,13 @@ fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures
          interval of that mean (a hollow dot: one seed with a value, no interval). Point at a variant to \
          pick it out in every chart and table. The numbers are those of sweep.csv.</p>\n",
     );
+    if manifest.variants > MAX_VARIANTS {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\">The first {MAX_VARIANTS} of the {} variants are shown; sweep.csv has them all.</p>",
+            manifest.variants
+        );
+    }
     // One path's values are on every chart's axis; several, or long ones, need the key.
     if manifest.vary.len() > 1 || axis.numbered {
         page.push_str("<h2 id=\"variants\">Variants</h2>\n<div class=\"table-scroll\"><table class=\"variants\"><thead><tr><th>variant</th>");
@@ -347,7 +375,7 @@ fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures
         }
         page.push_str("</tr></thead><tbody>\n");
         let grid = grid(manifest);
-        for variant in 0..manifest.variants {
+        for variant in 0..manifest.variants.min(MAX_VARIANTS) {
             variant_cells(page, &grid, variant);
             page.push_str("</tr>\n");
         }
@@ -602,7 +630,7 @@ fn table(
     }
     page.push_str("</tr></thead><tbody>\n");
     let grid = grid(manifest);
-    for variant in 0..manifest.variants {
+    for variant in 0..manifest.variants.min(MAX_VARIANTS) {
         variant_cells(page, &grid, variant);
         for &figure in shown {
             match &figures.cells[service][figure][variant] {
@@ -758,21 +786,49 @@ mod tests {
     }
 
     #[test]
-    fn long_values_become_variant_numbers() {
+    fn long_values_are_cut_or_become_variant_numbers() {
+        // Cut to what fits (35 characters for two variants), these stay apart...
         let values = [
             "[{type: spread, field: instanceId}, {type: spread, field: attribute:ecs.availability-zone}]",
             "[{type: binpack, field: memory}]",
         ];
+        let cut = page(&values, &[["1", "2", "3"], ["4", "5", "6"]]);
+        assert!(cut.contains(">[{type: spread, field: instanceId}…</tspan>"));
+        assert!(cut.contains(">[{type: binpack, field: memory}]</tspan>"));
+        assert!(!cut.contains("id=\"variants\""));
+        assert!(
+            !cut.contains("<polyline"),
+            "no line across values that are not numbers"
+        );
+        // ... these do not: the axis numbers the variants, the table at the top says which.
+        let values = [
+            "[{type: spread, field: attribute:ecs.availability-zone}, {type: spread, field: instanceId}]",
+            "[{type: spread, field: attribute:ecs.availability-zone}, {type: binpack, field: memory}]",
+        ];
         let page = page(&values, &[["1", "2", "3"], ["4", "5", "6"]]);
         assert!(page.contains("variant (see Variants above)"));
+        assert!(page.contains(">1</tspan>"));
         assert!(
             page.contains("<h2 id=\"variants\">Variants</h2>"),
             "the key to the numbers"
         );
-        assert!(page.contains("<td class=\"value\">[{type: binpack, field: memory}]</td>"));
-        assert!(
-            !page.contains("<polyline"),
-            "no line across values that are not numbers"
+        assert!(page.contains(
+            "<td class=\"value\">[{type: spread, field: attribute:ecs.availability-zone}, {type: binpack, field: memory}]</td>"
+        ));
+    }
+
+    #[test]
+    fn the_first_variants_of_a_huge_grid_are_shown() {
+        let values: Vec<String> = (0..super::MAX_VARIANTS + 5)
+            .map(|v| v.to_string())
+            .collect();
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let rows: Vec<[&str; 3]> = values.iter().map(|_| ["1", "2", "3"]).collect();
+        let page = page(&values, &rows);
+        assert!(page.contains("The first 200 of the 205 variants are shown"));
+        assert_eq!(
+            page.matches("<circle class=\"mean\"").count(),
+            super::MAX_VARIANTS
         );
     }
 
