@@ -129,8 +129,8 @@ pub fn plan_page(plan_json: &[u8], plan_csv: &[u8]) -> Result<Vec<u8>, String> {
          is the requirement's bound{}. The numbers are those of plan.csv.</p>\n</header>\n",
         escape(&title),
         escape(&path),
-        json["low"],
-        json["high"],
+        escape(&json["low"].to_string()),
+        escape(&json["high"].to_string()),
         escape(&seeds_text),
         env!("CARGO_PKG_VERSION"),
         escape(&command),
@@ -192,8 +192,8 @@ pub fn plan_page(plan_json: &[u8], plan_csv: &[u8]) -> Result<Vec<u8>, String> {
             escape(&trial["value"].to_string()),
             if ok { "other-better" } else { "base-better" },
             if ok { "ok" } else { "fails" },
-            trial["seedsMet"],
-            trial["seeds"]
+            escape(&trial["seedsMet"].to_string()),
+            escape(&trial["seeds"].to_string())
         );
     }
     page.push_str("</tbody></table></div>\n</section>\n");
