@@ -131,6 +131,31 @@ fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
     assert!(dom.contains("--vary 'cluster.autoScalingGroups[0].desiredCapacity=[4, 6, 5]'"));
     assert!(!dom.contains("id=\"variants\""));
     assert_eq!(dom.matches("<tr data-key=\"v2\"").count(), 1);
+    // Pointing at a variant picks it out in every chart and table: a copy of the page that
+    // moves the pointer onto variant 1's mark in the first chart.
+    let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
+    let pointed = dir.join("pointed.html");
+    std::fs::write(
+        &pointed,
+        html.replace(
+            "</body>",
+            "<script>document.querySelector('g[data-key=\"v1\"]')\
+             .dispatchEvent(new MouseEvent('mouseenter'));</script></body>",
+        ),
+    )
+    .unwrap();
+    let dom = open_rendered(&pointed, &dir.join("profile"));
+    assert_eq!(
+        dom.matches("<g class=\"variant hot\" data-key=\"v1\"")
+            .count(),
+        figures.len(),
+        "variant 1 in every chart"
+    );
+    assert_eq!(dom.matches("<tr data-key=\"v1\" class=\"hot\"").count(), 1);
+    assert_eq!(
+        dom.matches(" hot\"").count() + dom.matches("class=\"hot\"").count(),
+        figures.len() + 1
+    );
     // The page of a sweep run in shards and merged is the same page.
     let shards: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("shard-{i}"))).collect();
     for (i, shard) in shards.iter().enumerate() {
