@@ -169,6 +169,48 @@ fn better_words(figure: &str) -> &'static str {
     }
 }
 
+/// A chart's SVG up to its marks: the `plot` element of `[width, height, left, right]`
+/// (the plot area between `left` and `right`) with `label` for screen readers, and a grid
+/// line at each of `scale`'s ticks, labelled on the left.
+fn plot_open(frame: [f64; 4], label: &str, scale: &Scale) -> String {
+    let [width, height, left, right] = frame;
+    let mut svg = format!(
+        "<svg class=\"plot\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\"><g class=\"grid\">",
+        escape(label)
+    );
+    for &tick in &scale.ticks {
+        let y = scale.at(tick);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
+             <text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y + 4.0,
+            scale.label(tick)
+        );
+    }
+    svg.push_str("</g>");
+    svg
+}
+
+/// The labels, left to right, without those that would overlap the one before.
+fn without_overlaps(labels: Vec<(f64, Vec<String>)>) -> Vec<(f64, Vec<String>)> {
+    let mut kept: Vec<(f64, Vec<String>)> = Vec::new();
+    let mut right_edge = f64::NEG_INFINITY;
+    for (x, lines) in labels {
+        let half = lines
+            .iter()
+            .map(|line| text_width(line))
+            .fold(0.0, f64::max)
+            / 2.0;
+        if x - half >= right_edge + 6.0 {
+            right_edge = x + half;
+            kept.push((x, lines));
+        }
+    }
+    kept
+}
+
 /// About how wide `text` is at 12 px in the pages' sans-serif font.
 fn text_width(text: &str) -> f64 {
     7.0 * text.chars().count() as f64

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{escape, head, shell_quote, tail, text_width, trim, Scale};
+use super::{escape, head, plot_open, shell_quote, tail, trim, without_overlaps, Scale};
 use crate::sweep::Table;
 
 const WIDTH: f64 = 1000.0;
@@ -224,24 +224,11 @@ fn chart(
     let mut covered: Vec<f64> = rows.iter().filter_map(|row| row.observed).collect();
     covered.extend(bound.as_ref().map(|(_, number)| *number));
     let scale = Scale::covering(&covered, bottom, TOP);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"plot\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\"><g class=\"grid\">",
-        escape(&format!("{requirement}: the figure per value tried and seed"))
+    let mut svg = plot_open(
+        [WIDTH, height, LEFT, RIGHT],
+        &format!("{requirement}: the figure per value tried and seed"),
+        &scale,
     );
-    for &tick in &scale.ticks {
-        let y = scale.at(tick);
-        let _ = write!(
-            svg,
-            "<line x1=\"{LEFT}\" x2=\"{RIGHT}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            LEFT - 6.0,
-            y + 4.0,
-            scale.label(tick)
-        );
-    }
-    svg.push_str("</g>");
     if let Some((words, number)) = &bound {
         let y = scale.at(*number);
         let _ = write!(
@@ -288,19 +275,16 @@ fn chart(
     );
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let mut right_edge = f64::NEG_INFINITY;
-    for value in sorted {
-        let label = trim(&value.to_string());
-        let (at, half) = (x(value), text_width(&label) / 2.0);
-        if at - half < right_edge + 6.0 {
-            continue;
-        }
-        right_edge = at + half;
+    let labels = sorted
+        .into_iter()
+        .map(|value| (x(value), vec![trim(&value.to_string())]))
+        .collect();
+    for (at, label) in without_overlaps(labels) {
         let _ = write!(
             svg,
             "<text class=\"tick\" x=\"{at:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             bottom + 16.0,
-            escape(&label)
+            escape(&label[0])
         );
     }
     let _ = write!(

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use super::{better_words, escape, head, shell_quote, tail, text_width, trim, Scale};
+use super::{
+    better_words, escape, head, plot_open, shell_quote, tail, trim, without_overlaps, Scale,
+};
 use crate::sweep::{sweep_header, Manifest, Table};
 
 /// Services drawn, in the order of `sweep.csv`; the rest are counted at the end.
@@ -274,24 +276,6 @@ fn cut(text: &str, room: usize) -> String {
     }
 }
 
-/// The labels, left to right, without those that would overlap the one before.
-fn without_overlaps(labels: Vec<(f64, Vec<String>)>) -> Vec<(f64, Vec<String>)> {
-    let mut kept: Vec<(f64, Vec<String>)> = Vec::new();
-    let mut right_edge = f64::NEG_INFINITY;
-    for (x, lines) in labels {
-        let half = lines
-            .iter()
-            .map(|line| text_width(line))
-            .fold(0.0, f64::max)
-            / 2.0;
-        if x - half >= right_edge + 6.0 {
-            right_edge = x + half;
-            kept.push((x, lines));
-        }
-    }
-    kept
-}
-
 /// `sweep.html` for the sweep `manifest` describes, from its `sweep.csv` bytes.
 pub fn sweep_page(manifest: &Manifest, summary: &[u8]) -> Result<Vec<u8>, String> {
     let figures = read_summary(manifest, summary)?;
@@ -486,26 +470,13 @@ fn chart(
         .flatten()
         .collect();
     let scale = Scale::covering(&values, bottom, TOP);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"plot\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\"><g class=\"grid\">",
-        escape(&format!(
+    let mut svg = plot_open(
+        [WIDTH, height, LEFT, RIGHT],
+        &format!(
             "{figure} of service {service}: mean over the seeds and 95 % interval per variant"
-        ))
+        ),
+        &scale,
     );
-    for &tick in &scale.ticks {
-        let y = scale.at(tick);
-        let _ = write!(
-            svg,
-            "<line x1=\"{LEFT}\" x2=\"{RIGHT}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            LEFT - 6.0,
-            y + 4.0,
-            scale.label(tick)
-        );
-    }
-    svg.push_str("</g>");
     if axis.line.len() > 1 {
         let points: Vec<String> = axis
             .line
