@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::{better_words, escape, head, plain, shell_quote, tail, Scale};
 use crate::compare::{
-    better, figures_won, services, verdict, Better, CompareRow, Comparison, Winner,
+    better, figures_won, services, verdict, winner, Better, CompareRow, Comparison, Winner,
 };
 
 /// What was compared, as the command line gave it.
@@ -72,34 +72,30 @@ const HEAD: f64 = 28.0;
 const ROW: f64 = 46.0;
 
 /// How a row reads: its colour, its class in the table and its words.
-fn reading(row: &CompareRow) -> (&'static str, &'static str, String) {
-    let leaning = row.diff.as_ref().map_or(Better::Neither, |diff| {
-        match (better(&row.metric), diff.mean > 0.0, diff.mean < 0.0) {
-            (Better::Higher, true, _) | (Better::Lower, _, true) => Better::Higher,
-            (Better::Higher, _, true) | (Better::Lower, true, _) => Better::Lower,
-            _ => Better::Neither,
+fn reading(row: &CompareRow) -> (&'static str, &'static str, &'static str) {
+    match winner(row) {
+        Winner::Other => ("#009E73", "other-better", "other is better"),
+        Winner::Base => ("#D55E00", "base-better", "base is better"),
+        Winner::Unsettled => {
+            // Which side the mean leans to, knowing which way the figure is better.
+            let mean = row.diff.as_ref().map_or(0.0, |diff| diff.mean);
+            let other_leans = match better(&row.metric) {
+                Better::Higher => mean > 0.0,
+                Better::Lower => mean < 0.0,
+                Better::Neither => false,
+            };
+            let words = if mean == 0.0 {
+                "no difference on average"
+            } else if other_leans {
+                "other looks better; not settled"
+            } else {
+                "base looks better; not settled"
+            };
+            ("#7F7F7F", "unsettled", words)
         }
-    });
-    match winner_of(row) {
-        Winner::Other => ("#009E73", "other-better", "other is better".to_string()),
-        Winner::Base => ("#D55E00", "base-better", "base is better".to_string()),
-        Winner::Unsettled => (
-            "#7F7F7F",
-            "unsettled",
-            match leaning {
-                // `Higher` here: other leans better; `Lower`: base does.
-                Better::Higher => "other looks better; not settled".to_string(),
-                Better::Lower => "base looks better; not settled".to_string(),
-                Better::Neither => "no difference on average".to_string(),
-            },
-        ),
-        Winner::Neutral => ("#0072B2", "neutral", "no verdict".to_string()),
-        Winner::Same => ("#7F7F7F", "same", "the same on every seed".to_string()),
+        Winner::Neutral => ("#0072B2", "neutral", "no verdict"),
+        Winner::Same => ("#7F7F7F", "same", "the same on every seed"),
     }
-}
-
-fn winner_of(row: &CompareRow) -> Winner {
-    crate::compare::winner(row)
 }
 
 /// `compare.html` for `comparison`, made as `spec` says.
@@ -280,7 +276,7 @@ fn chart(service: &str, rows: &[(usize, &CompareRow)]) -> String {
             "<text class=\"verdict\" x=\"{VERDICT_LEFT}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>\
              <text class=\"row-hint\" x=\"{VERDICT_LEFT}\" y=\"{:.1}\">{}</text></g>",
             middle + 4.0,
-            escape(&words),
+            escape(words),
             middle + 19.0,
             escape(&interval_words(row)),
         );
@@ -322,7 +318,7 @@ fn table(page: &mut String, rows: &[(usize, &CompareRow)]) {
             |(low, high)| format!("[{}, {}]", plain(low), plain(high)),
         );
         let (_, class, words) = if row.n == 0 {
-            ("", "na", "no value".to_string())
+            ("", "na", "no value")
         } else {
             reading(row)
         };
@@ -340,7 +336,7 @@ fn table(page: &mut String, rows: &[(usize, &CompareRow)]) {
             row.other_higher,
             row.other_lower,
             row.ties,
-            escape(&words)
+            escape(words)
         );
     }
     page.push_str("</tbody></table></div>\n");
