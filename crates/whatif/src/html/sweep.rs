@@ -509,17 +509,21 @@ fn chart(
             }
             Some((cell, mean)) => {
                 let y = scale.at(mean);
-                let interval = match (cell.interval(), cell.n) {
-                    (Some(_), _) => {
-                        format!("95 % interval [{}, {}]", trim(&cell.low), trim(&cell.high))
+                let interval = match cell.interval() {
+                    Some(_) => {
+                        format!(
+                            "95 % interval [{}, {}]",
+                            escape(&trim(&cell.low)),
+                            escape(&trim(&cell.high))
+                        )
                     }
-                    (None, _) => "no interval (one seed)".to_string(),
+                    None => "no interval (one seed)".to_string(),
                 };
                 let _ = write!(
                     svg,
                     "<title>{}: mean {}, {interval}; min {}, max {}; {} seed{}</title>",
                     escape(&name),
-                    trim(&cell.mean),
+                    escape(&trim(&cell.mean)),
                     escape(&cell.min),
                     escape(&cell.max),
                     cell.n,
