@@ -6,6 +6,7 @@ mod explain;
 mod failure;
 mod init;
 mod output;
+mod pages;
 mod plan;
 mod progress;
 mod require;
@@ -150,14 +151,15 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
-    /// Run a scenario over seeds and --vary values: runs.csv and sweep.csv (means, 95 %
-    /// intervals).
+    /// Run a scenario over seeds and --vary values: runs.csv, sweep.csv (means, 95 %
+    /// intervals) and sweep.html (their charts).
     #[command(long_about = sweep::SWEEP_ABOUT)]
     Sweep(sweep::SweepArgs),
     /// Join the folders of a sharded sweep into the whole sweep's files.
     #[command(long_about = sweep::MERGE_ABOUT)]
     Merge(sweep::MergeArgs),
-    /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
+    /// Compare two scenarios on the same seeds (paired): compare.csv, compare.html and a
+    /// verdict per figure.
     #[command(long_about = compare::COMPARE_ABOUT)]
     Compare(compare::CompareArgs),
     /// Find the smallest value of one path that meets every requirement on every seed

@@ -5,6 +5,7 @@
 
 mod figures;
 mod groups;
+pub mod html;
 pub mod outputs;
 mod report;
 mod spells;

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::report::{Report, ServiceReport};
 
-const STYLE: &str = include_str!("report.css");
+const STYLE: &str = crate::html::STYLE;
 const SCRIPT: &str = include_str!("report.js");
 
 /// Services drawn in the closer look.
@@ -46,19 +46,7 @@ impl Page<'_> {
         };
         let focus = self.focus();
         let mut page = String::with_capacity(64 * 1024);
-        let _ = write!(
-            page,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>ecsim report: {title}</title>\n<style>\n{STYLE}</style>\n\
-             <script>\nwindow.onerror = function (message, source, line, column) {{\n  \
-             document.documentElement.setAttribute('data-error', message + ' (line ' + line + ':' + column + ')');\n  \
-             var box = document.getElementById('script-error');\n  \
-             if (box) {{ box.hidden = false; box.textContent = 'The page\\'s script failed: ' + message; }}\n}};\n\
-             </script>\n</head>\n<body data-rendered=\"no\">\n\
-             <p id=\"script-error\" class=\"error\" role=\"alert\" hidden></p>\n",
-            title = escape(&title)
-        );
+        page.push_str(&crate::html::head(&format!("ecsim report: {title}"), STYLE));
         self.header(&mut page, &title, focus.is_some());
         self.figures(&mut page);
         self.overview(&mut page);
