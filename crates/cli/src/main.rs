@@ -5,6 +5,7 @@ mod compare;
 mod explain;
 mod failure;
 mod init;
+mod minimize;
 mod output;
 mod plan;
 mod progress;

@@ -17,6 +17,7 @@ use crate::error::Loc;
 use crate::faults;
 use crate::node::{Node, Value};
 use crate::outputs;
+use crate::pricing::{self, Price, Pricing};
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
 use crate::requirements;
@@ -117,12 +118,19 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         ),
         None => Vec::new(),
     };
+    let cluster = cluster?;
+    let pricing = Pricing {
+        region: cluster.region?,
+        auto_scaling_groups: cluster.asg_prices,
+        instances: cluster.instance_prices,
+    };
     Some(Scenario {
         name: name?,
         description: description?,
         seed: seed?,
         duration_ms: duration_ms?,
-        cluster: cluster?.spec?,
+        cluster: cluster.spec?,
+        pricing,
         parameters: parameters?,
         task_definitions: task_definitions
             .definitions
@@ -390,6 +398,11 @@ pub(crate) struct ClusterNames {
     pub auto_scaling_groups: Vec<String>,
     pub instance_types: Vec<String>,
     pub instance_ids: Vec<String>,
+    /// `cluster.region` (`None` when invalid), and the price of each Auto Scaling group
+    /// and each fixed instance (expanded), in order (`pricing.rs`).
+    pub region: Option<String>,
+    pub asg_prices: Vec<Option<Price>>,
+    pub instance_prices: Vec<Option<Price>>,
 }
 
 fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -> ClusterNames {
@@ -399,6 +412,9 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         auto_scaling_groups: Vec::new(),
         instance_types: Vec::new(),
         instance_ids: Vec::new(),
+        region: None,
+        asg_prices: Vec::new(),
+        instance_prices: Vec::new(),
     };
     let Some(fields) = cx.fields(node, "cluster") else {
         return names;
@@ -412,6 +428,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             "autoScalingGroups",
             "instances",
             "capacityProviders",
+            "region",
         ],
         &[],
     );
@@ -421,6 +438,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         "capacity providers arrive with a later version",
     );
     let name = opt(cx, &fields, "name", Cx::name).unwrap_or(Some("default".to_string()));
+    names.region = pricing::region(cx, &fields);
     let zones_ok = zones(cx, &fields, &mut names.zones);
     let custom = fields
         .get("instanceTypes")
@@ -615,6 +633,25 @@ fn instance_types(cx: &mut Cx, node: &Node) -> Vec<InstanceType> {
     types
 }
 
+/// The entry's price (`pricing.rs`): a type is custom when `cluster.instanceTypes` defines
+/// it, so the table may lack it.
+fn priced(
+    cx: &mut Cx,
+    fields: &Fields<'_>,
+    instance_type: Option<&InstanceType>,
+    custom: &[InstanceType],
+    names: &ClusterNames,
+) -> Option<Option<Price>> {
+    let is_custom = instance_type.is_some_and(|found| custom.iter().any(|c| c.name == found.name));
+    pricing::price(
+        cx,
+        fields,
+        names.region.as_deref(),
+        instance_type,
+        is_custom,
+    )
+}
+
 /// The entry's required `instanceType`, noted among the names the cluster uses.
 fn required_instance_type(
     cx: &mut Cx,
@@ -728,6 +765,7 @@ fn auto_scaling_group(
             "spotInstanceDraining",
             "managedDraining",
             "reservedPorts",
+            "pricing",
         ],
         &[],
     );
@@ -746,6 +784,8 @@ fn auto_scaling_group(
         }
     }
     let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
+    let price = priced(cx, &fields, instance_type.as_ref(), custom, names);
+    names.asg_prices.push(price.flatten());
     // Bounded by the container-instance quota, which the cluster checks over all groups.
     let desired_capacity = fields
         .required(cx, "desiredCapacity", "a whole number >= 0")
@@ -783,6 +823,7 @@ fn auto_scaling_group(
         opt(cx, &fields, "spotInstanceDraining", Cx::bool).unwrap_or(Some(false));
     let managed_draining = opt(cx, &fields, "managedDraining", Cx::bool).unwrap_or(Some(false));
     let reserved_ports = reserved_ports(cx, &fields);
+    price?;
     Some(AutoScalingGroupSpec {
         name: name?,
         instance_type: instance_type?,
@@ -890,6 +931,7 @@ fn fixed_instances(
             "count",
             "attributes",
             "reservedPorts",
+            "pricing",
         ],
         &[],
     );
@@ -926,6 +968,7 @@ fn fixed_instances(
     };
     let instance_type =
         required_instance_type(cx, &fields, entry.custom, entry.overhead_per_mille, names);
+    let price = priced(cx, &fields, instance_type.as_ref(), entry.custom, names);
     let zone = fields
         .required(
             cx,
@@ -942,6 +985,7 @@ fn fixed_instances(
         Some(availability_zone),
         Some(attributes),
         Some(reserved_ports),
+        Some(price),
     ) = (
         instance_id.unwrap_or(Some(String::new())),
         count,
@@ -949,6 +993,7 @@ fn fixed_instances(
         zone,
         attributes,
         reserved_ports,
+        price,
     )
     else {
         return None;
@@ -957,6 +1002,7 @@ fn fixed_instances(
         return Some(u64::from(count));
     }
     for _ in 0..count {
+        names.instance_prices.push(price);
         instances.push(FixedInstanceSpec {
             instance_id: (!instance_id.is_empty()).then(|| instance_id.clone()),
             instance_type: instance_type.clone(),

@@ -3,6 +3,7 @@
 //! change. A `Run` has no globals and is `Send`, so runs go on as many threads as wanted
 //! with byte-identical results.
 
+pub mod cost;
 mod figures;
 pub mod outputs;
 mod report;
@@ -184,12 +185,14 @@ pub fn simulate(
 /// The service figures and the streamed files' consumers, hearing every change.
 struct Listeners {
     figures: Figures,
+    costs: cost::Costs,
     consumers: Vec<Box<dyn Consumer>>,
 }
 
 impl Observer for Listeners {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
         self.figures.record(at, change, cluster);
+        self.costs.record(at, change, cluster);
         for consumer in &mut self.consumers {
             consumer.record(at, seq, change, cluster);
         }
@@ -235,6 +238,7 @@ pub fn run_with_progress(
     }
     let mut listeners = Listeners {
         figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
+        costs: cost::Costs::new(scenario, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
     while let Some(now) = run.step(&mut listeners) {
@@ -243,8 +247,13 @@ pub fn run_with_progress(
         }
     }
     progress(run.end);
-    let services = listeners.figures.report(&run.cluster, run.end);
-    let report = Report::new(scenario, seed, run.end, run.events, services);
+    let mut services = listeners.figures.report(&run.cluster, run.end);
+    let cost = listeners.costs.report(scenario, run.end);
+    for (service, share) in services.iter_mut().zip(&cost.services) {
+        service.cost_usd = *share;
+    }
+    let mut report = Report::new(scenario, seed, run.end, run.events, services);
+    report.cost = cost;
     for consumer in listeners.consumers {
         consumer.finish_run(&run.cluster, &report)?;
     }
