@@ -313,7 +313,8 @@ fn read_record(
     }
     let names_run =
         |row: &Vec<String>| row[0] == id.variant.to_string() && row[1] == id.seed.to_string();
-    if table.rows.len() != scenario.services.len() || !table.rows.iter().all(names_run) {
+    // One row per service, and the cluster's.
+    if table.rows.len() != scenario.services.len() + 1 || !table.rows.iter().all(names_run) {
         return Err("it does not hold this run's services".to_string());
     }
     Ok(table.rows)

@@ -115,12 +115,13 @@ fn sweep_rows_equal_runs_made_alone_on_any_number_of_threads() {
     assert_eq!(
         header,
         format!(
-            "variant,seed,cluster.autoScalingGroups[0].desiredCapacity,{}",
+            "variant,seed,cluster.autoScalingGroups[0].desiredCapacity,{},costUsdPerMonth,idleCostUsd",
             sim::SERVICES_HEADER.join(",")
         )
     );
     let rows = csv_rows(&runs);
-    assert_eq!(rows.len(), 6);
+    // Per run, the service's row and the cluster's (empty name: docs/cost.md).
+    assert_eq!(rows.len(), 12);
     for row in &rows {
         let overrides = [
             "duration=2h".to_string(),
@@ -132,7 +133,21 @@ fn sweep_rows_equal_runs_made_alone_on_any_number_of_threads() {
             .iter()
             .find(|(name, _)| *name == "services.csv")
             .unwrap();
-        assert_eq!(&row[3..], csv_rows(services)[0].as_slice(), "{row:?}");
+        let services = csv_rows(services);
+        let width = services[0].len();
+        if row[3].is_empty() {
+            // The cluster's row: its costUsd is summary.json's.
+            let (_, summary) = files
+                .iter()
+                .find(|(name, _)| *name == "summary.json")
+                .unwrap();
+            let summary: serde_json::Value = serde_json::from_slice(summary).unwrap();
+            let cost: f64 = row[3 + width - 1].parse().unwrap();
+            assert_eq!(Some(cost), summary["costUsd"].as_f64(), "{row:?}");
+            continue;
+        }
+        assert_eq!(&row[3..3 + width], services[0].as_slice(), "{row:?}");
+        assert_eq!(&row[3 + width..], ["", ""], "{row:?}");
     }
     let summary = text(&read(&one.join("sweep.csv")));
     assert!(summary.starts_with(
@@ -185,8 +200,8 @@ fn shards_run_as_separate_processes_merge_into_the_whole_sweep() {
     let held = |index: usize| csv_rows(&read(&shard(index).join("runs.csv"))).len();
     assert_eq!(
         (held(0), held(1), held(2)),
-        (2, 2, 2),
-        "runs k with k mod 3 = I"
+        (4, 4, 4),
+        "runs k with k mod 3 = I, a service's row and the cluster's each"
     );
     assert!(
         !shard(0).join("sweep.csv").exists(),
