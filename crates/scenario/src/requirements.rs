@@ -383,6 +383,41 @@ services:
     }
 
     #[test]
+    fn cluster_figures_are_named_without_a_service() {
+        let requirement = parse_requirement("costUsd<=500").unwrap();
+        assert_eq!(
+            (requirement.service.as_str(), requirement.figure),
+            ("", "costUsd")
+        );
+        assert_eq!(requirement.to_string(), "costUsd <= 500");
+        assert!(
+            check_service(&requirement, ["web"]).is_ok(),
+            "the cluster's"
+        );
+        let share = parse_requirement("web.costUsd < 2.5").unwrap();
+        assert_eq!((share.service.as_str(), share.figure), ("web", "costUsd"));
+        for text in ["idleCostUsd>=0", "costUsdPerMonth<1000"] {
+            assert_eq!(parse_requirement(text).unwrap().service, "", "{text}");
+        }
+        let message = parse_requirement("web.idleCostUsd<=1").unwrap_err();
+        assert!(
+            message.contains("the cluster's figure, not a service's"),
+            "{message}"
+        );
+        let message = parse_requirement("availability>=0.9").unwrap_err();
+        assert!(
+            message.contains("nor a cluster figure (costUsd, costUsdPerMonth, idleCostUsd)"),
+            "{message}"
+        );
+        assert_eq!(
+            super::parse_figure("costUsd").unwrap(),
+            (String::new(), "costUsd")
+        );
+        assert!(super::parse_figure("web.minRunning").is_ok());
+        assert!(super::parse_figure("minRunning").is_err());
+    }
+
+    #[test]
     fn services_are_checked_with_a_suggestion() {
         let requirement = parse_requirement("wbe.minRunning>=3").unwrap();
         assert!(check_service(&requirement, ["web", "api"]).is_err());

@@ -97,5 +97,23 @@ mod tests {
         assert_eq!(checks[3].observed_text(), "none");
         assert!(!all_ok(&checks));
         assert!(all_ok(&checks[..1]));
+        // The cluster's figures are in the row with an empty name.
+        let rows = [
+            row("web", &[("costUsd", "1.500000")]),
+            row("", &[("costUsd", "2.880000"), ("idleCostUsd", "1.380000")]),
+        ];
+        let requirements: Vec<_> = [
+            "costUsd<=3",
+            "costUsd<=2",
+            "web.costUsd<=2",
+            "idleCostUsd<1",
+        ]
+        .iter()
+        .map(|text| parse_requirement(text).unwrap())
+        .collect();
+        let checks = check(&requirements, &rows);
+        let oks: Vec<bool> = checks.iter().map(|check| check.ok).collect();
+        assert_eq!(oks, [true, false, true, false]);
+        assert_eq!(checks[0].observed_text(), "2.880000");
     }
 }

@@ -28,7 +28,9 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
     if scenario.pricing.is_known() {
         let mut total = 0;
         for (key, price) in instance_prices(scenario, cluster) {
-            levels.entry(("costRateUsdPerHour".into(), key.clone())).or_insert(0);
+            levels
+                .entry(("costRateUsdPerHour".into(), key.clone()))
+                .or_insert(0);
             if let Some((instance, nano)) = price {
                 if instance.is_live() {
                     *levels.get_mut(&("costRateUsdPerHour".into(), key)).unwrap() += nano;
@@ -37,7 +39,10 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
             }
         }
         levels.insert(
-            ("clusterCostRateUsdPerHour".into(), scenario.cluster.name.clone()),
+            (
+                "clusterCostRateUsdPerHour".into(),
+                scenario.cluster.name.clone(),
+            ),
             total,
         );
     }
@@ -93,7 +98,10 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
 fn instance_prices<'a>(
     scenario: &Scenario,
     cluster: &'a Cluster,
-) -> Vec<(String, Option<(&'a cluster::instance::ContainerInstance, u64)>)> {
+) -> Vec<(
+    String,
+    Option<(&'a cluster::instance::ContainerInstance, u64)>,
+)> {
     let price = |price: Option<scenario::pricing::Price>| price.unwrap().nano_usd_per_hour;
     let mut out: Vec<_> = scenario
         .cluster
@@ -105,8 +113,13 @@ fn instance_prices<'a>(
     for instance in cluster.instances() {
         match instance.auto_scaling_group {
             Some(asg) => out.push((
-                scenario.cluster.auto_scaling_groups[asg.index()].name.clone(),
-                Some((instance, price(scenario.pricing.auto_scaling_groups[asg.index()]))),
+                scenario.cluster.auto_scaling_groups[asg.index()]
+                    .name
+                    .clone(),
+                Some((
+                    instance,
+                    price(scenario.pricing.auto_scaling_groups[asg.index()]),
+                )),
             )),
             None => {
                 out.push((
