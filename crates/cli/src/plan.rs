@@ -21,7 +21,8 @@ Find the smallest whole value of one --set path, in LOW..HIGH, for which every r
 holds on every seed.
 
 Requirements are --require 'SERVICE.FIGURE OP NUMBER' (repeatable; OP one of >=, >, <=, <, \
-==; FIGURE a column of services.csv) and the scenario's own requirements:. A figure with no \
+==; FIGURE a column of services.csv; the cluster's costUsd, costUsdPerMonth and idleCostUsd \
+go without a service: --require 'costUsd<=500') and the scenario's own requirements:. A figure with no \
 value (meanTimeToRecover without a recovery, steadyAt never reached) fails any requirement \
 on it.
 
