@@ -8,8 +8,8 @@ use whatif::check::check;
 use whatif::grid::{parse_range, parse_vary, Grid, Vary, MAX_VARIANTS};
 use whatif::minimize::{choose, minimize_csv, minimize_json, Candidate, MinimizeSpec, SeedResult};
 
-use crate::failure::{self, create_dir, input, write_atomic, Failure};
-use crate::plan::{print_verdict, PlanArgs};
+use crate::failure::{self, input, Failure};
+use crate::plan::{print_evidence, print_verdict, write_evidence, PlanArgs};
 use crate::require::{self, UNMET};
 
 /// `PATH=[V1, V2, ...]`, or `PATH=LOW..HIGH` as the list of its whole numbers.
@@ -129,17 +129,12 @@ pub(crate) fn run_minimize(args: &PlanArgs, figure: &str) -> Result<ExitCode, Fa
         );
     }
     let answer = choose(&candidates);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| failure::default_out(&scenarios[0], "plan"));
-    create_dir(&out)?;
-    write_atomic(
-        &out,
-        "plan.json",
+    let out = write_evidence(
+        args,
+        &scenarios[0],
         &minimize_json(&spec, &candidates, answer),
+        &minimize_csv(&spec, &candidates),
     )?;
-    write_atomic(&out, "plan.csv", &minimize_csv(&spec, &candidates))?;
     println!();
     let code = match answer {
         Some(idx) => {
@@ -163,10 +158,6 @@ pub(crate) fn run_minimize(args: &PlanArgs, figure: &str) -> Result<ExitCode, Fa
             ExitCode::from(UNMET)
         }
     };
-    println!(
-        "evidence in {} and {}",
-        out.join("plan.json").display(),
-        out.join("plan.csv").display()
-    );
+    print_evidence(&out);
     Ok(code)
 }

@@ -159,13 +159,7 @@ fn run_plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
         print_trial(&trial);
         Ok(trial)
     })?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| failure::default_out(&top, "plan"));
-    create_dir(&out)?;
-    write_atomic(&out, "plan.json", &plan_json(&spec, &plan))?;
-    write_atomic(&out, "plan.csv", &plan_csv(&plan))?;
+    let out = write_evidence(args, &top, &plan_json(&spec, &plan), &plan_csv(&plan))?;
     let mut tried: Vec<i64> = plan.tried.iter().map(|trial| trial.value).collect();
     tried.sort_unstable();
     let tried: Vec<String> = tried.iter().map(ToString::to_string).collect();
@@ -192,12 +186,35 @@ fn run_plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
             ExitCode::from(UNMET)
         }
     };
+    print_evidence(&out);
+    Ok(code)
+}
+
+/// Writes `plan.json` and `plan.csv` into `--out` (default: `results/<name>-plan/`, from
+/// `scenario`); returns the folder.
+pub(crate) fn write_evidence(
+    args: &PlanArgs,
+    scenario: &scenario::Scenario,
+    json: &[u8],
+    csv: &[u8],
+) -> Result<PathBuf, Failure> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| failure::default_out(scenario, "plan"));
+    create_dir(&out)?;
+    write_atomic(&out, "plan.json", json)?;
+    write_atomic(&out, "plan.csv", csv)?;
+    Ok(out)
+}
+
+/// The last line: where the evidence is.
+pub(crate) fn print_evidence(out: &std::path::Path) {
     println!(
         "evidence in {} and {}",
         out.join("plan.json").display(),
         out.join("plan.csv").display()
     );
-    Ok(code)
 }
 
 /// One line per value tried, with its first failures.
