@@ -9,7 +9,9 @@ use whatif::grid::{parse_range, parse_vary, Grid, Vary, MAX_VARIANTS};
 use whatif::minimize::{choose, minimize_csv, minimize_json, Candidate, MinimizeSpec, SeedResult};
 
 use crate::failure::{self, input, Failure};
-use crate::plan::{print_evidence, print_verdict, write_evidence, PlanArgs};
+use crate::plan::{
+    print_evidence, print_verdict, requirements_and_seeds, write_evidence, PlanArgs,
+};
 use crate::require::{self, UNMET};
 
 /// `PATH=[V1, V2, ...]`, or `PATH=LOW..HIGH` as the list of its whole numbers.
@@ -54,15 +56,7 @@ pub(crate) fn run_minimize(args: &PlanArgs, figure: &str) -> Result<ExitCode, Fa
         }
         scenarios.push(scenario);
     }
-    if requirements.is_empty() {
-        return Err(input(
-            "plan needs at least one requirement: --require 'SERVICE.FIGURE OP NUMBER', or requirements: in the scenario",
-        ));
-    }
-    let seeds = args
-        .seeds
-        .as_ref()
-        .map_or_else(|| vec![scenarios[0].seed], |seeds| seeds.0.clone());
+    let seeds = requirements_and_seeds(args, &requirements, &scenarios[0])?;
     let spec = MinimizeSpec {
         scenario: args.scenario.display().to_string(),
         grid,

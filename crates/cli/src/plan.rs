@@ -102,15 +102,7 @@ fn run_plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
         &at_high,
     )?;
     let requirements = require::requirements(&args.require, &top)?;
-    if requirements.is_empty() {
-        return Err(input(
-            "plan needs at least one requirement: --require 'SERVICE.FIGURE OP NUMBER', or requirements: in the scenario",
-        ));
-    }
-    let seeds = args
-        .seeds
-        .as_ref()
-        .map_or_else(|| vec![top.seed], |seeds| seeds.0.clone());
+    let seeds = requirements_and_seeds(args, &requirements, &top)?;
     let spec = PlanSpec {
         scenario: args.scenario.display().to_string(),
         path: range.path.clone(),
@@ -188,6 +180,23 @@ fn run_plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     };
     print_evidence(&out);
     Ok(code)
+}
+
+/// The seeds to run (`--seeds`, else `scenario`'s), once there is a requirement to meet.
+pub(crate) fn requirements_and_seeds(
+    args: &PlanArgs,
+    requirements: &[scenario::Requirement],
+    scenario: &scenario::Scenario,
+) -> Result<Vec<u64>, Failure> {
+    if requirements.is_empty() {
+        return Err(input(
+            "plan needs at least one requirement: --require 'SERVICE.FIGURE OP NUMBER', or requirements: in the scenario",
+        ));
+    }
+    Ok(args
+        .seeds
+        .as_ref()
+        .map_or_else(|| vec![scenario.seed], |seeds| seeds.0.clone()))
 }
 
 /// Writes `plan.json` and `plan.csv` into `--out` (default: `results/<name>-plan/`, from

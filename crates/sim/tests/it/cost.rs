@@ -100,6 +100,26 @@ fn cost_is_measured_over_the_window_like_every_figure() {
     assert_eq!(summary["costUsdPerMonth"].as_f64(), Some(210.24));
 }
 
+/// One instance of a custom type registering 2048 CPU units and 4096 MiB (its `pricing`
+/// entry after the zone), a service `web` of one task reserving 1024 units and 1024 MiB,
+/// and `more` (task definitions, then any top-level keys).
+fn box_instance(duration: &str, pricing: &str, more: &str) -> String {
+    format!(
+        "\
+duration: {duration}
+cluster:
+  availabilityZones: [a]
+  instanceTypes: [{{name: box, cpu: 2048, memory: 4096, enis: 3}}]
+  instances: [{{instanceType: box, availabilityZone: a{pricing}}}]
+services:
+  - {{serviceName: web, taskDefinition: web, desiredCount: 1}}
+taskDefinitions:
+  - family: web
+    containerDefinitions: [{{name: web, image: x, cpu: 1024, memory: 1024}}]
+{more}"
+    )
+}
+
 #[test]
 fn a_task_pays_the_mean_of_its_cpu_and_memory_shares() {
     // One instance registering 2048 CPU units and 4096 MiB at 1 USD per hour; one task
@@ -107,23 +127,16 @@ fn a_task_pays_the_mean_of_its_cpu_and_memory_shares() {
     // (1/2 + 1/4) / 2 = 0.375 of the instance, 3.75 USD over 10 h; a RunTask task reserving
     // 512 units and 2048 MiB for the first 5 h of it pays (1/4 + 1/2) / 2 x 5 h = 1.875; the
     // rest, 10 - 3.75 - 1.875 = 4.375, is idle.
-    let (summary, costs) = run("\
-duration: 10h
-cluster:
-  availabilityZones: [a]
-  instanceTypes: [{name: box, cpu: 2048, memory: 4096, enis: 3}]
-  instances: [{instanceType: box, availabilityZone: a, pricing: {onDemandUsdPerHour: 1}}]
-taskDefinitions:
-  - family: web
-    containerDefinitions: [{name: web, image: x, cpu: 1024, memory: 1024}]
-  - family: batch
+    let (summary, costs) = run(&box_instance(
+        "10h",
+        ", pricing: {onDemandUsdPerHour: 1}",
+        "  - family: batch
     containerDefinitions: [{name: batch, image: x, cpu: 512, memory: 2048}]
     simulation: {startupTime: 0s, runtime: 5h, shutdownTime: 0s}
-services:
-  - {serviceName: web, taskDefinition: web, desiredCount: 1}
 runTasks:
   - {taskDefinition: batch, count: 1, at: 0s}
-");
+",
+    ));
     assert_eq!(summary["costUsd"].as_f64(), Some(10.0));
     assert_eq!(costs, ["3.750000"]);
     assert_eq!(summary["services"][0]["costUsd"].as_f64(), Some(3.75));
@@ -136,18 +149,7 @@ runTasks:
 
 #[test]
 fn without_a_price_for_a_custom_type_the_cost_is_unknown() {
-    let (summary, costs) = run("\
-duration: 1h
-cluster:
-  availabilityZones: [a]
-  instanceTypes: [{name: box, cpu: 2048, memory: 4096, enis: 3}]
-  instances: [{instanceType: box, availabilityZone: a}]
-taskDefinitions:
-  - family: web
-    containerDefinitions: [{name: web, image: x, cpu: 1024, memory: 1024}]
-services:
-  - {serviceName: web, taskDefinition: web, desiredCount: 1}
-");
+    let (summary, costs) = run(&box_instance("1h", "", ""));
     assert_eq!(summary["costUsd"], Value::Null);
     assert_eq!(summary["idleCostUsd"], Value::Null);
     assert_eq!(summary["instances"][0]["costUsd"], Value::Null);
