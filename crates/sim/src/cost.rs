@@ -134,6 +134,10 @@ impl Costs {
                     None => {
                         let fixed = self.fixed_seen;
                         self.fixed_seen += 1;
+                        assert!(
+                            fixed < self.fixed_ids.len(),
+                            "only the scenario's fixed instances register without an Auto Scaling group, once each"
+                        );
                         self.fixed_ids[fixed] = Some(instance.ec2_instance_id.clone());
                         self.n_asgs + fixed
                     }
