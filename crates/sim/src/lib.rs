@@ -5,6 +5,7 @@
 
 pub mod cost;
 mod figures;
+mod groups;
 pub mod outputs;
 mod report;
 mod spells;
@@ -21,8 +22,9 @@ use placement::DefaultStrategy;
 use scenario::Scenario;
 
 pub use figures::Figures;
+pub use groups::GroupFigures;
 pub use outputs::{Consumer, Sink, Start, CONSUMERS, DECISIONS};
-pub use report::{Report, ServiceReport, SERVICES_HEADER};
+pub use report::{GroupReport, Report, ServiceReport, GROUPS_HEADER, SERVICES_HEADER};
 
 /// Builds the model for `scenario` with the seed of this run; it does not explain its
 /// decisions (set `explain` on the result for that).
@@ -186,6 +188,7 @@ pub fn simulate(
 struct Listeners {
     figures: Figures,
     costs: cost::Costs,
+    groups: GroupFigures,
     consumers: Vec<Box<dyn Consumer>>,
 }
 
@@ -193,6 +196,7 @@ impl Observer for Listeners {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
         self.figures.record(at, change, cluster);
         self.costs.record(at, change, cluster);
+        self.groups.record(at, change);
         for consumer in &mut self.consumers {
             consumer.record(at, seq, change, cluster);
         }
@@ -200,8 +204,8 @@ impl Observer for Listeners {
 }
 
 /// Runs the scenario, streaming the files named in `sinks` (file names from `CONSUMERS`;
-/// any subset, in any order) as it goes; returns the report, from which `services.csv` and
-/// `summary.json` are written. The model explains its decisions only when `sinks` name
+/// any subset, in any order) as it goes; returns the report, from which `services.csv`,
+/// `groups.csv` (with arrivals) and `summary.json` are written. The model explains its decisions only when `sinks` name
 /// `decisions.csv`.
 pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
     run_with_progress(scenario, seed, sinks, &mut |_| {})
@@ -239,6 +243,7 @@ pub fn run_with_progress(
     let mut listeners = Listeners {
         figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
         costs: cost::Costs::new(scenario, SimTime(scenario.metrics.warmup_ms)),
+        groups: GroupFigures::new(scenario, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
     while let Some(now) = run.step(&mut listeners) {
@@ -248,11 +253,12 @@ pub fn run_with_progress(
     }
     progress(run.end);
     let mut services = listeners.figures.report(&run.cluster, run.end);
+    let groups = listeners.groups.report();
     let cost = listeners.costs.report(scenario, run.end);
     for (service, share) in services.iter_mut().zip(&cost.services) {
         service.cost_usd = *share;
     }
-    let mut report = Report::new(scenario, seed, run.end, run.events, services);
+    let mut report = Report::new(scenario, seed, run.end, run.events, services, groups);
     report.cost = cost;
     for consumer in listeners.consumers {
         consumer.finish_run(&run.cluster, &report)?;
@@ -289,6 +295,11 @@ pub fn run_to_memory_with(
     let mut services = Vec::new();
     report.write_services_csv(&mut services).expect("memory");
     files.push(("services.csv", services));
+    if !report.groups.is_empty() {
+        let mut groups = Vec::new();
+        report.write_groups_csv(&mut groups).expect("memory");
+        files.push(("groups.csv", groups));
+    }
     let mut summary = Vec::new();
     report.write_summary_json(&mut summary).expect("memory");
     files.push(("summary.json", summary));

@@ -13,6 +13,7 @@ mod lifecycle;
 mod overrides;
 mod pricing;
 mod quotas;
+mod reference;
 mod scenarios;
 mod scheduled;
 mod services;
