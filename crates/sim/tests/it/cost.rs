@@ -9,16 +9,20 @@ use serde_json::Value;
 use crate::golden::scenario_files;
 use crate::support::{csv_rows, outputs, scenario};
 
+/// summary.json of a run's files.
+fn summary_of(files: &[(&'static str, Vec<u8>)]) -> Value {
+    let (_, bytes) = files
+        .iter()
+        .find(|(name, _)| *name == "summary.json")
+        .unwrap();
+    serde_json::from_slice(bytes).unwrap()
+}
+
 /// summary.json and services.csv's `costUsd` cells of a run.
 fn run(yaml: &str) -> (Value, Vec<String>) {
     let loaded = scenario(yaml);
     let files = outputs(&loaded, loaded.seed);
-    let summary = &files
-        .iter()
-        .find(|(name, _)| *name == "summary.json")
-        .unwrap()
-        .1;
-    let summary: Value = serde_json::from_slice(summary).unwrap();
+    let summary = summary_of(&files);
     let costs = csv_rows(&files, "services.csv")
         .iter()
         .map(|row| row.get("costUsd").to_string())
@@ -166,13 +170,7 @@ fn micro(value: &Value) -> i64 {
 fn shares_and_idle_cost_add_up_to_the_cost_in_every_golden_scenario() {
     for path in scenario_files() {
         let loaded = scenario::load(&path, &[]).unwrap_or_else(|errors| panic!("{errors}"));
-        let files = outputs(&loaded, loaded.seed);
-        let summary = &files
-            .iter()
-            .find(|(name, _)| *name == "summary.json")
-            .unwrap()
-            .1;
-        let summary: Value = serde_json::from_slice(summary).unwrap();
+        let summary = summary_of(&outputs(&loaded, loaded.seed));
         let services = summary["services"].as_array().unwrap();
         let parts: i64 = services.iter().map(|s| micro(&s["costUsd"])).sum::<i64>()
             + micro(&summary["runTaskCostUsd"])
