@@ -11,7 +11,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 /// after an hour on average, random instance failures and one zone outage.
 fn scenario_text(instances: u32, days: u32) -> String {
     let mut text = format!(
-        "name: bench\nduration: {days}d\ncluster:\n  availabilityZones: [a, b, c]\n  autoScalingGroups:\n    - {{name: g, instanceType: m5.xlarge, desiredCapacity: {instances}, replacementDelay: 5m}}\ntaskDefinitions:\n"
+        "name: bench\nduration: {days}d\ncluster:\n  availabilityZones: [a, b, c]\n  autoScalingGroups:\n    - {{name: g, instanceType: m5.xlarge, desiredCapacity: {instances}, replacementDelay: 5m, pricing: {{onDemandUsdPerHour: 0.192}}}}\ntaskDefinitions:\n"
     );
     for family in 0..40 {
         text += &format!(

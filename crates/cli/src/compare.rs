@@ -141,7 +141,7 @@ fn run_compare(args: CompareArgs) -> Result<ExitCode, Failure> {
         }
         if row.service != service {
             service = &row.service;
-            println!("\n{service} (other - base):");
+            println!("\n{} (other - base):", whatif::row_label(service));
         }
         println!("  {:<width$}  {}", row.metric, verdict(row));
     }
@@ -164,7 +164,8 @@ fn print_tally(comparison: &whatif::compare::Comparison) {
             }
         };
         println!(
-            "{service}: other is better on {}; base is better on {}; not settled by these seeds: {}",
+            "{}: other is better on {}; base is better on {}; not settled by these seeds: {}",
+            whatif::row_label(service),
             figures(Winner::Other),
             figures(Winner::Base),
             figures(Winner::Unsettled)

@@ -143,6 +143,10 @@ cluster:
       instanceType: m5.xlarge
       desiredCapacity: 9
       replacementDelay: 5m
+      # What an instance costs per hour, for costUsd (docs/cost.md). Without it, the built-in
+      # table's On-Demand price for the type in cluster.region (default us-east-1) applies;
+      # the table lacks m5.xlarge there, so its On-Demand price is given.
+      pricing: {onDemandUsdPerHour: 0.192}
 
 taskDefinitions:
   - family: worker

@@ -5,6 +5,7 @@ mod compare;
 mod explain;
 mod failure;
 mod init;
+mod minimize;
 mod output;
 mod pages;
 mod plan;
@@ -103,8 +104,9 @@ enum Command {
         #[arg(long, value_name = "LIST", value_parser = parse_outputs)]
         outputs: Option<OutputList>,
         /// A requirement on the run's figures: SERVICE.FIGURE OP NUMBER, OP one of `>=`, `>`,
-        /// `<=`, `<`, `==`, FIGURE a column of services.csv, e.g. 'web.availability>=0.999'.
-        /// Repeatable; checked with the scenario's requirements:; exit code 3 when one fails.
+        /// `<=`, `<`, `==`, FIGURE a column of services.csv, e.g. 'web.availability>=0.999';
+        /// the cluster's costUsd, costUsdPerMonth and idleCostUsd without a service, e.g.
+        /// 'costUsd<=500'. Repeatable; checked with the scenario's requirements:; exit code 3 when one fails.
         #[arg(long = "require", value_name = "SERVICE.FIGURE OP NUMBER")]
         require: Vec<String>,
         /// Show no progress bar (one is shown on stderr when it is a terminal, for runs

@@ -1,6 +1,8 @@
 //! `ecsim plan`: the smallest integer value of one `--set` path for which every requirement
 //! holds on every seed, found by checking both ends of the range and halving it, under the
-//! stated monotonicity assumption; `plan.json` and `plan.csv` hold the evidence.
+//! stated monotonicity assumption; or, with `--minimize FIGURE`, the variant of a `--vary`
+//! grid meeting every requirement on every seed with the lowest mean FIGURE (`minimize.rs`).
+//! `plan.json` and `plan.csv` hold the evidence.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +21,8 @@ Find the smallest whole value of one --set path, in LOW..HIGH, for which every r
 holds on every seed.
 
 Requirements are --require 'SERVICE.FIGURE OP NUMBER' (repeatable; OP one of >=, >, <=, <, \
-==; FIGURE a column of services.csv) and the scenario's own requirements:. A figure with no \
+==; FIGURE a column of services.csv; the cluster's costUsd, costUsdPerMonth and idleCostUsd \
+go without a service: --require 'costUsd<=500') and the scenario's own requirements:. A figure with no \
 value (meanTimeToRecover without a recovery, steadyAt never reached) fails any requirement \
 on it.
 
@@ -29,6 +32,8 @@ fails, there is no answer: exit code 3), then LOW (if it passes, LOW is the answ
 halves the range between a failing and a passing value. Values it does not run are \
 inferred from that assumption; the output says which were run.
 
+With --minimize FIGURE (costUsd, or SERVICE.FIGURE): every combination of the --vary values (each PATH=[V1, V2, ...] or PATH=LOW..HIGH; several make a grid) is run on every seed, and the answer is the variant that meets every requirement on every seed with the lowest mean FIGURE over the seeds (the first in grid order on a tie). No monotonicity is assumed. DIR/plan.csv then has the variant and its values first, and one more row per seed for the minimized figure.
+
 Prints the answer and the evidence; DIR/plan.json holds the question, the answer (null when \
 none) and each value tried with its verdict, DIR/plan.csv one row per value, seed and \
 requirement (value, seed, requirement, observed, ok). Exit code 0 with an answer, 3 \
@@ -37,57 +42,67 @@ without, 2 for bad input.";
 #[derive(Args)]
 pub struct PlanArgs {
     /// The scenario file (YAML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// The path to search and its range, both ends included, e.g. --vary
-    /// 'cluster.autoScalingGroups[0].desiredCapacity=3..12'.
-    #[arg(long, value_name = "PATH=LOW..HIGH", value_parser = parse_range)]
-    vary: Range,
+    /// 'cluster.autoScalingGroups[0].desiredCapacity=3..12'. With --minimize: repeatable,
+    /// each PATH=LOW..HIGH or PATH=[V1, V2, ...], making a grid.
+    #[arg(long, value_name = "PATH=LOW..HIGH", required = true)]
+    pub(crate) vary: Vec<String>,
+    /// Instead of the smallest value: the variant of the --vary grid that meets every
+    /// requirement on every seed with the lowest mean of this figure, e.g. costUsd.
+    #[arg(long, value_name = "FIGURE")]
+    pub(crate) minimize: Option<String>,
     /// A requirement every seed must meet, e.g. 'web.secondsBelowDesired<=120'; repeatable.
     #[arg(long = "require", value_name = "SERVICE.FIGURE OP NUMBER")]
-    require: Vec<String>,
+    pub(crate) require: Vec<String>,
     /// Seeds: FIRST..LAST (both included) or a list [default: the scenario's seed].
     #[arg(long, value_name = "SEEDS", value_parser = parse_seeds)]
-    seeds: Option<Seeds>,
+    pub(crate) seeds: Option<Seeds>,
     /// Override one field before the searched value, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    overrides: Vec<String>,
+    pub(crate) overrides: Vec<String>,
     /// Threads to run on [default: every core].
     #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// Show no progress bar (one is shown on stderr, when it is a terminal, once the runs
     /// have taken a second).
     #[arg(long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
     /// Output folder [default: results/<scenario name>-plan/].
     #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 pub fn run(args: PlanArgs) -> ExitCode {
-    run_plan(args).unwrap_or_else(Failure::exit)
+    let result = match &args.minimize {
+        Some(figure) => crate::minimize::run_minimize(&args, figure),
+        None => run_plan(&args),
+    };
+    result.unwrap_or_else(Failure::exit)
 }
 
-fn overrides_at(args: &PlanArgs, value: i64) -> Vec<String> {
+fn overrides_at(args: &PlanArgs, range: &Range, value: i64) -> Vec<String> {
     let mut overrides = args.overrides.clone();
-    overrides.push(format!("{}={value}", args.vary.path));
+    overrides.push(format!("{}={value}", range.path));
     overrides
 }
 
-fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
+fn run_plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     let jobs = failure::jobs(args.jobs)?;
-    let range = &args.vary;
-    let at_high = format!("at {}={}", range.path, range.high);
-    let top = failure::load(&args.scenario, &overrides_at(&args, range.high), &at_high)?;
-    let requirements = require::requirements(&args.require, &top)?;
-    if requirements.is_empty() {
+    let [vary] = args.vary.as_slice() else {
         return Err(input(
-            "plan needs at least one requirement: --require 'SERVICE.FIGURE OP NUMBER', or requirements: in the scenario",
+            "plan searches one --vary PATH=LOW..HIGH; several --vary make a grid, which needs --minimize FIGURE",
         ));
-    }
-    let seeds = args
-        .seeds
-        .as_ref()
-        .map_or_else(|| vec![top.seed], |seeds| seeds.0.clone());
+    };
+    let range = &parse_range(vary).map_err(input)?;
+    let at_high = format!("at {}={}", range.path, range.high);
+    let top = failure::load(
+        &args.scenario,
+        &overrides_at(args, range, range.high),
+        &at_high,
+    )?;
+    let requirements = require::requirements(&args.require, &top)?;
+    let seeds = requirements_and_seeds(args, &requirements, &top)?;
     let spec = PlanSpec {
         scenario: args.scenario.display().to_string(),
         path: range.path.clone(),
@@ -115,7 +130,7 @@ fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     println!("Assumption: {}.\n", whatif::plan::MONOTONIC);
     let plan = search(range.low, range.high, |value| -> Result<Trial, Failure> {
         let label = format!("at {}={value}", range.path);
-        let scenario = failure::load(&args.scenario, &overrides_at(&args, value), &label)?;
+        let scenario = failure::load(&args.scenario, &overrides_at(args, range, value), &label)?;
         // The value may rename services: every requirement must still name one.
         require::requirements(&args.require, &scenario)?;
         let progress = crate::progress::RunsProgress::new(seeds.len(), &label, args.quiet);
@@ -136,13 +151,7 @@ fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         print_trial(&trial);
         Ok(trial)
     })?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| failure::default_out(&top, "plan"));
-    create_dir(&out)?;
-    write_atomic(&out, "plan.json", &plan_json(&spec, &plan))?;
-    write_atomic(&out, "plan.csv", &plan_csv(&plan))?;
+    let out = write_evidence(args, &top, &plan_json(&spec, &plan), &plan_csv(&plan))?;
     crate::pages::write_plan_page(&out)?;
     let mut tried: Vec<i64> = plan.tried.iter().map(|trial| trial.value).collect();
     tried.sort_unstable();
@@ -170,28 +179,81 @@ fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
             ExitCode::from(UNMET)
         }
     };
+    print_evidence(&out);
+    Ok(code)
+}
+
+/// The seeds to run (`--seeds`, else `scenario`'s), once there is a requirement to meet.
+pub(crate) fn requirements_and_seeds(
+    args: &PlanArgs,
+    requirements: &[scenario::Requirement],
+    scenario: &scenario::Scenario,
+) -> Result<Vec<u64>, Failure> {
+    if requirements.is_empty() {
+        return Err(input(
+            "plan needs at least one requirement: --require 'SERVICE.FIGURE OP NUMBER', or requirements: in the scenario",
+        ));
+    }
+    Ok(args
+        .seeds
+        .as_ref()
+        .map_or_else(|| vec![scenario.seed], |seeds| seeds.0.clone()))
+}
+
+/// Writes `plan.json` and `plan.csv` into `--out` (default: `results/<name>-plan/`, from
+/// `scenario`); returns the folder.
+pub(crate) fn write_evidence(
+    args: &PlanArgs,
+    scenario: &scenario::Scenario,
+    json: &[u8],
+    csv: &[u8],
+) -> Result<PathBuf, Failure> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| failure::default_out(scenario, "plan"));
+    create_dir(&out)?;
+    write_atomic(&out, "plan.json", json)?;
+    write_atomic(&out, "plan.csv", csv)?;
+    Ok(out)
+}
+
+/// The last line: where the evidence is.
+pub(crate) fn print_evidence(out: &std::path::Path) {
     println!(
         "evidence in {} and {}",
         out.join("plan.json").display(),
         out.join("plan.csv").display()
     );
-    Ok(code)
 }
 
 /// One line per value tried, with its first failures.
 fn print_trial(trial: &Trial) {
-    if trial.ok() {
+    print_verdict(
+        &trial.value.to_string(),
+        trial.ok(),
+        trial.seeds_met(),
+        &trial.seeds,
+    );
+}
+
+/// One line for a value or variant tried: `ok`, or its first failures.
+pub(crate) fn print_verdict(
+    label: &str,
+    ok: bool,
+    seeds_met: usize,
+    seeds: &[(u64, Vec<whatif::check::Check>)],
+) {
+    if ok {
         println!(
-            "  {:>6}  ok     every requirement met on {} of {} seeds",
-            trial.value,
-            trial.seeds_met(),
-            trial.seeds.len()
+            "  {label:>6}  ok     every requirement met on {seeds_met} of {} seeds",
+            seeds.len()
         );
         return;
     }
     // Per failed requirement, the first seeds that failed it.
     let mut failures: Vec<(String, Vec<String>)> = Vec::new();
-    for (seed, checks) in &trial.seeds {
+    for (seed, checks) in seeds {
         for check in checks.iter().filter(|check| !check.ok) {
             let requirement = check.requirement.to_string();
             let seen = format!("{} on seed {seed}", check.observed_text());
@@ -216,10 +278,8 @@ fn print_trial(trial: &Trial) {
         })
         .collect();
     println!(
-        "  {:>6}  fails  met on {} of {} seeds; {}",
-        trial.value,
-        trial.seeds_met(),
-        trial.seeds.len(),
+        "  {label:>6}  fails  met on {seeds_met} of {} seeds; {}",
+        seeds.len(),
         failures.join("; ")
     );
 }

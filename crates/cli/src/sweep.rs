@@ -326,7 +326,8 @@ fn read_record(
     }
     let names_run =
         |row: &Vec<String>| row[0] == id.variant.to_string() && row[1] == id.seed.to_string();
-    if table.rows.len() != scenario.services.len() || !table.rows.iter().all(names_run) {
+    // One row per service, and the cluster's.
+    if table.rows.len() != scenario.services.len() + 1 || !table.rows.iter().all(names_run) {
         return Err("it does not hold this run's services".to_string());
     }
     Ok(table.rows)
@@ -370,8 +371,8 @@ fn print_plan(
 /// The most lines of the terminal's summary table.
 const SUMMARY_LINES: usize = 40;
 
-/// A short table from `sweep.csv`: availability and seconds below desired per variant and
-/// service, mean and interval.
+/// A short table from `sweep.csv`: availability, seconds below desired and cost per variant
+/// and service (and the cluster's cost), mean and interval.
 fn print_summary(summary: &[u8], n_paths: usize) {
     let Ok(table) = Table::parse(summary) else {
         return;
@@ -395,6 +396,7 @@ fn print_summary(summary: &[u8], n_paths: usize) {
         "service".to_string(),
         "availability (95% interval)".to_string(),
         "seconds below desired (95% interval)".to_string(),
+        "cost USD (95% interval)".to_string(),
     ]];
     let mut blocks = 0;
     let mut start = 0;
@@ -418,13 +420,14 @@ fn print_summary(summary: &[u8], n_paths: usize) {
         }
         lines.push([
             variant,
-            block[0][service].clone(),
+            whatif::row_label(&block[0][service]).to_string(),
             cell(find("availability")),
             cell(find("secondsBelowDesired")),
+            cell(find("costUsd")),
         ]);
     }
     println!();
-    let widths: Vec<usize> = (0..4)
+    let widths: Vec<usize> = (0..5)
         .map(|column| lines.iter().map(|row| row[column].len()).max().unwrap_or(0))
         .collect();
     let shown = lines.len() - 1;

@@ -1,7 +1,10 @@
 //! The what-if commands through the built binary: sweep rows equal runs made alone and do
 //! not depend on --jobs, shards run as separate processes merge into the whole sweep,
 //! --resume redoes only the missing runs, plan finds the fleet-sizing scenario's known answer,
-//! compare pairs seeds, and requirements exit with code 3.
+//! compare pairs seeds, and requirements exit with code 3; cost (docs/cost.md): a
+//! requirement on the cluster's `costUsd`, and `plan --minimize costUsd` picks the cheapest
+//! variant of a grid that meets every requirement on every seed, checked against every
+//! variant's own runs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,12 +118,13 @@ fn sweep_rows_equal_runs_made_alone_on_any_number_of_threads() {
     assert_eq!(
         header,
         format!(
-            "variant,seed,cluster.autoScalingGroups[0].desiredCapacity,{}",
+            "variant,seed,cluster.autoScalingGroups[0].desiredCapacity,{},costUsdPerMonth,idleCostUsd",
             sim::SERVICES_HEADER.join(",")
         )
     );
     let rows = csv_rows(&runs);
-    assert_eq!(rows.len(), 6);
+    // Per run, the service's row and the cluster's (empty name: docs/cost.md).
+    assert_eq!(rows.len(), 12);
     for row in &rows {
         let overrides = [
             "duration=2h".to_string(),
@@ -132,7 +136,21 @@ fn sweep_rows_equal_runs_made_alone_on_any_number_of_threads() {
             .iter()
             .find(|(name, _)| *name == "services.csv")
             .unwrap();
-        assert_eq!(&row[3..], csv_rows(services)[0].as_slice(), "{row:?}");
+        let services = csv_rows(services);
+        let width = services[0].len();
+        if row[3].is_empty() {
+            // The cluster's row: its costUsd is summary.json's.
+            let (_, summary) = files
+                .iter()
+                .find(|(name, _)| *name == "summary.json")
+                .unwrap();
+            let summary: serde_json::Value = serde_json::from_slice(summary).unwrap();
+            let cost: f64 = row[3 + width - 1].parse().unwrap();
+            assert_eq!(Some(cost), summary["costUsd"].as_f64(), "{row:?}");
+            continue;
+        }
+        assert_eq!(&row[3..3 + width], services[0].as_slice(), "{row:?}");
+        assert_eq!(&row[3 + width..], ["", ""], "{row:?}");
     }
     let summary = text(&read(&one.join("sweep.csv")));
     assert!(summary.starts_with(
@@ -185,8 +203,8 @@ fn shards_run_as_separate_processes_merge_into_the_whole_sweep() {
     let held = |index: usize| csv_rows(&read(&shard(index).join("runs.csv"))).len();
     assert_eq!(
         (held(0), held(1), held(2)),
-        (2, 2, 2),
-        "runs k with k mod 3 = I"
+        (4, 4, 4),
+        "runs k with k mod 3 = I, a service's row and the cluster's each"
     );
     assert!(
         !shard(0).join("sweep.csv").exists(),
@@ -529,4 +547,155 @@ fn sweeps_draw_no_progress_bar_off_a_terminal() {
         let help = text(&run(help.args([command, "--help"])).stdout);
         assert!(help.contains("--quiet"), "{command} --help: {help}");
     }
+}
+
+#[test]
+fn run_checks_a_requirement_on_the_clusters_cost() {
+    let dir = temp_dir("require");
+    let run = |bound: &str| {
+        let mut command = ecsim();
+        command
+            .arg("run")
+            .arg(fleet())
+            .args(["--require", &format!("costUsd<={bound}"), "--out"])
+            .arg(&dir);
+        command
+    };
+    let stdout = expect_code(&mut run("500"), 0);
+    assert!(
+        stdout.contains("ok      costUsd <= 500 (observed "),
+        "{stdout}"
+    );
+    let stdout = expect_code(&mut run("0.5"), 3);
+    assert!(
+        stdout.contains("FAILED  costUsd <= 0.5 (observed "),
+        "{stdout}"
+    );
+    let stderr = bad_input(
+        ecsim()
+            .arg("run")
+            .arg(fleet())
+            .args(["--require", "web.idleCostUsd<=1", "--out"])
+            .arg(&dir),
+    );
+    assert!(
+        stderr.contains("the cluster's figure, not a service's"),
+        "{stderr}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+const TYPES: &str = "cluster.autoScalingGroups[0].instanceType=[m5.large, m6g.large, c5.xlarge]";
+const COUNTS: &str = "cluster.autoScalingGroups[0].desiredCapacity=4..6";
+
+#[test]
+fn plan_minimize_picks_the_cheapest_variant_that_meets_every_requirement() {
+    let dir = temp_dir("minimize");
+    let stdout = expect_code(
+        ecsim()
+            .arg("plan")
+            .arg(fleet())
+            .args(["--seeds", "1..2", "--vary", TYPES, "--vary", COUNTS])
+            .args([
+                "--require",
+                "web.secondsBelowDesired<=120",
+                "--minimize",
+                "costUsd",
+            ])
+            .args(["--jobs", "2", "--quiet", "--out"])
+            .arg(&dir),
+        0,
+    );
+    let plan: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    let variants = plan["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 9, "3 types x 3 counts");
+    // Each variant on its own: every seed run alone, its checks and cost as `run` has them.
+    let mut cheapest: Option<(f64, usize)> = None;
+    for (idx, variant) in variants.iter().enumerate() {
+        let set: Vec<String> = variant["set"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.as_str().unwrap().to_string())
+            .collect();
+        let loaded = scenario::load(&fleet(), &set).unwrap();
+        let mut ok = true;
+        let mut total = 0.0;
+        for seed in [1, 2] {
+            let report = sim::run(&loaded, seed, Vec::new()).unwrap();
+            ok &= report.services[0].seconds_below_desired.as_ms() <= 120_000;
+            total += report.cost.cost_usd.unwrap().micro() as f64 / 1e6;
+        }
+        let mean = total / 2.0;
+        assert_eq!(variant["ok"].as_bool(), Some(ok), "{variant}");
+        assert_eq!(
+            variant["mean"].as_str(),
+            Some(format!("{mean:.6}").as_str()),
+            "{variant}"
+        );
+        if ok && cheapest.is_none_or(|(lowest, _)| mean < lowest) {
+            cheapest = Some((mean, idx));
+        }
+    }
+    let (_, answer) = cheapest.expect("some variant meets the requirement");
+    assert_eq!(
+        plan["answer"]["variant"].as_u64(),
+        Some(answer as u64),
+        "{stdout}"
+    );
+    assert!(
+        variants.iter().any(|variant| variant["ok"] == false),
+        "the grid has variants that fail: the requirement matters"
+    );
+    // A failing variant is cheaper than the answer: cost alone would pick it.
+    let answer_mean: f64 = plan["answer"]["mean"].as_str().unwrap().parse().unwrap();
+    assert!(variants.iter().any(|variant| {
+        variant["ok"] == false
+            && variant["mean"].as_str().unwrap().parse::<f64>().unwrap() < answer_mean
+    }));
+    assert!(stdout.contains("answer: variant "), "{stdout}");
+    let csv = text(&fs::read(dir.join("plan.csv")).unwrap());
+    assert!(csv.starts_with(
+        "variant,cluster.autoScalingGroups[0].instanceType,cluster.autoScalingGroups[0].desiredCapacity,seed,requirement,observed,ok\n"
+    ));
+    assert!(csv.contains(",minimize costUsd,"), "{csv}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn plan_without_minimize_searches_one_range_as_before() {
+    let dir = temp_dir("range");
+    let stderr = bad_input(
+        ecsim()
+            .arg("plan")
+            .arg(fleet())
+            .args(["--vary", TYPES, "--vary", COUNTS])
+            .args(["--require", "web.secondsBelowDesired<=120", "--out"])
+            .arg(&dir),
+    );
+    assert!(
+        stderr.contains("several --vary make a grid, which needs --minimize FIGURE"),
+        "{stderr}"
+    );
+    let stdout = expect_code(
+        ecsim()
+            .arg("plan")
+            .arg(fleet())
+            .args([
+                "--vary",
+                COUNTS,
+                "--require",
+                "web.secondsBelowDesired<=120",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&dir),
+        0,
+    );
+    assert!(
+        stdout.contains("answer: cluster.autoScalingGroups[0].desiredCapacity=5"),
+        "{stdout}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
 }

@@ -92,17 +92,25 @@ fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
     let metric = column(&header, "metric");
     let with_mean = rows.iter().filter(|row| !row[mean].is_empty()).count();
     let with_interval = rows.iter().filter(|row| !row[low].is_empty()).count();
-    let mut figures: Vec<&str> = rows
+    let service = column(&header, "serviceName");
+    // A chart per (service, figure) with a value: the cluster's `costUsd` is not the
+    // service's share of it.
+    let mut figures: Vec<(&str, &str)> = rows
         .iter()
         .filter(|row| !row[mean].is_empty())
-        .map(|row| row[metric].as_str())
+        .map(|row| (row[service].as_str(), row[metric].as_str()))
         .collect();
     figures.sort_unstable();
     figures.dedup();
+    // The service's figures, then the cluster's (an empty serviceName: its cost).
     assert_eq!(
-        rows.len(),
+        rows.iter().filter(|row| row[service] == "web").count(),
         3 * sim::SERVICES_HEADER[1..].len(),
         "3 variants"
+    );
+    assert!(
+        dom.contains("<h2>The cluster</h2>"),
+        "the cluster's figures have a section"
     );
     assert!(figures.len() >= 8, "{figures:?}");
     assert_eq!(
@@ -130,7 +138,12 @@ fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
     assert!(dom.contains("cluster.autoScalingGroups[0].desiredCapacity</text>"));
     assert!(dom.contains("--vary 'cluster.autoScalingGroups[0].desiredCapacity=[4, 6, 5]'"));
     assert!(!dom.contains("id=\"variants\""));
-    assert_eq!(dom.matches("<tr data-key=\"v2\"").count(), 1);
+    // A table per section: the service's and the cluster's.
+    let mut sections: Vec<&str> = rows.iter().map(|row| row[service].as_str()).collect();
+    sections.sort_unstable();
+    sections.dedup();
+    assert_eq!(sections, ["", "web"]);
+    assert_eq!(dom.matches("<tr data-key=\"v2\"").count(), sections.len());
     // Pointing at a variant picks it out in every chart and table: a copy of the page that
     // moves the pointer onto variant 1's mark in the first chart.
     let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
@@ -151,10 +164,13 @@ fn the_sweep_page_draws_every_mean_and_interval_in_chromium() {
         figures.len(),
         "variant 1 in every chart"
     );
-    assert_eq!(dom.matches("<tr data-key=\"v1\" class=\"hot\"").count(), 1);
+    assert_eq!(
+        dom.matches("<tr data-key=\"v1\" class=\"hot\"").count(),
+        sections.len()
+    );
     assert_eq!(
         dom.matches(" hot\"").count() + dom.matches("class=\"hot\"").count(),
-        figures.len() + 1
+        figures.len() + sections.len()
     );
     // The page of a sweep run in shards and merged is the same page.
     let shards: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("shard-{i}"))).collect();

@@ -21,6 +21,7 @@ mod load;
 mod node;
 mod outputs;
 mod overrides;
+pub mod pricing;
 mod quotas;
 mod read;
 mod requirements;
@@ -37,7 +38,8 @@ pub use error::{ErrorKind, Loc, Origin, ScenarioError, ScenarioErrors};
 pub use outputs::{parse_outputs, Output};
 pub use quotas::{Quotas, QUOTA_MAX};
 pub use requirements::{
-    check_service, parse_requirement, Op, Requirement, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
+    check_service, is_service_figure, parse_figure, parse_requirement, Op, Requirement,
+    CLUSTER_FIGURES, REQUIREMENT_EXPECTED, REQUIREMENT_FIGURES,
 };
 pub use resolved::{resolved_hash, resolved_yaml};
 pub use schema::json_schema;
@@ -56,6 +58,9 @@ pub struct Scenario {
     pub seed: u64,
     pub duration_ms: u64,
     pub cluster: cluster::spec::ClusterSpec,
+    /// `cluster.region` and what each Auto Scaling group's and fixed instance's instances
+    /// cost (`pricing.rs`); the model never reads it, the run's cost figures do.
+    pub pricing: pricing::Pricing,
     pub parameters: cluster::spec::Parameters,
     pub task_definitions: Vec<cluster::spec::TaskDefinition>,
     pub services: Vec<cluster::spec::ServiceSpec>,

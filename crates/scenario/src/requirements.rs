@@ -22,7 +22,21 @@ pub const REQUIREMENT_FIGURES: &[&str] = &[
     "steadyAt",
     "meanHealthyTargets",
     "minHealthyTargets",
+    "costUsd",
+    "costUsdPerMonth",
+    "idleCostUsd",
 ];
+
+/// The cluster's figures, named without a service (`costUsd <= 500`): the run's cost over
+/// the measured window, extrapolated to a month of 730 hours, and its idle part. A service
+/// has a `costUsd` too (its share); the other two are the cluster's only.
+pub const CLUSTER_FIGURES: &[&str] = &["costUsd", "costUsdPerMonth", "idleCostUsd"];
+
+/// Whether a service's row has `figure` (every figure but the cluster's own).
+pub fn is_service_figure(figure: &str) -> bool {
+    REQUIREMENT_FIGURES.contains(&figure)
+        && !(CLUSTER_FIGURES.contains(&figure) && figure != "costUsd")
+}
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +95,15 @@ pub struct Requirement {
 impl fmt::Display for Requirement {
     /// The canonical form: `web.availability >= 0.999`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.service.is_empty() {
+            return write!(
+                f,
+                "{} {} {}",
+                self.figure,
+                self.op.symbol(),
+                self.value_text
+            );
+        }
         write!(
             f,
             "{}.{} {} {}",
@@ -94,7 +117,7 @@ impl fmt::Display for Requirement {
 
 /// What a requirement looks like, for messages.
 pub const REQUIREMENT_EXPECTED: &str =
-    "SERVICE.FIGURE OP NUMBER, e.g. web.availability>=0.999, with OP one of >=, >, <=, <, ==";
+    "SERVICE.FIGURE OP NUMBER or CLUSTER_FIGURE OP NUMBER, e.g. web.availability>=0.999 or costUsd<=500, with OP one of >=, >, <=, <, ==";
 
 /// The figures, for messages.
 fn figures_list() -> String {
@@ -123,13 +146,49 @@ pub fn parse_requirement(text: &str) -> Result<Requirement, String> {
     };
     let left = trimmed[..at].trim();
     let right = trimmed[at + symbol.len()..].trim();
-    let Some((service, figure)) = left.rsplit_once('.') else {
+    let (service, figure) = figure_in(left, text)?;
+    if right.starts_with(['<', '>', '=', '!']) {
         return Err(format!(
-            "{left:?} in {text:?} is not SERVICE.FIGURE; expected {REQUIREMENT_EXPECTED}"
+            "{text:?} has two operators; expected {REQUIREMENT_EXPECTED}"
         ));
+    }
+    let value = match right.parse::<f64>() {
+        Ok(value) if value.is_finite() && !right.is_empty() => value,
+        _ => {
+            return Err(format!(
+                "{right:?} in {text:?} is not a number; expected {REQUIREMENT_EXPECTED}"
+            ))
+        }
     };
-    let (service, figure) = (service.trim(), figure.trim());
-    if service.is_empty() {
+    Ok(Requirement {
+        service,
+        figure,
+        op,
+        value,
+        value_text: right.to_string(),
+    })
+}
+
+/// Parses `SERVICE.FIGURE`, or a cluster figure alone (`costUsd`: service `""`), as
+/// `--minimize` takes it; the message says what is wrong and what is allowed.
+pub fn parse_figure(text: &str) -> Result<(String, &'static str), String> {
+    figure_in(text, text)
+}
+
+/// `parse_figure` of `left`, a part of `text` (named in messages).
+fn figure_in(left: &str, text: &str) -> Result<(String, &'static str), String> {
+    let left = left.trim();
+    let (service, figure) = match left.rsplit_once('.') {
+        Some((service, figure)) => (service.trim(), figure.trim()),
+        None if CLUSTER_FIGURES.contains(&left) => ("", left),
+        None => {
+            return Err(format!(
+                "{left:?} in {text:?} is not SERVICE.FIGURE nor a cluster figure ({}); expected {REQUIREMENT_EXPECTED}",
+                CLUSTER_FIGURES.join(", ")
+            ))
+        }
+    };
+    if service.is_empty() && left.contains('.') {
         return Err(format!(
             "no service before .{figure} in {text:?}; expected {REQUIREMENT_EXPECTED}"
         ));
@@ -146,37 +205,24 @@ pub fn parse_requirement(text: &str) -> Result<Requirement, String> {
             figures_list()
         ));
     };
-    if right.starts_with(['<', '>', '=', '!']) {
+    if !service.is_empty() && !is_service_figure(figure) {
         return Err(format!(
-            "{text:?} has two operators; expected {REQUIREMENT_EXPECTED}"
+            "{figure} in {text:?} is the cluster's figure, not a service's: write it without a service"
         ));
     }
-    let value = match right.parse::<f64>() {
-        Ok(value) if value.is_finite() && !right.is_empty() => value,
-        _ => {
-            return Err(format!(
-                "{right:?} in {text:?} is not a number; expected {REQUIREMENT_EXPECTED}"
-            ))
-        }
-    };
-    Ok(Requirement {
-        service: service.to_string(),
-        figure,
-        op,
-        value,
-        value_text: right.to_string(),
-    })
+    Ok((service.to_string(), figure))
 }
 
-/// `Ok` when `requirement` names one of `services`; else the message, with the nearest name.
+/// `Ok` when `requirement` names one of `services` (or is the cluster's); else the message, with the nearest name.
 pub fn check_service<'a>(
     requirement: &Requirement,
     services: impl IntoIterator<Item = &'a str> + Clone,
 ) -> Result<(), String> {
-    if services
-        .clone()
-        .into_iter()
-        .any(|name| name == requirement.service)
+    if requirement.service.is_empty()
+        || services
+            .clone()
+            .into_iter()
+            .any(|name| name == requirement.service)
     {
         return Ok(());
     }
@@ -334,6 +380,41 @@ services:
         assert!(parse_requirement("web.availability>=>1").is_err());
         assert!(parse_requirement(".availability>=1").is_err());
         assert!(parse_requirement("web.availability>=inf").is_err());
+    }
+
+    #[test]
+    fn cluster_figures_are_named_without_a_service() {
+        let requirement = parse_requirement("costUsd<=500").unwrap();
+        assert_eq!(
+            (requirement.service.as_str(), requirement.figure),
+            ("", "costUsd")
+        );
+        assert_eq!(requirement.to_string(), "costUsd <= 500");
+        assert!(
+            check_service(&requirement, ["web"]).is_ok(),
+            "the cluster's"
+        );
+        let share = parse_requirement("web.costUsd < 2.5").unwrap();
+        assert_eq!((share.service.as_str(), share.figure), ("web", "costUsd"));
+        for text in ["idleCostUsd>=0", "costUsdPerMonth<1000"] {
+            assert_eq!(parse_requirement(text).unwrap().service, "", "{text}");
+        }
+        let message = parse_requirement("web.idleCostUsd<=1").unwrap_err();
+        assert!(
+            message.contains("the cluster's figure, not a service's"),
+            "{message}"
+        );
+        let message = parse_requirement("availability>=0.9").unwrap_err();
+        assert!(
+            message.contains("nor a cluster figure (costUsd, costUsdPerMonth, idleCostUsd)"),
+            "{message}"
+        );
+        assert_eq!(
+            super::parse_figure("costUsd").unwrap(),
+            (String::new(), "costUsd")
+        );
+        assert!(super::parse_figure("web.minRunning").is_ok());
+        assert!(super::parse_figure("minRunning").is_err());
     }
 
     #[test]

@@ -42,6 +42,18 @@ struct Resolved {
     outputs: Vec<&'static str>,
 }
 
+/// `onDemand 0.096 USD/h`, `spot 0.0288 USD/h`, or `unknown (no price given)`.
+fn price_text(price: Option<&Option<crate::pricing::Price>>) -> String {
+    match price.copied().flatten() {
+        Some(price) => format!(
+            "{} {} USD/h",
+            price.market.as_str(),
+            crate::pricing::usd_text(price.nano_usd_per_hour)
+        ),
+        None => "unknown (no price given for a custom type)".to_string(),
+    }
+}
+
 /// The measured window: from `warmup` to the end of the run.
 #[derive(Serialize)]
 struct MetricsView {
@@ -82,6 +94,7 @@ struct QuotasView {
 #[serde(rename_all = "camelCase")]
 struct Cluster {
     name: String,
+    region: String,
     availability_zones: Vec<String>,
     /// Every type the scenario uses, with what an instance of it registers.
     instance_types: BTreeMap<String, InstanceTypeView>,
@@ -117,6 +130,8 @@ struct AutoScalingGroupView {
     managed_draining: bool,
     /// TCP ports the agent reserves on each instance (ECS.md §2.4).
     reserved_ports: Vec<u16>,
+    /// What an instance costs per hour (`pricing.rs`).
+    pricing: String,
 }
 
 #[derive(Serialize)]
@@ -128,6 +143,7 @@ struct InstanceView {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
     reserved_ports: Vec<u16>,
+    pricing: String,
 }
 
 #[derive(Serialize)]
@@ -299,7 +315,8 @@ fn resolve(scenario: &Scenario) -> Resolved {
         .cluster
         .auto_scaling_groups
         .iter()
-        .map(|asg| AutoScalingGroupView {
+        .enumerate()
+        .map(|(idx, asg)| AutoScalingGroupView {
             name: asg.name.clone(),
             instance_type: note_type(&asg.instance_type),
             desired_capacity: asg.desired_capacity,
@@ -310,13 +327,15 @@ fn resolve(scenario: &Scenario) -> Resolved {
             spot_instance_draining: asg.spot_instance_draining,
             managed_draining: asg.managed_draining,
             reserved_ports: asg.reserved_ports.clone(),
+            pricing: price_text(scenario.pricing.auto_scaling_groups.get(idx)),
         })
         .collect();
     let instances = scenario
         .cluster
         .instances
         .iter()
-        .map(|instance| InstanceView {
+        .enumerate()
+        .map(|(idx, instance)| InstanceView {
             instance_id: instance
                 .instance_id
                 .clone()
@@ -325,6 +344,7 @@ fn resolve(scenario: &Scenario) -> Resolved {
             availability_zone: zone(instance.availability_zone),
             attributes: instance.attributes.clone(),
             reserved_ports: instance.reserved_ports.clone(),
+            pricing: price_text(scenario.pricing.instances.get(idx)),
         })
         .collect();
     Resolved {
@@ -364,6 +384,7 @@ fn resolve(scenario: &Scenario) -> Resolved {
         },
         cluster: Cluster {
             name: scenario.cluster.name.clone(),
+            region: scenario.pricing.region.clone(),
             availability_zones: scenario.cluster.availability_zones.clone(),
             instance_types,
             auto_scaling_groups,

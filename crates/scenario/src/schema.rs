@@ -217,11 +217,34 @@ fn reserved_ports() -> Value {
     })
 }
 
+/// `pricing` of an Auto Scaling group or fixed instances (`pricing.rs`).
+fn pricing() -> Value {
+    let usd = |description: &str| json!({ "type": "number", "description": description, "exclusiveMinimum": 0 });
+    object(
+        "What an instance costs per hour (default: On-Demand at the built-in table's price for the region and type). One of onDemandUsdPerHour or spot.",
+        vec![
+            ("onDemandUsdPerHour", usd("On-Demand at this price, US dollars per instance-hour.")),
+            ("spot", object(
+                "Spot: one of usdPerHour or discount.",
+                vec![
+                    ("usdPerHour", usd("The Spot price, US dollars per instance-hour.")),
+                    ("discount", json!({ "type": "number", "description": "A fraction off the table's On-Demand price (0.7: pay 30 %).", "minimum": 0, "exclusiveMaximum": 1 })),
+                ],
+                &[],
+                &[],
+            )),
+        ],
+        &[],
+        &[],
+    )
+}
+
 fn cluster() -> Value {
     object(
         "Container instances in Availability Zones: Auto Scaling groups and fixed instances.",
         vec![
             ("name", string("The cluster's name (default `default`).")),
+            ("region", choice("The AWS region whose On-Demand prices apply (default us-east-1).", &crate::pricing::regions())),
             ("availabilityZones", array("A non-empty list of distinct zone names.", string("A zone name, e.g. us-west-2a."))),
             ("instanceTypes", array("Custom instance types.", object(
                 "A custom instance type: what it registers.",
@@ -251,6 +274,7 @@ fn cluster() -> Value {
                     ("spotInstanceDraining", boolean("ECS_ENABLE_SPOT_INSTANCE_DRAINING: DRAINING on a Spot interruption notice (default false).")),
                     ("managedDraining", boolean("The group drains an instance before terminating it for scale-in or rebalancing (default false).")),
                     ("reservedPorts", reserved_ports()),
+                    ("pricing", pricing()),
                 ],
                 &["name", "instanceType", "desiredCapacity"],
                 &[],
@@ -264,6 +288,7 @@ fn cluster() -> Value {
                     ("count", integer("How many (default 1).", 1, u64::from(u32::MAX))),
                     ("attributes", attributes()),
                     ("reservedPorts", reserved_ports()),
+                    ("pricing", pricing()),
                 ],
                 &["instanceType", "availabilityZone"],
                 &[],

@@ -18,6 +18,7 @@ use crate::error::Loc;
 use crate::faults;
 use crate::node::{Node, Value};
 use crate::outputs;
+use crate::pricing::{self, Price, Pricing};
 use crate::quotas::{self, Quotas, CONTAINER_INSTANCES};
 use crate::read::{index_path, Cx, Fields};
 use crate::requirements;
@@ -125,12 +126,19 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
         ),
         None => Vec::new(),
     };
+    let cluster = cluster?;
+    let pricing = Pricing {
+        region: cluster.region?,
+        auto_scaling_groups: cluster.asg_prices,
+        instances: cluster.instance_prices,
+    };
     Some(Scenario {
         name: name?,
         description: description?,
         seed: seed?,
         duration_ms: duration_ms?,
-        cluster: cluster?.spec?,
+        cluster: cluster.spec?,
+        pricing,
         parameters: parameters?,
         task_definitions: task_definitions
             .definitions
@@ -398,6 +406,11 @@ pub(crate) struct ClusterNames {
     pub auto_scaling_groups: Vec<String>,
     pub instance_types: Vec<String>,
     pub instance_ids: Vec<String>,
+    /// `cluster.region` (`None` when invalid), and the price of each Auto Scaling group
+    /// and each fixed instance (expanded), in order (`pricing.rs`).
+    pub region: Option<String>,
+    pub asg_prices: Vec<Option<Price>>,
+    pub instance_prices: Vec<Option<Price>>,
 }
 
 fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -> ClusterNames {
@@ -407,6 +420,9 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         auto_scaling_groups: Vec::new(),
         instance_types: Vec::new(),
         instance_ids: Vec::new(),
+        region: None,
+        asg_prices: Vec::new(),
+        instance_prices: Vec::new(),
     };
     let Some(fields) = cx.fields(node, "cluster") else {
         return names;
@@ -420,6 +436,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             "autoScalingGroups",
             "instances",
             "capacityProviders",
+            "region",
         ],
         &[],
     );
@@ -429,6 +446,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         "capacity providers arrive with a later version",
     );
     let name = opt(cx, &fields, "name", Cx::name).unwrap_or(Some("default".to_string()));
+    names.region = pricing::region(cx, &fields);
     let zones_ok = zones(cx, &fields, &mut names.zones);
     let custom = fields
         .get("instanceTypes")
@@ -736,6 +754,7 @@ fn auto_scaling_group(
             "spotInstanceDraining",
             "managedDraining",
             "reservedPorts",
+            "pricing",
         ],
         &[],
     );
@@ -754,6 +773,8 @@ fn auto_scaling_group(
         }
     }
     let instance_type = required_instance_type(cx, &fields, custom, overhead_per_mille, names);
+    let price = pricing::price(cx, &fields, names.region.as_deref(), instance_type.as_ref());
+    names.asg_prices.push(price.flatten());
     // Bounded by the container-instance quota, which the cluster checks over all groups.
     let desired_capacity = fields
         .required(cx, "desiredCapacity", "a whole number >= 0")
@@ -791,6 +812,7 @@ fn auto_scaling_group(
         opt(cx, &fields, "spotInstanceDraining", Cx::bool).unwrap_or(Some(false));
     let managed_draining = opt(cx, &fields, "managedDraining", Cx::bool).unwrap_or(Some(false));
     let reserved_ports = reserved_ports(cx, &fields);
+    price?;
     Some(AutoScalingGroupSpec {
         name: name?,
         instance_type: instance_type?,
@@ -898,6 +920,7 @@ fn fixed_instances(
             "count",
             "attributes",
             "reservedPorts",
+            "pricing",
         ],
         &[],
     );
@@ -934,6 +957,7 @@ fn fixed_instances(
     };
     let instance_type =
         required_instance_type(cx, &fields, entry.custom, entry.overhead_per_mille, names);
+    let price = pricing::price(cx, &fields, names.region.as_deref(), instance_type.as_ref());
     let zone = fields
         .required(
             cx,
@@ -950,6 +974,7 @@ fn fixed_instances(
         Some(availability_zone),
         Some(attributes),
         Some(reserved_ports),
+        Some(price),
     ) = (
         instance_id.unwrap_or(Some(String::new())),
         count,
@@ -957,6 +982,7 @@ fn fixed_instances(
         zone,
         attributes,
         reserved_ports,
+        price,
     )
     else {
         return None;
@@ -965,6 +991,7 @@ fn fixed_instances(
         return Some(u64::from(count));
     }
     for _ in 0..count {
+        names.instance_prices.push(price);
         instances.push(FixedInstanceSpec {
             instance_id: (!instance_id.is_empty()).then(|| instance_id.clone()),
             instance_type: instance_type.clone(),

@@ -53,6 +53,7 @@ pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
     reserved_host_ports(scenario, &mut found);
     schedules_within_the_run(scenario, &mut found);
     placements(scenario, &mut found);
+    unpriced_types(scenario, &mut found);
     let mut warnings: Vec<Warning> = found
         .into_iter()
         .map(|(field, message)| Warning {
@@ -64,6 +65,40 @@ pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
         .collect();
     warnings.sort_by_key(|warning| warning.source.as_ref().map(Source::reading_order));
     warnings
+}
+
+/// An EC2 instance type the built-in price table does not price in the scenario's region
+/// (the table has gaps: its source lacks some types and regions), with no `pricing` given:
+/// the run's cost figures stay empty. Custom types have no price unless given one, as the
+/// reference says, and are not warned about.
+fn unpriced_types(scenario: &Scenario, found: &mut Vec<(String, String)>) {
+    let pricing = &scenario.pricing;
+    let message = |name: &str| {
+        format!(
+            "the built-in price table has no On-Demand price for {name} in {}, so the run's cost \
+             figures stay empty; give one: pricing: {{onDemandUsdPerHour: 0.1}}, or Spot: \
+             pricing: {{spot: {{usdPerHour: 0.03}}}}",
+            pricing.region
+        )
+    };
+    let is_ec2 = |name: &str| crate::catalogue::lookup(name, 0).is_some();
+    for (idx, group) in scenario.cluster.auto_scaling_groups.iter().enumerate() {
+        let name = &group.instance_type.name;
+        if pricing.auto_scaling_groups.get(idx) == Some(&None) && is_ec2(name) {
+            found.push((
+                format!("cluster.autoScalingGroups[{idx}].instanceType"),
+                message(name),
+            ));
+        }
+    }
+    let mut named: Vec<&str> = Vec::new();
+    for (instance, price) in scenario.cluster.instances.iter().zip(&pricing.instances) {
+        let name = instance.instance_type.name.as_str();
+        if price.is_none() && is_ec2(name) && !named.contains(&name) {
+            named.push(name);
+            found.push(("cluster.instances".to_string(), message(name)));
+        }
+    }
 }
 
 /// A scheduled task whose schedule first fires after the run's end (from `startTime`), or

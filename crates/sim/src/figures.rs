@@ -180,6 +180,8 @@ impl Figures {
                         }
                     }),
                     min_healthy_targets: load_balanced.then(|| stats.targets.min.unwrap_or(0)),
+                    // Filled in from `cost::Costs` by `run`.
+                    cost_usd: None,
                 }
             })
             .collect()

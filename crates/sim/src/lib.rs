@@ -3,6 +3,7 @@
 //! change. A `Run` has no globals and is `Send`, so runs go on as many threads as wanted
 //! with byte-identical results.
 
+pub mod cost;
 mod figures;
 mod groups;
 pub mod html;
@@ -187,6 +188,7 @@ pub fn simulate(
 /// The service figures and the streamed files' consumers, hearing every change.
 struct Listeners {
     figures: Figures,
+    costs: cost::Costs,
     groups: GroupFigures,
     consumers: Vec<Box<dyn Consumer>>,
 }
@@ -194,6 +196,7 @@ struct Listeners {
 impl Observer for Listeners {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
         self.figures.record(at, change, cluster);
+        self.costs.record(at, change, cluster);
         self.groups.record(at, change);
         for consumer in &mut self.consumers {
             consumer.record(at, seq, change, cluster);
@@ -240,6 +243,7 @@ pub fn run_with_progress(
     }
     let mut listeners = Listeners {
         figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
+        costs: cost::Costs::new(scenario, SimTime(scenario.metrics.warmup_ms)),
         groups: GroupFigures::new(scenario, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
@@ -249,9 +253,14 @@ pub fn run_with_progress(
         }
     }
     progress(run.end);
-    let services = listeners.figures.report(&run.cluster, run.end);
+    let mut services = listeners.figures.report(&run.cluster, run.end);
     let groups = listeners.groups.report();
-    let report = Report::new(scenario, seed, run.end, run.events, services, groups);
+    let cost = listeners.costs.report(scenario, run.end);
+    for (service, share) in services.iter_mut().zip(&cost.services) {
+        service.cost_usd = *share;
+    }
+    let mut report = Report::new(scenario, seed, run.end, run.events, services, groups);
+    report.cost = cost;
     for consumer in listeners.consumers {
         consumer.finish_run(&run.cluster, &report)?;
     }

@@ -6,6 +6,8 @@ use des::SimTime;
 use scenario::Scenario;
 use serde::{Serialize, Serializer};
 
+use crate::cost::{CostReport, Usd};
+
 /// One service's figures; serialized with the contract's names into `summary.json`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,6 +36,9 @@ pub struct ServiceReport {
     #[serde(serialize_with = "optional_six_decimals")]
     pub mean_healthy_targets: Option<f64>,
     pub min_healthy_targets: Option<u32>,
+    /// The service's share of the instances' cost over the window (`cost.rs`); `None` when
+    /// some instance has no price.
+    pub cost_usd: Option<Usd>,
 }
 
 /// One task group's figures (`groups.csv`, `summary.json`'s `groups`): the arrivals in the
@@ -104,6 +109,9 @@ pub struct Report {
     /// Task groups with arrivals; absent from `summary.json` when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupReport>,
+    /// What the instances cost over the window: `costUsd` and the rest (`cost.rs`).
+    #[serde(flatten)]
+    pub cost: CostReport,
 }
 
 fn seconds<S: Serializer>(time: &SimTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -132,7 +140,7 @@ fn six_decimals<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error
     serializer.serialize_f64((x * 1e6).round() / 1e6)
 }
 
-pub const SERVICES_HEADER: [&str; 12] = [
+pub const SERVICES_HEADER: [&str; 13] = [
     "serviceName",
     "desiredCount",
     "availability",
@@ -145,6 +153,7 @@ pub const SERVICES_HEADER: [&str; 12] = [
     "steadyAt",
     "meanHealthyTargets",
     "minHealthyTargets",
+    "costUsd",
 ];
 
 impl Report {
@@ -167,6 +176,7 @@ impl Report {
             events,
             services,
             groups,
+            cost: CostReport::default(),
         }
     }
 
@@ -223,6 +233,7 @@ impl Report {
                     .min_healthy_targets
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
+                service.cost_usd.map(Usd::cell).unwrap_or_default(),
             ])?;
         }
         writer.flush()

@@ -74,28 +74,52 @@ mod tests {
         }
     }
 
+    /// The checks of `texts` on `rows`; the first and third hold, the others fail.
+    fn checked(texts: &[&str], rows: &[ServiceRow]) -> Vec<super::Check> {
+        let requirements: Vec<_> = texts
+            .iter()
+            .map(|text| parse_requirement(text).unwrap())
+            .collect();
+        let checks = check(&requirements, rows);
+        let oks: Vec<bool> = checks.iter().map(|check| check.ok).collect();
+        assert_eq!(oks, [true, false, true, false], "{texts:?}");
+        checks
+    }
+
     #[test]
     fn requirements_hold_or_fail_on_the_cells() {
         let rows = [
             row("web", &[("availability", "0.999500"), ("minRunning", "5")]),
             row("api", &[("availability", "1.000000")]),
         ];
-        let requirements: Vec<_> = [
-            "web.availability>=0.999",
-            "web.minRunning>=6",
-            "api.availability==1",
-            "web.meanTimeToRecover<=60",
-        ]
-        .iter()
-        .map(|text| parse_requirement(text).unwrap())
-        .collect();
-        let checks = check(&requirements, &rows);
-        let oks: Vec<bool> = checks.iter().map(|check| check.ok).collect();
-        assert_eq!(oks, [true, false, true, false]);
+        let checks = checked(
+            &[
+                "web.availability>=0.999",
+                "web.minRunning>=6",
+                "api.availability==1",
+                "web.meanTimeToRecover<=60",
+            ],
+            &rows,
+        );
         assert_eq!(checks[1].observed_text(), "5");
         assert_eq!(checks[3].observed, None, "an empty figure fails");
         assert_eq!(checks[3].observed_text(), "none");
         assert!(!all_ok(&checks));
         assert!(all_ok(&checks[..1]));
+        // The cluster's figures are in the row with an empty name.
+        let rows = [
+            row("web", &[("costUsd", "1.500000")]),
+            row("", &[("costUsd", "2.880000"), ("idleCostUsd", "1.380000")]),
+        ];
+        let checks = checked(
+            &[
+                "costUsd<=3",
+                "costUsd<=2",
+                "web.costUsd<=2",
+                "idleCostUsd<1",
+            ],
+            &rows,
+        );
+        assert_eq!(checks[0].observed_text(), "2.880000");
     }
 }

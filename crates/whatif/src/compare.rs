@@ -5,7 +5,9 @@
 //!
 //! Which way is better: higher `availability`, `minRunning`, `meanHealthyTargets` and
 //! `minHealthyTargets`; lower `secondsBelowDesired`, `meanTimeToRecover`, `tasksFailed`,
-//! `placementFailures` and `steadyAt` (reaching the desired count sooner). `desiredCount` and
+//! `placementFailures` and `steadyAt` (reaching the desired count sooner), and lower cost:
+//! `costUsd` (a service's share, or the cluster's total in the cluster's row, whose service
+//! name is empty), `costUsdPerMonth` and `idleCostUsd`. `desiredCount` and
 //! `tasksStarted` are neutral: more starts can mean more replacements or simply more work, so
 //! the difference is reported without a verdict (as is any figure added later until it is
 //! listed here).
@@ -32,7 +34,10 @@ pub fn better(figure: &str) -> Better {
         | "meanTimeToRecover"
         | "tasksFailed"
         | "placementFailures"
-        | "steadyAt" => Better::Lower,
+        | "steadyAt"
+        | "costUsd"
+        | "costUsdPerMonth"
+        | "idleCostUsd" => Better::Lower,
         _ => Better::Neither,
     }
 }
@@ -75,6 +80,9 @@ pub fn compare(base: &[Vec<ServiceRow>], other: &[Vec<ServiceRow>]) -> Compariso
     let mut rows = Vec::new();
     for service in base_names.iter().filter(|name| other_names.contains(name)) {
         for (column, metric) in figure_names().iter().enumerate() {
+            if !crate::has_figure(service, metric) {
+                continue;
+            }
             let pairs: Vec<(f64, f64)> = base
                 .iter()
                 .zip(other)

@@ -1,6 +1,7 @@
 //! What-if questions over many runs: sweeps over seeds and `--set` values (`sweep`), paired
 //! comparisons of two scenarios on the same seeds (`compare`), the smallest value that meets
-//! every requirement (`plan`), and requirements on one run (`check`), with the statistics
+//! every requirement (`plan`) or the variant of a grid that meets them with the lowest figure
+//! (`minimize`: the cheapest), and requirements on one run (`check`), with the statistics
 //! they share (`stats`), and the pages that show sweeps and comparisons (`html`). Everything
 //! here is computed from each run's figures, the columns of `services.csv`, and turned into
 //! the bytes of the files; the binary does the IO.
@@ -12,6 +13,7 @@ pub mod check;
 pub mod compare;
 pub mod grid;
 pub mod html;
+pub mod minimize;
 pub mod plan;
 pub mod seeds;
 pub mod shard;
@@ -24,9 +26,39 @@ use std::sync::mpsc;
 use scenario::Scenario;
 use sim::Report;
 
-/// The figures of `services.csv`, after `serviceName`, in its order.
+/// The figures of `services.csv`, after `serviceName`, in its order, then the cluster's own
+/// (`CLUSTER_ONLY_FIGURES`).
 pub fn figure_names() -> &'static [&'static str] {
-    &sim::SERVICES_HEADER[1..]
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        sim::SERVICES_HEADER[1..]
+            .iter()
+            .chain(CLUSTER_ONLY_FIGURES)
+            .copied()
+            .collect()
+    });
+    &NAMES
+}
+
+/// Figures only the cluster's row has (its `costUsd` is the `services.csv` column).
+pub const CLUSTER_ONLY_FIGURES: &[&str] = &["costUsdPerMonth", "idleCostUsd"];
+
+/// How the terminal names a row: its service, or `(cluster)` for the cluster's.
+pub fn row_label(service: &str) -> &str {
+    if service.is_empty() {
+        "(cluster)"
+    } else {
+        service
+    }
+}
+
+/// Whether the row of `service` (`""`: the cluster's) has `figure`: the cluster's row has
+/// only `scenario::CLUSTER_FIGURES`, a service's every other.
+pub fn has_figure(service: &str, figure: &str) -> bool {
+    if service.is_empty() {
+        scenario::CLUSTER_FIGURES.contains(&figure)
+    } else {
+        !CLUSTER_ONLY_FIGURES.contains(&figure)
+    }
 }
 
 /// The column of `figure` among `figure_names()`.
@@ -36,6 +68,7 @@ pub fn figure_index(figure: &str) -> Option<usize> {
 
 /// One service's figures from one run: its name and the cells of its `services.csv` row
 /// after the name, formatted as that file formats them (empty when a figure has no value).
+/// The cluster's row has an empty name and only the cluster's figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceRow {
     pub service: String,
@@ -52,7 +85,8 @@ impl ServiceRow {
 }
 
 /// The report's services as `services.csv` writes them, so every figure, and any added
-/// later, comes through with the same formatting.
+/// later, comes through with the same formatting; then the cluster's row (`costUsd`,
+/// `costUsdPerMonth`, `idleCostUsd` from `summary.json`, six decimals).
 pub fn service_rows(report: &Report) -> Vec<ServiceRow> {
     let mut bytes = Vec::new();
     report
@@ -64,15 +98,34 @@ pub fn service_rows(report: &Report) -> Vec<ServiceRow> {
         header.iter().eq(sim::SERVICES_HEADER.iter().copied()),
         "services.csv's header is SERVICES_HEADER"
     );
-    reader
+    let mut rows: Vec<ServiceRow> = reader
         .records()
         .map(|record| {
             let record = record.expect("services.csv is well-formed");
             let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
             let service = cells.remove(0);
+            cells.extend(CLUSTER_ONLY_FIGURES.iter().map(|_| String::new()));
             ServiceRow { service, cells }
         })
-        .collect()
+        .collect();
+    let cost = &report.cost;
+    let cells = figure_names()
+        .iter()
+        .map(|&figure| {
+            let usd = match figure {
+                "costUsd" => cost.cost_usd,
+                "costUsdPerMonth" => cost.cost_usd_per_month,
+                "idleCostUsd" => cost.idle_cost_usd,
+                _ => None,
+            };
+            usd.map(sim::cost::Usd::cell).unwrap_or_default()
+        })
+        .collect();
+    rows.push(ServiceRow {
+        service: String::new(),
+        cells,
+    });
+    rows
 }
 
 /// Runs `scenario` with `seed` for its figures only (no per-row files are produced).
@@ -168,6 +221,9 @@ mod tests {
     #[test]
     fn requirement_figures_are_the_services_csv_figures() {
         assert_eq!(scenario::REQUIREMENT_FIGURES, figure_names());
+        for figure in scenario::CLUSTER_FIGURES {
+            assert!(figure_names().contains(figure), "{figure}");
+        }
     }
 
     #[test]

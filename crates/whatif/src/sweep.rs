@@ -238,6 +238,10 @@ pub fn sweep_csv(runs: &Table, n_paths: usize) -> Result<Vec<u8>, String> {
                 .filter(|row| row[first_figure - 1] == service)
                 .collect();
             for (column, figure) in figures.iter().enumerate() {
+                // The cluster's row has the cluster's figures, a service's the others.
+                if !crate::has_figure(service, figure) {
+                    continue;
+                }
                 let cells: Vec<&str> = service_rows
                     .iter()
                     .map(|row| row[first_figure + column].as_str())

@@ -11,6 +11,7 @@ mod fixtures;
 mod fuzz;
 mod lifecycle;
 mod overrides;
+mod pricing;
 mod quotas;
 mod reference;
 mod scenarios;

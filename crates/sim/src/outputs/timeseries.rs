@@ -4,7 +4,10 @@
 //! zone (`key` its name): `instances`, `reservedCpu`, `reservedMemory` (what tasks reserve,
 //! in CPU units and MiB) and `registeredCpu`, `registeredMemory` (what the instances
 //! register). Every series has a row at time zero; a value holds until its next row. Rows
-//! are in time order; within a time, in the order the changes touched them.
+//! are in time order; within a time, in the order the changes touched them. The cost
+//! series (`cost::CostSeries`: `costRateUsdPerHour` per Auto Scaling group and fixed
+//! instance, `clusterCostRateUsdPerHour` and the cumulative `clusterCostUsd`) come first
+//! within a time; they are left out when some instance has no price.
 
 use std::io;
 
@@ -15,6 +18,7 @@ use des::SimTime;
 
 use super::levels::{Level, Levels};
 use super::{Consumer, CsvFile, Sink, Start};
+use crate::cost::{CostRow, CostSeries};
 use crate::report::Report;
 
 pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
@@ -22,13 +26,24 @@ pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
 struct Timeseries {
     file: CsvFile,
     levels: Levels,
+    cost: CostSeries,
 }
 
 pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Timeseries {
         file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
         levels: Levels::new(start.cluster),
+        cost: CostSeries::new(start.scenario),
     }))
+}
+
+fn cost_row(file: &mut CsvFile, row: &CostRow<'_>) {
+    file.row([
+        row.at.to_string().as_str(),
+        row.series,
+        row.key,
+        row.value.as_str(),
+    ]);
 }
 
 fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
@@ -50,21 +65,25 @@ fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
 
 impl Consumer for Timeseries {
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        let Timeseries { file, levels } = self;
+        let Timeseries { file, levels, cost } = self;
+        cost.record(at, change, cluster, &mut |row| cost_row(file, &row));
         levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
     }
 
     /// Without the end of the run: the levels up to the last change.
     fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries { file, levels, cost } = &mut *self;
+        cost.finish(&mut |row| cost_row(file, &row));
         levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
 
     /// Tasks that count as healthy by the end of the run are in.
     fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries { file, levels, cost } = &mut *self;
+        cost.finish(&mut |row| cost_row(file, &row));
         levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
+        cost.finish_run(report.simulated, &mut |row| cost_row(file, &row));
         self.file.finish()
     }
 }

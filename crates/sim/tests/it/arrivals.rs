@@ -17,6 +17,7 @@ fn loss_system(mean_gap: &str, duration: &str, warmup: &str, strategy: &str) -> 
 seed: 1
 duration: {duration}
 cluster:
+  region: us-east-2  # the built-in price table has no t3.medium in us-east-1 (docs/cost.md)
   availabilityZones: [us-east-1a]
   instances:
     - {{instanceId: i-1, instanceType: t3.medium, availabilityZone: us-east-1a}}
@@ -156,6 +157,7 @@ fn an_arrival_that_does_not_fit_fails_as_run_task_does() {
     let yaml = "name: batches
 duration: 2h
 cluster:
+  region: us-east-2  # the built-in price table has no t3.medium in us-east-1 (docs/cost.md)
   availabilityZones: [us-east-1a]
   instances:
     - {instanceType: t3.medium, availabilityZone: us-east-1a}

@@ -253,7 +253,7 @@ pub(crate) fn generate(seed: u64) -> String {
     }
     let mut yaml = format!(
         "name: random-{seed}\nduration: {hours}h\nparameters: {{{parameters}}}\n\
-         cluster:\n  availabilityZones: [{zone_list}]\n  instanceTypes:\n    - {{name: lab.tiny, cpu: 1024, memory: 1000, enis: 2}}\n  autoScalingGroups:\n",
+         cluster:\n  region: us-west-2\n  availabilityZones: [{zone_list}]\n  instanceTypes:\n    - {{name: lab.tiny, cpu: 1024, memory: 1000, enis: 2}}\n  autoScalingGroups:\n",
     );
     let n_groups = rng.random_range(1..=2);
     let mut used_types = Vec::new();

@@ -4,6 +4,7 @@
 
 mod arrivals;
 mod behaviour;
+mod cost;
 mod determinism;
 mod explain;
 mod figures;

@@ -2,7 +2,10 @@
 //! applied, and at the end of the run, each series' step function holds what the model
 //! says (running and desired counts, tasks counted healthy by `Task::is_healthy`, live
 //! instances and their registered and reserved resources per zone), over the golden
-//! scenarios and swarm-generated ones; rows are in time order, each a change.
+//! scenarios and swarm-generated ones; rows are in time order, each a change. The cost
+//! series too: each Auto Scaling group's and fixed instance's rate is the sum of its live
+//! instances' prices, the cluster's the sum of all, and the cumulative cost at the end is
+//! each instance's price times its time registered, added up independently here.
 
 use std::collections::BTreeMap;
 
@@ -18,9 +21,31 @@ use crate::support::{csv_rows, outputs};
 
 type Levels = BTreeMap<(String, String), u64>;
 
-/// Every level as the model tells it at `now`.
-fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
+/// Every level as the model tells it at `now`, with the cost rates (nano-dollars per hour)
+/// when every instance has a price.
+fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels {
     let mut levels = Levels::new();
+    if scenario.pricing.is_known() {
+        let mut total = 0;
+        for (key, price) in instance_prices(scenario, cluster) {
+            levels
+                .entry(("costRateUsdPerHour".into(), key.clone()))
+                .or_insert(0);
+            if let Some((instance, nano)) = price {
+                if instance.is_live() {
+                    *levels.get_mut(&("costRateUsdPerHour".into(), key)).unwrap() += nano;
+                    total += nano;
+                }
+            }
+        }
+        levels.insert(
+            (
+                "clusterCostRateUsdPerHour".into(),
+                scenario.cluster.name.clone(),
+            ),
+            total,
+        );
+    }
     for service in cluster.services() {
         let name = service.service_name.clone();
         let healthy = service
@@ -68,6 +93,59 @@ fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
     levels
 }
 
+/// Every cost bucket's key (group name, or fixed instance id) with each instance ever
+/// registered in it and its price; buckets with no instance yet have `None`.
+fn instance_prices<'a>(
+    scenario: &Scenario,
+    cluster: &'a Cluster,
+) -> Vec<(
+    String,
+    Option<(&'a cluster::instance::ContainerInstance, u64)>,
+)> {
+    let price = |price: Option<scenario::pricing::Price>| price.unwrap().nano_usd_per_hour;
+    let mut out: Vec<_> = scenario
+        .cluster
+        .auto_scaling_groups
+        .iter()
+        .map(|asg| (asg.name.clone(), None))
+        .collect();
+    let mut fixed = 0;
+    for instance in cluster.instances() {
+        match instance.auto_scaling_group {
+            Some(asg) => out.push((
+                scenario.cluster.auto_scaling_groups[asg.index()]
+                    .name
+                    .clone(),
+                Some((
+                    instance,
+                    price(scenario.pricing.auto_scaling_groups[asg.index()]),
+                )),
+            )),
+            None => {
+                out.push((
+                    instance.ec2_instance_id.clone(),
+                    Some((instance, price(scenario.pricing.instances[fixed]))),
+                ));
+                fixed += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A value of `series` as an integer: cost rates in nano-dollars, cumulative cost in
+/// micro-dollars, the rest as written.
+fn value_of(series: &str, text: &str) -> u64 {
+    let scale = match series {
+        "costRateUsdPerHour" | "clusterCostRateUsdPerHour" => 9,
+        "clusterCostUsd" => 6,
+        _ => 0,
+    };
+    des::time::parse_decimal_scaled(text, scale)
+        .and_then(|value| u64::try_from(value).ok())
+        .unwrap_or_else(|| panic!("{series} value {text:?}"))
+}
+
 fn millis(time: &str) -> u64 {
     let (seconds, millis) = time.split_once('.').expect("three decimals");
     seconds.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap()
@@ -90,12 +168,14 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
         let steps = series
             .entry((row.get("series").to_string(), row.get("key").to_string()))
             .or_default();
-        let value: u64 = row.get("value").parse().unwrap();
+        let value = value_of(row.get("series"), row.get("value"));
         if steps.is_empty() && at != 0 {
             return Err(format!("{:?} starts at {at} ms, not 0", row));
         }
+        // The cumulative cost may stand still (no instance) while the rate changes.
+        let cumulative = row.get("series") == "clusterCostUsd";
         if let Some(&(before, previous)) = steps.last() {
-            if previous == value || before == at {
+            if (previous == value && !cumulative) || before == at {
                 return Err(format!("{row:?} is no change of its series"));
             }
         }
@@ -109,14 +189,14 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
     // The model after the last event of each moment.
     let mut moments: Vec<(SimTime, Levels)> = Vec::new();
     let (cluster, _) = sim::simulate(scenario, seed, &mut Discard, &mut |now, cluster| {
-        let levels = model_levels(cluster, now);
+        let levels = model_levels(scenario, cluster, now);
         match moments.last_mut() {
             Some((at, last)) if *at == now => *last = levels,
             _ => moments.push((now, levels)),
         }
     });
     let end = SimTime(scenario.duration_ms);
-    moments.push((end, model_levels(&cluster, end)));
+    moments.push((end, model_levels(scenario, &cluster, end)));
     for (now, levels) in &moments {
         for (key, &expected) in levels {
             let got = value_at(key, *now);
@@ -128,12 +208,33 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
             }
         }
     }
-    if series.len() != moments[0].1.len() {
+    let cumulative = scenario.pricing.is_known() as usize;
+    if series.len() != moments[0].1.len() + cumulative {
         return Err(format!(
-            "timeseries.csv has {} series, the model {}",
+            "timeseries.csv has {} series, the model {} and {cumulative} cumulative cost",
             series.len(),
             moments[0].1.len()
         ));
+    }
+    if cumulative == 1 {
+        // Each instance's price times its time registered, added up (nano-dollars per hour
+        // x ms), to the micro-dollar, half up.
+        let total: u128 = instance_prices(scenario, &cluster)
+            .into_iter()
+            .filter_map(|(_, price)| price)
+            .map(|(instance, nano)| {
+                let until = instance.deregistered_at.unwrap_or(end).min(end);
+                u128::from(nano) * u128::from(until.since(instance.registered_at))
+            })
+            .sum();
+        let expected = ((total + 1_800_000_000) / 3_600_000_000) as u64;
+        let key = ("clusterCostUsd".to_string(), scenario.cluster.name.clone());
+        let last = series[&key].last().copied();
+        if last != Some((end.as_ms(), expected)) {
+            return Err(format!(
+                "clusterCostUsd ends at {last:?}, each instance's price x time registered adds up to {expected} micro-dollars at {end}"
+            ));
+        }
     }
     Ok(())
 }

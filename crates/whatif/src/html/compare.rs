@@ -124,8 +124,8 @@ pub fn compare_page(spec: &CompareSpec, comparison: &Comparison) -> Vec<u8> {
     for (index, service) in services.iter().enumerate() {
         let _ = write!(
             page,
-            "<a href=\"#service-{index}\">Service {}</a>",
-            escape(service)
+            "<a href=\"#service-{index}\">{}</a>",
+            escape(&super::heading(service))
         );
     }
     page.push_str(
@@ -160,8 +160,8 @@ pub fn compare_page(spec: &CompareSpec, comparison: &Comparison) -> Vec<u8> {
             .collect();
         let _ = write!(
             page,
-            "<section id=\"service-{index}\">\n<h2>Service {} (other − base)</h2>\n",
-            escape(service)
+            "<section id=\"service-{index}\">\n<h2>{} (other − base)</h2>\n",
+            escape(&super::heading(service))
         );
         let list = |winner: Winner| {
             let names = figures_won(comparison, service, winner);

@@ -217,6 +217,26 @@ fn text_width(text: &str) -> f64 {
 }
 
 /// The numbers after every `name="` in `text`, for the tests of the pages.
+/// What a row of figures is about: `service web`, or `the cluster` for the cluster's own
+/// figures (cost), whose rows have an empty service name.
+pub(crate) fn subject(service: &str) -> String {
+    if service.is_empty() {
+        "the cluster".to_string()
+    } else {
+        format!("service {service}")
+    }
+}
+
+/// `subject` as a heading: `Service web`, `The cluster`.
+pub(crate) fn heading(service: &str) -> String {
+    let subject = subject(service);
+    let mut chars = subject.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 fn attributes(text: &str, name: &str) -> Vec<f64> {
     text.split(&format!("{name}=\""))

@@ -335,8 +335,8 @@ fn header(page: &mut String, manifest: &Manifest, title: &str, figures: &Figures
     for (service, name) in figures.services.iter().enumerate().take(MAX_SERVICES) {
         let _ = write!(
             page,
-            "<a href=\"#service-{service}\">Service {}</a>",
-            escape(name)
+            "<a href=\"#service-{service}\">{}</a>",
+            escape(&super::heading(name))
         );
     }
     page.push_str(
@@ -417,8 +417,8 @@ fn service_section(
     let colour = sim::html::PALETTE[service % sim::html::PALETTE.len()];
     let _ = write!(
         page,
-        "<section id=\"service-{service}\">\n<h2>Service {}</h2>\n<div class=\"charts\">\n",
-        escape(name)
+        "<section id=\"service-{service}\">\n<h2>{}</h2>\n<div class=\"charts\">\n",
+        escape(&super::heading(name))
     );
     let mut empty = Vec::new();
     let mut shown = Vec::new();
@@ -473,7 +473,8 @@ fn chart(
     let mut svg = plot_open(
         [WIDTH, height, LEFT, RIGHT],
         &format!(
-            "{figure} of service {service}: mean over the seeds and 95 % interval per variant"
+            "{figure} of {}: mean over the seeds and 95 % interval per variant",
+            super::subject(service)
         ),
         &scale,
     );

@@ -259,6 +259,7 @@ impl Page<'_> {
              what began it.</p>",
             clock(report.warmup.as_ms())
         );
+        page.push_str(&cost_line(&report.cost));
         if report.services.is_empty() {
             page.push_str("<p class=\"note\">This scenario has no services.</p>\n</section>\n");
             return;
@@ -1018,6 +1019,23 @@ fn shorten(text: &str, max: usize) -> String {
         let mut short: String = text.chars().take(max - 1).collect();
         short.push('…');
         short
+    }
+}
+
+/// One sentence on what the instances cost over the window (`summary.json`'s figures).
+fn cost_line(cost: &crate::cost::CostReport) -> String {
+    let dollars = |usd: crate::cost::Usd| format!("${:.2}", usd.micro() as f64 / 1e6);
+    match (cost.cost_usd, cost.cost_usd_per_month, cost.idle_cost_usd) {
+        (Some(total), Some(month), Some(idle)) => format!(
+            "<p class=\"hint\">The instances cost <strong>{}</strong> over the window ({} a month \
+             at this rate, in {}); {} of it idle, capacity no task reserved (summary.json: costUsd).</p>\n",
+            dollars(total),
+            dollars(month),
+            escape(&cost.region),
+            dollars(idle)
+        ),
+        _ => "<p class=\"hint\">Cost unknown: an instance type has no price (give it a pricing).</p>\n"
+            .to_string(),
     }
 }
 
