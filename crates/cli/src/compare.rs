@@ -27,7 +27,8 @@ difference is above, below and at zero).
 
 The terminal says which is better on each figure: higher is better for availability, \
 minRunning, meanHealthyTargets and minHealthyTargets; lower is better for \
-secondsBelowDesired, meanTimeToRecover, tasksFailed, placementFailures and steadyAt; \
+secondsBelowDesired, meanTimeToRecover, tasksFailed, placementFailures, steadyAt, \
+unservedRequests and secondsSaturated; \
 desiredCount and tasksStarted are reported without a verdict. A difference is settled when \
 its 95 % interval excludes zero.";
 

@@ -22,6 +22,8 @@ pub enum Stream {
     Faults = 3,
     /// Victim picks of scripted faults with `count`, keyed by fault index.
     FaultVictims = 4,
+    /// The noise on a service's load, keyed by (service, minute of the run).
+    Load = 5,
 }
 
 /// The stream for `(seed, purpose, entity)`. `entity` is two words naming what the draws

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 mod actions;
+mod autoscaling;
 mod aws_json;
 mod catalogue;
 mod duration;

@@ -4,6 +4,7 @@
 //! with byte-identical results.
 
 mod figures;
+mod load_figures;
 pub mod outputs;
 mod report;
 mod spells;

@@ -34,6 +34,12 @@ pub struct ServiceReport {
     #[serde(serialize_with = "optional_six_decimals")]
     pub mean_healthy_targets: Option<f64>,
     pub min_healthy_targets: Option<u32>,
+    /// For a service with load or autoScaling: requests above what its RUNNING tasks could
+    /// serve, over the window (docs/autoscaling.md); and the time the load was above it.
+    #[serde(serialize_with = "optional_three_decimals")]
+    pub unserved_requests: Option<f64>,
+    #[serde(serialize_with = "optional_seconds")]
+    pub seconds_saturated: Option<SimTime>,
 }
 
 /// The run's figures: `summary.json` as it is written (no wall-clock figure, so the file
@@ -80,12 +86,22 @@ fn optional_six_decimals<S: Serializer>(x: &Option<f64>, serializer: S) -> Resul
     }
 }
 
+fn optional_three_decimals<S: Serializer>(
+    x: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => serializer.serialize_f64((x * 1e3).round() / 1e3),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Six decimals, the same as services.csv.
 fn six_decimals<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((x * 1e6).round() / 1e6)
 }
 
-pub const SERVICES_HEADER: [&str; 12] = [
+pub const SERVICES_HEADER: [&str; 14] = [
     "serviceName",
     "desiredCount",
     "availability",
@@ -98,6 +114,8 @@ pub const SERVICES_HEADER: [&str; 12] = [
     "steadyAt",
     "meanHealthyTargets",
     "minHealthyTargets",
+    "unservedRequests",
+    "secondsSaturated",
 ];
 
 impl Report {
@@ -146,6 +164,14 @@ impl Report {
                 service
                     .min_healthy_targets
                     .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                service
+                    .unserved_requests
+                    .map(|u| format!("{u:.3}"))
+                    .unwrap_or_default(),
+                service
+                    .seconds_saturated
+                    .map(|t| t.to_string())
                     .unwrap_or_default(),
             ])?;
         }

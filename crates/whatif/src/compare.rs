@@ -5,7 +5,8 @@
 //!
 //! Which way is better: higher `availability`, `minRunning`, `meanHealthyTargets` and
 //! `minHealthyTargets`; lower `secondsBelowDesired`, `meanTimeToRecover`, `tasksFailed`,
-//! `placementFailures` and `steadyAt` (reaching the desired count sooner). `desiredCount` and
+//! `placementFailures`, `steadyAt` (reaching the desired count sooner), `unservedRequests`
+//! and `secondsSaturated`. `desiredCount` and
 //! `tasksStarted` are neutral: more starts can mean more replacements or simply more work, so
 //! the difference is reported without a verdict (as is any figure added later until it is
 //! listed here).
@@ -32,7 +33,9 @@ pub fn better(figure: &str) -> Better {
         | "meanTimeToRecover"
         | "tasksFailed"
         | "placementFailures"
-        | "steadyAt" => Better::Lower,
+        | "steadyAt"
+        | "unservedRequests"
+        | "secondsSaturated" => Better::Lower,
         _ => Better::Neither,
     }
 }

@@ -4,7 +4,10 @@
 //! zone (`key` its name): `instances`, `reservedCpu`, `reservedMemory` (what tasks reserve,
 //! in CPU units and MiB) and `registeredCpu`, `registeredMemory` (what the instances
 //! register). Every series has a row at time zero; a value holds until its next row. Rows
-//! are in time order; within a time, in the order the changes touched them.
+//! are in time order; within a time, in the order the changes touched them. A service with
+//! `load` or `autoScaling` also has `load` (requests per second), `cpuUtilization` and
+//! `memoryUtilization` (percent, empty with no task RUNNING), told first within a time
+//! (`load_levels.rs`).
 
 use std::io;
 
@@ -14,6 +17,7 @@ use cluster::ids::{ServiceId, ZoneId};
 use des::SimTime;
 
 use super::levels::{Level, Levels};
+use super::load_levels::{LoadLevel, LoadLevels};
 use super::{Consumer, CsvFile, Sink, Start};
 use crate::report::Report;
 
@@ -22,12 +26,14 @@ pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
 struct Timeseries {
     file: CsvFile,
     levels: Levels,
+    load: LoadLevels,
 }
 
 pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Timeseries {
         file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
         levels: Levels::new(start.cluster),
+        load: LoadLevels::new(start.cluster),
     }))
 }
 
@@ -48,22 +54,37 @@ fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
     ]);
 }
 
+fn load_row(file: &mut CsvFile, level: &LoadLevel<'_>, cluster: &Cluster) {
+    file.row([
+        level.at.to_string().as_str(),
+        level.series,
+        cluster.service(level.service).service_name.as_str(),
+        level.value,
+    ]);
+}
+
 impl Consumer for Timeseries {
+    /// The load levels of an instant are told before the others of that instant.
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        let Timeseries { file, levels } = self;
+        let Timeseries { file, levels, load } = self;
+        load.record(at, change, cluster, &mut |level| {
+            load_row(file, &level, cluster)
+        });
         levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
     }
 
     /// Without the end of the run: the levels up to the last change.
     fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries { file, levels, load } = &mut *self;
+        load.flush(&mut |level| load_row(file, &level, cluster));
         levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
 
     /// Tasks that count as healthy by the end of the run are in.
     fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries { file, levels, load } = &mut *self;
+        load.flush(&mut |level| load_row(file, &level, cluster));
         levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
