@@ -47,6 +47,9 @@ struct ServiceScaling {
     step_cooldown_until: Vec<SimTime>,
     /// No scale-in before this (the last scale-in's cooldown; a scale-out ends it).
     scale_in_blocked_until: SimTime,
+    /// The last scale-out's cooldown: until when, and the desired count it set. Within it,
+    /// only a larger scale-out happens (the capacity it added counts).
+    scale_out_cooldown: Option<(SimTime, u32)>,
 }
 
 impl ServiceScaling {
@@ -87,6 +90,7 @@ impl Scaling {
                     breaching: vec![0; steps],
                     step_cooldown_until: vec![SimTime::ZERO; steps],
                     scale_in_blocked_until: SimTime::ZERO,
+                    scale_out_cooldown: None,
                 }
             })
             .collect();
@@ -476,8 +480,13 @@ impl Cluster {
             } else {
                 wish.count.clamp(i64::from(min), i64::from(max)) as u32
             };
-            if new > desired {
+            let larger = match state.scale_out_cooldown {
+                Some((until, set_to)) if ctx.now < until => new > set_to,
+                _ => true,
+            };
+            if new > desired && larger {
                 state.scale_in_blocked_until = ctx.now;
+                state.scale_out_cooldown = Some((ctx.now.plus_ms(wish.cooldown_ms), new));
                 for &(j, out) in &step_acted {
                     if out {
                         state.step_cooldown_until[j] =
@@ -496,10 +505,8 @@ impl Cluster {
         if ctx.now < state.scale_in_blocked_until {
             return;
         }
-        let deploying = self.services[service.index()]
-            .deployments
-            .iter()
-            .any(|deployment| deployment.rollout_state == RolloutState::InProgress);
+        let deploying =
+            self.services[service.index()].primary().rollout_state == RolloutState::InProgress;
         if deploying {
             return;
         }
@@ -563,7 +570,7 @@ impl Cluster {
         }
         let (min, max) = (state.min_capacity, state.max_capacity);
         let cause = format!("scheduled action name {} was triggered", scheduled.name);
-        let description = format!("Setting min capacity to {min} and max capacity to {max}");
+        let description = format!("Setting min capacity to {min} and max capacity to {max}.");
         self.emit(
             ctx,
             Change::ScalingActivity {

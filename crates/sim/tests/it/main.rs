@@ -2,6 +2,7 @@
 //! determinism, invariants over random scenarios, ECS behaviours that cite ECS.md, and the
 //! figures' window and episodes.
 
+mod autoscaling;
 mod behaviour;
 mod determinism;
 mod explain;
