@@ -18,6 +18,8 @@ pub(crate) struct LoadLevel<'a> {
     pub(crate) series: &'static str,
     pub(crate) service: ServiceId,
     pub(crate) value: &'a str,
+    /// The value as a number; `None` when empty.
+    pub(crate) number: Option<f64>,
 }
 
 /// A series' value now (as written) and as last told (`None` before the first).
@@ -124,6 +126,7 @@ impl LoadLevels {
                         series,
                         service,
                         value,
+                        number: value.parse().ok(),
                     });
                 }
             }

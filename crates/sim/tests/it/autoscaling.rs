@@ -532,3 +532,58 @@ fn timeseries_has_load_and_utilisation_at_changes() {
         ]
     );
 }
+
+/// A `trace` load read from a CSV beside the scenario (times in seconds or durations), by
+/// steps (exact) or linearly (held per minute); and a `daily` curve placed in the day by
+/// `parameters.startTime`.
+#[test]
+fn trace_and_daily_loads_drive_the_service() {
+    let dir = std::env::temp_dir().join(format!("ecsim-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("trace.csv"),
+        "time,value\n0,100\n5m,400\n600,100\n",
+    )
+    .unwrap();
+    let load_series = |load: &str, extra: &str| -> Vec<String> {
+        let text = web("15m", 2, load, "", "")
+            .replace("duration: 15m", &format!("duration: 15m\n{extra}"));
+        let scenario = match scenario::load_str(&text, &dir.join("s.yaml"), &[]) {
+            Ok(scenario) => scenario,
+            Err(errors) => panic!("{errors}"),
+        };
+        run_checked(&scenario, 1);
+        let files = outputs(&scenario, 1);
+        csv_rows(&files, "timeseries.csv")
+            .iter()
+            .filter(|row| row.get("series") == "load")
+            .map(|row| format!("{} {}", row.get("time"), row.get("value")))
+            .collect()
+    };
+    assert_eq!(
+        load_series(
+            "{requestsPerSecond: {trace: {file: trace.csv, interpolation: step}}}",
+            ""
+        ),
+        vec!["0.000 100.000", "300.000 400.000", "600.000 100.000"]
+    );
+    let linear = load_series("{requestsPerSecond: {trace: trace.csv}}", "");
+    assert_eq!(
+        linear[..3],
+        ["0.000 100.000", "60.000 160.000", "120.000 220.000"]
+    );
+    assert_eq!(linear[5], "300.000 400.000");
+    assert_eq!(linear.last().unwrap(), "600.000 100.000");
+    // Peak at 12:00 UTC, time zero at 12:00: the first minute is the peak, then it falls.
+    let daily = load_series(
+        "{requestsPerSecond: {daily: {trough: 100, peak: 500, peakHour: 12}}}",
+        "parameters: {startTime: \"2026-01-01T12:00:00Z\"}",
+    );
+    assert_eq!(daily[0], "0.000 500.000");
+    assert_eq!(
+        daily.len(),
+        16,
+        "a value a minute, 0 to 15 min (the end included)"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
