@@ -1,8 +1,9 @@
 //! `timeseries.csv` against the model: at the end of every moment at which an event was
 //! applied, and at the end of the run, each series' step function holds what the model
 //! says (running and desired counts, tasks counted healthy by `Task::is_healthy`, live
-//! instances and their registered and reserved resources per zone), over the golden
-//! scenarios and swarm-generated ones; rows are in time order, each a change.
+//! instances and their registered and reserved resources per zone, and a loaded service's
+//! load and utilisation as `Cluster::load_reading` gives them), over the golden scenarios
+//! and swarm-generated ones; rows are in time order, each a change.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use crate::golden::scenario_files;
 use crate::invariants::{generate, load};
 use crate::support::{csv_rows, outputs};
 
-type Levels = BTreeMap<(String, String), u64>;
+type Levels = BTreeMap<(String, String), String>;
 
 /// Every level as the model tells it at `now`.
 fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
@@ -30,13 +31,23 @@ fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
             .count() as u64;
         levels.insert(
             ("running".into(), name.clone()),
-            service.running_count.into(),
+            service.running_count.to_string(),
         );
         levels.insert(
             ("desired".into(), name.clone()),
-            service.desired_count.into(),
+            service.desired_count.to_string(),
         );
-        levels.insert(("healthy".into(), name), healthy);
+        if let Some(reading) = cluster.load_reading(service.id) {
+            let text = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
+            for (series, value) in [
+                ("load", Some(reading.requests_per_second)),
+                ("cpuUtilization", reading.cpu_percent),
+                ("memoryUtilization", reading.memory_percent),
+            ] {
+                levels.insert((series.into(), name.clone()), text(value));
+            }
+        }
+        levels.insert(("healthy".into(), name), healthy.to_string());
     }
     for zone in 0..cluster.zone_count() {
         let name = cluster.zone_name(ZoneId(zone as u16)).to_string();
@@ -62,7 +73,7 @@ fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
             ),
         ];
         for (series, value) in values {
-            levels.insert((series.into(), name.clone()), value);
+            levels.insert((series.into(), name.clone()), value.to_string());
         }
     }
     levels
@@ -76,7 +87,7 @@ fn millis(time: &str) -> u64 {
 /// Checks one run; the error names the first difference.
 fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
     let files = outputs(scenario, seed);
-    let mut series: BTreeMap<(String, String), Vec<(u64, u64)>> = BTreeMap::new();
+    let mut series: BTreeMap<(String, String), Vec<(u64, String)>> = BTreeMap::new();
     let mut last_time = 0;
     for row in csv_rows(&files, "timeseries.csv") {
         let at = millis(row.get("time"));
@@ -90,21 +101,21 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
         let steps = series
             .entry((row.get("series").to_string(), row.get("key").to_string()))
             .or_default();
-        let value: u64 = row.get("value").parse().unwrap();
+        let value = row.get("value").to_string();
         if steps.is_empty() && at != 0 {
             return Err(format!("{:?} starts at {at} ms, not 0", row));
         }
-        if let Some(&(before, previous)) = steps.last() {
-            if previous == value || before == at {
+        if let Some((before, previous)) = steps.last() {
+            if *previous == value || *before == at {
                 return Err(format!("{row:?} is no change of its series"));
             }
         }
         steps.push((at, value));
     }
-    let value_at = |key: &(String, String), now: SimTime| -> Option<u64> {
+    let value_at = |key: &(String, String), now: SimTime| -> Option<&str> {
         let steps = series.get(key)?;
-        let index = steps.partition_point(|&(at, _)| at <= now.as_ms());
-        Some(steps[index.checked_sub(1)?].1)
+        let index = steps.partition_point(|(at, _)| *at <= now.as_ms());
+        Some(steps[index.checked_sub(1)?].1.as_str())
     };
     // The model after the last event of each moment.
     let mut moments: Vec<(SimTime, Levels)> = Vec::new();
@@ -118,9 +129,9 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
     let end = SimTime(scenario.duration_ms);
     moments.push((end, model_levels(&cluster, end)));
     for (now, levels) in &moments {
-        for (key, &expected) in levels {
+        for (key, expected) in levels {
             let got = value_at(key, *now);
-            if got != Some(expected) {
+            if got != Some(expected.as_str()) {
                 return Err(format!(
                     "{} of {} at {now}: the model has {expected}, timeseries.csv {got:?}",
                     key.0, key.1
