@@ -20,6 +20,135 @@ use crate::validate::opt;
 
 const COOLDOWN_DEFAULT_MS: u64 = 300_000;
 
+/// `autoScaling` in the resolved view: every field in words.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AutoScalingView {
+    min_capacity: u32,
+    max_capacity: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    policies: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scheduled_actions: Vec<String>,
+}
+
+fn time(ms: u64) -> String {
+    crate::resolved::duration(ms)
+}
+
+fn bound(bound: Option<f64>) -> String {
+    bound.map_or(String::new(), |b| b.to_string())
+}
+
+/// A load in words: `steps 0.000 s: 200, 1800.000 s: 800; noise cv 0.05`.
+pub(crate) fn load_words(load: &LoadSpec) -> String {
+    let points = |points: &[(u64, f64)]| {
+        points
+            .iter()
+            .map(|&(at, value)| format!("{}: {value}", time(at)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let curve = match &load.requests_per_second {
+        LoadCurve::Constant(value) => format!("{value} requests/s"),
+        LoadCurve::Steps(steps) => format!("steps {}", points(steps)),
+        LoadCurve::Daily {
+            trough,
+            peak,
+            peak_hour,
+        } => format!(
+            "daily from {trough} to {peak} requests/s, peak at {peak_hour} h UTC, held per minute"
+        ),
+        LoadCurve::Trace {
+            points: trace,
+            interpolation,
+        } => format!(
+            "trace ({}) {}",
+            match interpolation {
+                Interpolation::Linear => "linear, held per minute",
+                Interpolation::Step => "step",
+            },
+            points(trace)
+        ),
+    };
+    if load.noise_cv > 0.0 {
+        format!("{curve}; noise cv {} per minute", load.noise_cv)
+    } else {
+        curve
+    }
+}
+
+pub(crate) fn auto_scaling_view(spec: &AutoScalingSpec) -> AutoScalingView {
+    let mut policies: Vec<String> = spec
+        .target_tracking
+        .iter()
+        .map(|p| {
+            format!(
+                "targetTracking {}: {} at {}; out after {} datapoints above (cooldown {}), {} after {} datapoints below {} % of the target (cooldown {})",
+                p.policy_name,
+                p.metric.name(),
+                p.target,
+                p.scale_out_datapoints,
+                time(p.scale_out_cooldown_ms),
+                if p.disable_scale_in { "never in" } else { "in" },
+                p.scale_in_datapoints,
+                p.scale_in_threshold_percent,
+                time(p.scale_in_cooldown_ms)
+            )
+        })
+        .collect();
+    policies.extend(spec.step_scaling.iter().map(|p| {
+        let steps: Vec<String> = p
+            .step_adjustments
+            .iter()
+            .map(|step| {
+                format!(
+                    "[{}, {}): {:+}",
+                    bound(step.lower_bound),
+                    bound(step.upper_bound),
+                    step.scaling_adjustment
+                )
+            })
+            .collect();
+        format!(
+            "stepScaling {}: {} {} {} for {} datapoints; {} {}{} (cooldown {})",
+            p.policy_name,
+            p.metric.name(),
+            Comparison::NAMES[p.comparison as usize],
+            p.threshold,
+            p.datapoints,
+            AdjustmentType::NAMES[p.adjustment_type as usize],
+            steps.join(" "),
+            p.min_adjustment_magnitude
+                .map_or(String::new(), |m| format!(", at least {m}")),
+            time(p.cooldown_ms)
+        )
+    }));
+    AutoScalingView {
+        min_capacity: spec.min_capacity,
+        max_capacity: spec.max_capacity,
+        policies,
+        scheduled_actions: spec
+            .scheduled_actions
+            .iter()
+            .map(|action| {
+                let when = match &action.when {
+                    ScheduledWhen::At(at) => format!("at {}", time(*at)),
+                    ScheduledWhen::Schedule(schedule) => schedule.to_string(),
+                };
+                let capacity =
+                    |c: Option<u32>| c.map_or("unchanged".to_string(), |c| c.to_string());
+                format!(
+                    "{} {when}: minCapacity {}, maxCapacity {}",
+                    action.name,
+                    capacity(action.min_capacity),
+                    capacity(action.max_capacity)
+                )
+            })
+            .collect(),
+    }
+}
+
 /// A number >= 0.
 fn non_negative(cx: &mut Cx, node: &Node, field: &str) -> Option<f64> {
     let value = cx.number(node, field, "a number >= 0")?;
