@@ -3,7 +3,6 @@
 //! (Service Auto Scaling: minimum and maximum capacity, target tracking, step scaling and
 //! scheduled actions; ECS.md §6.2).
 
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use cluster::autoscaling::{
@@ -345,20 +344,7 @@ fn curve(cx: &mut Cx, node: &Node, path: &str) -> Option<LoadCurve> {
 /// A CSV of `time,value` rows (a header line is allowed), relative to the scenario; times in
 /// seconds or durations, increasing.
 fn trace_file(cx: &mut Cx, node: &Node, field: &str) -> Option<Vec<(u64, f64)>> {
-    let relative = cx.string(node, field)?;
-    let base = cx.file.parent().map(PathBuf::from).unwrap_or_default();
-    let path = base.join(&relative);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) => {
-            cx.rule(
-                &node.loc,
-                field,
-                format!("cannot read {}: {error}", path.display()),
-            );
-            return None;
-        }
-    };
+    let (path, text) = crate::aws_json::read_beside(cx, node, field)?;
     let origin = Origin::File(Rc::new(path.clone()));
     let mut points: Vec<(u64, f64)> = Vec::new();
     let mut ok = true;

@@ -192,9 +192,13 @@ impl Reader<'_> {
     }
 }
 
-/// Loads the document a `file:` entry names (relative to the scenario's directory): JSON
-/// when the name ends in `.json`, YAML otherwise. Errors name that file.
-pub(crate) fn load_file(cx: &mut crate::read::Cx, node: &Node, field: &str) -> Option<Node> {
+/// The path and text of the file `node` names, relative to the scenario's directory; an
+/// error at `node` if it cannot be read.
+pub(crate) fn read_beside(
+    cx: &mut crate::read::Cx,
+    node: &Node,
+    field: &str,
+) -> Option<(std::path::PathBuf, String)> {
     let relative = cx.string(node, field)?;
     let base = cx
         .file
@@ -202,17 +206,23 @@ pub(crate) fn load_file(cx: &mut crate::read::Cx, node: &Node, field: &str) -> O
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
     let path = base.join(&relative);
-    let source = match std::fs::read_to_string(&path) {
-        Ok(source) => source,
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some((path, source)),
         Err(error) => {
             cx.rule(
                 &node.loc,
                 field,
                 format!("cannot read {}: {error}", path.display()),
             );
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Loads the document a `file:` entry names (relative to the scenario's directory): JSON
+/// when the name ends in `.json`, YAML otherwise. Errors name that file.
+pub(crate) fn load_file(cx: &mut crate::read::Cx, node: &Node, field: &str) -> Option<Node> {
+    let (path, source) = read_beside(cx, node, field)?;
     let origin = Origin::File(std::rc::Rc::new(path.clone()));
     let is_json = path
         .extension()

@@ -9,6 +9,19 @@ use cluster::cluster::Cluster;
 use cluster::ids::ServiceId;
 use des::SimTime;
 
+/// The service whose load reading (`Cluster::load_reading`) the change may have moved: a
+/// load change, or one of its tasks entering or leaving RUNNING.
+pub(crate) fn load_reading_touched(change: &Change<'_>) -> Option<ServiceId> {
+    match *change {
+        Change::ServiceLoadChanged { service, .. } => Some(service.id),
+        Change::TaskRunning { task }
+        | Change::TaskDeactivating { task, .. }
+        | Change::TaskStopping { task }
+        | Change::TaskStopped { task } => task.service,
+        _ => None,
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Follow {
     /// Requests per second offered and servable, since `since`.
@@ -53,18 +66,9 @@ impl LoadFigures {
     }
 
     pub(crate) fn record(&mut self, at: SimTime, change: &Change<'_>, cluster: &Cluster) {
-        let service = match *change {
-            Change::ServiceLoadChanged { service, .. } => service.id,
-            Change::TaskRunning { task }
-            | Change::TaskDeactivating { task, .. }
-            | Change::TaskStopping { task }
-            | Change::TaskStopped { task } => match task.service {
-                Some(service) => service,
-                None => return,
-            },
-            _ => return,
-        };
-        self.sync(service, at, cluster);
+        if let Some(service) = load_reading_touched(change) {
+            self.sync(service, at, cluster);
+        }
     }
 
     fn sync(&mut self, service: ServiceId, at: SimTime, cluster: &Cluster) {

@@ -74,18 +74,9 @@ impl LoadLevels {
             self.flush(out);
             self.now = at;
         }
-        let service = match *change {
-            Change::ServiceLoadChanged { service, .. } => service.id,
-            Change::TaskRunning { task }
-            | Change::TaskDeactivating { task, .. }
-            | Change::TaskStopping { task }
-            | Change::TaskStopped { task } => match task.service {
-                Some(service) => service,
-                None => return,
-            },
-            _ => return,
-        };
-        self.sync(service, cluster);
+        if let Some(service) = crate::load_figures::load_reading_touched(change) {
+            self.sync(service, cluster);
+        }
     }
 
     fn sync(&mut self, service: ServiceId, cluster: &Cluster) {
