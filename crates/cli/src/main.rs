@@ -54,7 +54,12 @@ instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell
 below its desired count, and what began it), services.csv, summary.json, timeseries.csv
 (levels per service and zone as step functions); with --explain, decisions.csv (why each
 task went where it did, each stop and termination).
-The scenario format, with a complete example, is in the README.";
+
+Documentation, in the repository: README.md (the scenario format, with a complete example)
+and docs/, indexed by docs/README.md. Guides: docs/guide-planner.md (sizing a fleet),
+docs/guide-benchmarker.md (comparing placement strategies), docs/guide-teacher.md (how a
+service heals, from the quickstart's files). How each behaviour follows Amazon ECS, with the
+sources: docs/ecs-behaviour.md. Starter scenarios: ecsim init --list.";
 
 #[derive(Parser)]
 #[command(name = "ecsim", version, about = ABOUT, long_about = LONG_ABOUT)]

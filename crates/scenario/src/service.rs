@@ -25,7 +25,7 @@ const STRATEGIES_MAX: usize = 5;
 /// Constraints per task, the task definition's included (ECS.md §1.2).
 const CONSTRAINTS_MAX: usize = 10;
 
-const SERVICE_KEYS: &[&str] = &[
+pub(crate) const SERVICE_KEYS: &[&str] = &[
     "file",
     "serviceName",
     "taskDefinition",
@@ -42,7 +42,7 @@ const SERVICE_KEYS: &[&str] = &[
 ];
 
 /// CreateService fields that change nothing the simulator models.
-const SERVICE_IGNORED: &[&str] = &[
+pub(crate) const SERVICE_IGNORED: &[&str] = &[
     "cluster",
     "launchType",
     "platformVersion",
@@ -655,7 +655,7 @@ fn offset_loc(node: &Node, source: &str, offset: usize) -> Loc {
     loc
 }
 
-const RUN_TASK_KEYS: &[&str] = &[
+pub(crate) const RUN_TASK_KEYS: &[&str] = &[
     "taskDefinition",
     "count",
     "at",
@@ -667,7 +667,7 @@ const RUN_TASK_KEYS: &[&str] = &[
 ];
 
 /// RunTask fields that change nothing the simulator models.
-const RUN_TASK_IGNORED: &[&str] = &[
+pub(crate) const RUN_TASK_IGNORED: &[&str] = &[
     "launchType",
     "networkConfiguration",
     "tags",
@@ -758,7 +758,7 @@ fn task_request(
     })
 }
 
-const SCHEDULED_TASK_KEYS: &[&str] = &[
+pub(crate) const SCHEDULED_TASK_KEYS: &[&str] = &[
     "taskDefinition",
     "schedule",
     "count",

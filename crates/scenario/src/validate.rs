@@ -27,7 +27,7 @@ use crate::target_groups;
 use crate::task_definition;
 use crate::{Metrics, Scenario};
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "seed",
@@ -799,7 +799,7 @@ fn auto_scaling_group(
 
 /// EC2 Auto Scaling's process names (`SuspendProcesses`); the first four change what the
 /// simulator does, the others govern nothing it models and are accepted and ignored.
-const PROCESSES: &[&str] = &[
+pub(crate) const PROCESSES: &[&str] = &[
     "Launch",
     "Terminate",
     "AZRebalance",

@@ -12,5 +12,6 @@ mod indexed;
 mod invariants;
 mod lifecycle;
 mod regressions;
+mod report;
 mod support;
 mod timeseries;
