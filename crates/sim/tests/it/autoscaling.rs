@@ -587,3 +587,58 @@ fn trace_and_daily_loads_drive_the_service() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Invariants after every event (`check_invariants`, which recounts each loaded service's
+/// RUNNING tasks by task definition) hold while target tracking, step scaling and a
+/// scheduled action act among random instance failures, task exits and a deployment; and
+/// Service Auto Scaling never sets a desired count outside [minCapacity, maxCapacity]
+/// (ECS.md §6.2).
+#[test]
+fn invariants_hold_while_scaling_among_faults() {
+    let auto_scaling = r#"
+      minCapacity: 3
+      maxCapacity: 25
+      targetTracking:
+        - {metric: ECSServiceAverageCPUUtilization, target: 50}
+        - {metric: ECSServiceAverageMemoryUtilization, target: 70, disableScaleIn: true}
+      stepScaling:
+        - metric: ECSServiceAverageCPUUtilization
+          threshold: 95
+          comparisonOperator: GreaterThanThreshold
+          adjustmentType: PercentChangeInCapacity
+          stepAdjustments: [{metricIntervalLowerBound: 0, scalingAdjustment: 50}]
+          minAdjustmentMagnitude: 2
+      scheduledActions:
+        - {at: 4h, minCapacity: 5, maxCapacity: 12}"#;
+    let rest = r#"
+actions:
+  - at: 2h
+    updateService: {service: web, forceNewDeployment: true}
+faults:
+  - {kind: instanceFailure, mtbf: 3h}
+  - {kind: taskExit, service: web, mtbf: 2h}
+"#;
+    for seed in 0..6 {
+        let text = web(
+            "6h",
+            6,
+            "{requestsPerSecond: {daily: {trough: 100, peak: 2000, peakHour: 3}}, noise: {cv: 0.3}}",
+            auto_scaling,
+            rest,
+        );
+        let files = run(&text, seed);
+        let activities = scaled(&files);
+        assert!(activities.len() >= 3, "seed={seed}: {activities:?}");
+        for &(at, count) in &activities {
+            let (min, max) = if at < 4 * 60 * MINUTE {
+                (3, 25)
+            } else {
+                (5, 12)
+            };
+            assert!(
+                (min..=max).contains(&count),
+                "seed={seed}: {count} at {at} ms outside [{min}, {max}]"
+            );
+        }
+    }
+}
