@@ -642,3 +642,42 @@ faults:
         }
     }
 }
+
+/// ECS.md §6.2: `ALBRequestCountPerTarget` is the requests per minute per healthy target:
+/// 200 requests/s over 2 targets is 6,000 a minute each; a target of 3,000 asks for
+/// ceil(2 x 6,000 / 3,000) = 4 tasks, where it settles (3,000 is not above the target).
+#[test]
+fn request_count_per_target_tracks_healthy_targets() {
+    let text = web(
+        "1h",
+        2,
+        "200",
+        "{minCapacity: 1, maxCapacity: 20, targetTracking: [{metric: ALBRequestCountPerTarget, target: 3000}]}",
+        "targetGroups:\n  - {name: web-tg, healthCheckIntervalSeconds: 10}\n",
+    )
+    .replace(
+        "{name: app, cpu: 256, memory: 512}",
+        "{name: app, cpu: 256, memory: 512, portMappings: [{containerPort: 8080}]}",
+    )
+    .replace(
+        "    desiredCount: 2\n",
+        "    desiredCount: 2\n    loadBalancers: [{targetGroupArn: web-tg, containerName: app, containerPort: 8080}]\n",
+    );
+    let files = run(&text, 1);
+    assert_eq!(scaled(&files), vec![(3 * MINUTE, 4)]);
+    // Without load balancers the metric is refused.
+    let unbalanced = web(
+        "1h",
+        2,
+        "200",
+        "{minCapacity: 1, maxCapacity: 20, targetTracking: [{metric: ALBRequestCountPerTarget, target: 3000}]}",
+        "",
+    );
+    let errors = scenario::load_str(&unbalanced, std::path::Path::new("test.yaml"), &[])
+        .expect_err("ALBRequestCountPerTarget needs loadBalancers")
+        .to_string();
+    assert!(
+        errors.contains("needs the service to have loadBalancers"),
+        "{errors}"
+    );
+}
