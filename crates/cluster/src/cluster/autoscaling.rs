@@ -562,11 +562,15 @@ impl Cluster {
             .as_ref()
             .expect("scheduled actions need autoScaling");
         let scheduled = &spec.scheduled_actions[action as usize];
+        // Application Auto Scaling refuses bounds that cross; here the bound the action
+        // leaves alone follows the one it sets.
         if let Some(min) = scheduled.min_capacity {
             state.min_capacity = min;
+            state.max_capacity = state.max_capacity.max(min);
         }
         if let Some(max) = scheduled.max_capacity {
             state.max_capacity = max;
+            state.min_capacity = state.min_capacity.min(max);
         }
         let (min, max) = (state.min_capacity, state.max_capacity);
         let cause = format!("scheduled action name {} was triggered", scheduled.name);
@@ -580,7 +584,7 @@ impl Cluster {
             },
         );
         let desired = self.services[service.index()].desired_count;
-        let new = desired.clamp(min, max.max(min));
+        let new = desired.clamp(min, max);
         if new != desired {
             self.set_scaled_desired_count(service, new, &cause, ctx);
         }
@@ -602,6 +606,10 @@ impl Cluster {
             assert_eq!(
                 running, state.running,
                 "service {index}: RUNNING tasks by task definition"
+            );
+            assert!(
+                state.min_capacity <= state.max_capacity,
+                "service {index}: minCapacity above maxCapacity"
             );
         }
     }

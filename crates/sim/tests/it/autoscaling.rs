@@ -681,3 +681,25 @@ fn request_count_per_target_tracks_healthy_targets() {
         "{errors}"
     );
 }
+
+/// A scheduled action's bound that crosses the other one takes it along (Application Auto
+/// Scaling would refuse the action; ecsim keeps min <= max, which `check_invariants`
+/// asserts).
+#[test]
+fn a_scheduled_minimum_above_the_maximum_raises_it() {
+    let auto_scaling = format!(
+        "{{minCapacity: 1, maxCapacity: 4, targetTracking: [{}], scheduledActions: [{{at: 10m, minCapacity: 6}}]}}",
+        cpu(50)
+    );
+    let files = run(&web("30m", 2, "100", &auto_scaling, ""), 1);
+    let activities: Vec<String> = csv_rows(&files, "events.csv")
+        .iter()
+        .filter(|row| row.get("kind") == "ScalingActivity")
+        .map(|row| row.get("detail").to_string())
+        .collect();
+    assert!(
+        activities[0].starts_with("Setting min capacity to 6 and max capacity to 6."),
+        "{activities:?}"
+    );
+    assert_eq!(scaled(&files), vec![(10 * MINUTE, 6)]);
+}
