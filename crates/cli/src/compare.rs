@@ -31,7 +31,8 @@ the side it favours, and a table; the two sides, seeds and command at the top.
 
 The terminal says which is better on each figure: higher is better for availability, \
 minRunning, meanHealthyTargets and minHealthyTargets; lower is better for \
-secondsBelowDesired, meanTimeToRecover, tasksFailed, placementFailures and steadyAt; \
+secondsBelowDesired, meanTimeToRecover, tasksFailed, placementFailures, steadyAt, \
+unservedRequests and secondsSaturated; \
 desiredCount and tasksStarted are reported without a verdict. A difference is settled when \
 its 95 % interval excludes zero.";
 

@@ -27,10 +27,12 @@ Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).
 
 A scenario file (YAML) and a seed go in: container instances in Availability Zones and Auto
 Scaling groups, task definitions, services that keep their desired count behind load
-balancers and roll out new revisions (circuit breaker included), DAEMON services, RunTask
-calls and schedules, control-plane actions at given times, and faults (instance failures,
-task exits, zone outages, Spot interruptions, agent disconnects). Days of simulated time run
-in seconds; the same scenario, seed and version always give byte-identical files.
+balancers and roll out new revisions (circuit breaker included), a load on services and
+Service Auto Scaling (target tracking, step scaling, scheduled actions), DAEMON services,
+RunTask calls and schedules, control-plane actions at given times, and faults (instance
+failures, task exits, zone outages, Spot interruptions, agent disconnects). Days of
+simulated time run in seconds; the same scenario, seed and version always give
+byte-identical files.
 
 Start here:
   ecsim run                          run the built-in quickstart (3 zones, 6 instances, a web

@@ -92,6 +92,25 @@ pub enum Change<'a> {
         service: &'a Service,
         from: u32,
     },
+    /// The service's offered load changed (`services[].load`).
+    ServiceLoadChanged {
+        service: &'a Service,
+        requests_per_second: f64,
+    },
+    /// The service's CloudWatch datapoints of one minute (`None`: no data).
+    MetricsPublished {
+        service: &'a Service,
+        cpu_utilization: Option<f64>,
+        memory_utilization: Option<f64>,
+        request_count_per_target: Option<f64>,
+    },
+    /// Application Auto Scaling's activity, in its words: `description` ("Setting desired
+    /// count to 6.") and `cause` (the alarm and policy, or the scheduled action).
+    ScalingActivity {
+        service: &'a Service,
+        description: &'a str,
+        cause: &'a str,
+    },
     /// A deployment began (`deployments.csv` row opens).
     DeploymentStarted {
         service: &'a Service,
@@ -217,6 +236,9 @@ impl Change<'_> {
             Change::FaultInjected { .. } => "FaultInjected",
             Change::ServiceSchedulerPass { .. } => "ServiceSchedulerPass",
             Change::DesiredCountChanged { .. } => "DesiredCountChanged",
+            Change::ServiceLoadChanged { .. } => "ServiceLoadChanged",
+            Change::MetricsPublished { .. } => "MetricsPublished",
+            Change::ScalingActivity { .. } => "ScalingActivity",
             Change::DeploymentStarted { .. } => "DeploymentStarted",
             Change::DeploymentUpdated { .. } => "DeploymentUpdated",
             Change::ServiceMessage { .. } => "ServiceEvent",

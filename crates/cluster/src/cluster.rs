@@ -4,6 +4,7 @@
 
 mod actions;
 mod arrivals;
+mod autoscaling;
 mod daemon;
 mod deployments;
 mod faults;
@@ -150,6 +151,8 @@ pub struct Cluster {
     /// The instance `terminate_instance` is taking down, so its tasks' stops do not start
     /// its termination again.
     terminating_now: Option<InstanceId>,
+    /// Services' load and Service Auto Scaling.
+    scaling: autoscaling::Scaling,
 }
 
 impl Cluster {
@@ -185,6 +188,15 @@ impl Cluster {
                 parameters.dynamic_host_port_last,
             ),
             plan,
+        );
+        let scaling = autoscaling::Scaling::new(
+            services
+                .iter()
+                .map(|(spec, _)| (spec.load.clone(), spec.auto_scaling.clone())),
+            task_definitions
+                .iter()
+                .map(|definition| definition.workload.load)
+                .collect(),
         );
         let mut tasks = Tasks::new(zone_count);
         let mut service_placements = Vec::new();
@@ -259,6 +271,7 @@ impl Cluster {
             outage_occurrences,
             deployments_created,
             terminating_now: None,
+            scaling,
             capacity,
             tasks,
             services: model_services,
@@ -308,6 +321,7 @@ impl Cluster {
             );
         }
         self.plan_faults(queue);
+        self.start_scaling(queue);
     }
 
     /// Applies one event: the single place where the model changes.
@@ -343,6 +357,11 @@ impl Cluster {
             Event::TaskFaulted { task, fault } => self.task_faulted(task, fault, ctx),
             Event::AgentReconnected { instance } => self.agent_reconnected(instance, ctx),
             Event::DrainingTimedOut { instance } => self.draining_timed_out(instance, ctx),
+            Event::ServiceLoadChanged { service } => self.service_load_changed(service, ctx),
+            Event::MetricsSampled => self.metrics_sampled(ctx),
+            Event::ScheduledScalingActionDue { service, action } => {
+                self.scheduled_scaling(service, action, ctx);
+            }
         }
     }
 

@@ -114,4 +114,17 @@ pub enum Event {
     DrainingTimedOut {
         instance: InstanceId,
     },
+    /// The service's offered load may change (`services[].load`).
+    ServiceLoadChanged {
+        service: ServiceId,
+    },
+    /// CloudWatch's minute: every service with load or Service Auto Scaling publishes its
+    /// datapoints, and Application Auto Scaling's alarms and policies act on them.
+    MetricsSampled,
+    /// A Service Auto Scaling scheduled action's time came
+    /// (`services[service].autoScaling.scheduledActions[action]`).
+    ScheduledScalingActionDue {
+        service: ServiceId,
+        action: u32,
+    },
 }

@@ -3,6 +3,7 @@
 //! change records and the explanations of decisions; the placement pipeline, its traits and
 //! its ordered indexes; and `check_invariants`. No IO, no serde.
 
+pub mod autoscaling;
 pub mod capacity;
 pub mod change;
 pub mod cluster;
@@ -13,6 +14,7 @@ pub mod explain;
 pub mod ids;
 pub mod index;
 pub mod instance;
+pub mod load;
 pub mod placement;
 pub mod query;
 pub mod service;

@@ -154,6 +154,8 @@ pub struct Workload {
     /// From RUNNING until the application stops answering health checks (container and
     /// load balancer ones); `None` = it always answers.
     pub unhealthy_after: Option<Distribution>,
+    /// `requestsPerSecond` and the memory model: what a task does with its service's load.
+    pub load: Option<crate::load::TaskLoadModel>,
 }
 
 /// One revision of a task definition, with its reservation already computed.
@@ -392,6 +394,10 @@ pub struct ServiceSpec {
     pub load_balancers: Vec<LoadBalancerSpec>,
     /// `healthCheckGracePeriodSeconds` (ECS.md §4.6), default 0.
     pub health_check_grace_period_ms: u64,
+    /// `load:`: the requests per second the service is offered (the simulator's own).
+    pub load: Option<crate::load::LoadSpec>,
+    /// `autoScaling:`: Service Auto Scaling (ECS.md §6.2).
+    pub auto_scaling: Option<crate::autoscaling::AutoScalingSpec>,
 }
 
 /// RunTask calls: `count` tasks at `at_ms`, again every `every_ms` if given; or, with

@@ -60,7 +60,7 @@ fn standard_exponential(rng: &mut SimRng) -> f64 {
 }
 
 /// N(0, 1) by Box-Muller, from two uniform draws.
-fn standard_normal(rng: &mut SimRng) -> f64 {
+pub fn standard_normal(rng: &mut SimRng) -> f64 {
     let radius = libm::sqrt(2.0 * standard_exponential(rng));
     let angle: f64 = rng.random::<f64>() * std::f64::consts::TAU;
     radius * libm::cos(angle)

@@ -25,6 +25,8 @@ pub enum Stream {
     /// Random task arrivals (`runTasks[].arrivals`), keyed by RunTask entry and arrival
     /// number: the gap before each arrival.
     Arrivals = 5,
+    /// The noise on a service's load, keyed by (service, minute of the run).
+    Load = 6,
 }
 
 /// The stream for `(seed, purpose, entity)`. `entity` is two words naming what the draws

@@ -249,6 +249,8 @@ fn service(name: &str) -> ServiceSpec {
         scheduling_strategy: Default::default(),
         load_balancers: Vec::new(),
         health_check_grace_period_ms: 0,
+        load: None,
+        auto_scaling: None,
     }
 }
 
@@ -268,6 +270,7 @@ fn task_definition(cpu_units: u32, memory_mib: u32) -> TaskDefinition {
             exit_code: 0,
             start_failure: None,
             unhealthy_after: None,
+            load: None,
         },
     }
 }

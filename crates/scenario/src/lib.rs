@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 mod actions;
 mod arrivals;
+mod autoscaling;
 mod aws_json;
 mod catalogue;
 mod duration;

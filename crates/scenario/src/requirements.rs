@@ -22,6 +22,8 @@ pub const REQUIREMENT_FIGURES: &[&str] = &[
     "steadyAt",
     "meanHealthyTargets",
     "minHealthyTargets",
+    "unservedRequests",
+    "secondsSaturated",
     "costUsd",
     "costUsdPerMonth",
     "idleCostUsd",

@@ -172,6 +172,9 @@ struct TaskDefinitionView {
     start_failure: Option<String>,
     /// From RUNNING until the application stops answering health checks.
     unhealthy_after: String,
+    /// What a task serves of its service's load, and its memory model (docs/autoscaling.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -208,6 +211,11 @@ struct ServiceView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     load_balancers: Vec<String>,
     health_check_grace_period: String,
+    /// The offered load and Service Auto Scaling, in words (docs/autoscaling.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_scaling: Option<crate::autoscaling::AutoScalingView>,
 }
 
 #[derive(Serialize)]
@@ -548,6 +556,12 @@ fn task_definition_view(definition: &TaskDefinition) -> TaskDefinitionView {
             .unhealthy_after
             .as_ref()
             .map_or("never".to_string(), distribution),
+        load: workload.load.map(|model| {
+            format!(
+                "{} requests/s at 100 % CPU; memory {} % idle, {} % at full CPU",
+                model.requests_per_second, model.memory_idle_percent, model.memory_full_percent
+            )
+        }),
     }
 }
 
@@ -604,6 +618,11 @@ fn service_view(scenario: &Scenario, service: &cluster::spec::ServiceSpec) -> Se
             })
             .collect(),
         health_check_grace_period: duration(service.health_check_grace_period_ms),
+        load: service.load.as_ref().map(crate::autoscaling::load_words),
+        auto_scaling: service
+            .auto_scaling
+            .as_ref()
+            .map(crate::autoscaling::auto_scaling_view),
     }
 }
 

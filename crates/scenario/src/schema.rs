@@ -411,6 +411,9 @@ fn task_definition() -> Value {
             ("exitCode", json!({ "type": "integer", "description": "What the essential container exits with when runtime ends (default 0).", "minimum": i32::MIN, "maximum": i32::MAX })),
             ("startFailure", string("Every task fails to start with this stoppedReason, e.g. \"CannotPullContainerError: pull access denied\".")),
             ("unhealthyAfter", distribution("From RUNNING until the application stops answering health checks (default: always answers).")),
+            ("requestsPerSecond", json!({ "type": "number", "exclusiveMinimum": 0, "description": "Requests per second one task serves at 100 % of its CPU (needed by a service with load)." })),
+            ("memoryUtilizationIdle", json!({ "type": "number", "minimum": 0, "description": "Memory utilisation (%) of a task at 0 % CPU (default 25)." })),
+            ("memoryUtilizationAtFullCpu", json!({ "type": "number", "minimum": 0, "description": "Memory utilisation (%) of a task at 100 % CPU (default 75); linear in between." })),
         ],
         &[],
         &[],
@@ -502,6 +505,8 @@ fn service() -> Value {
         ("deploymentConfiguration", deployment_configuration()),
         ("loadBalancers", array("At most 5.", load_balancer)),
         ("healthCheckGracePeriodSeconds", integer("Default 0.", 0, 2_147_483_647)),
+        ("load", load()),
+        ("autoScaling", auto_scaling()),
     ];
     properties.extend(placement());
     let mut schema = object(
@@ -515,6 +520,179 @@ fn service() -> Value {
         { "required": ["serviceName", "taskDefinition"] },
     ]);
     schema
+}
+
+/// `services[].load` (docs/autoscaling.md).
+fn load() -> Value {
+    let number =
+        |description: &str| json!({ "type": "number", "minimum": 0, "description": description });
+    let one = |key: &str, value: Value| object("", vec![(key, value)], &[key], &[]);
+    let step = object(
+        "",
+        vec![
+            ("at", duration("When.")),
+            ("value", number("Requests per second from then.")),
+        ],
+        &["at", "value"],
+        &[],
+    );
+    let daily = object(
+        "A cosine between trough and peak, highest at peakHour (UTC, from parameters.startTime), held per minute.",
+        vec![("trough", number("")), ("peak", number("")), ("peakHour", json!({ "type": "number", "minimum": 0, "maximum": 24 }))],
+        &["trough", "peak", "peakHour"],
+        &[],
+    );
+    let trace_file = string(
+        "A CSV of time,value rows, relative to the scenario; times in seconds or durations.",
+    );
+    let trace = json!({ "oneOf": [
+        trace_file,
+        object("", vec![("file", string("The CSV file.")), ("interpolation", choice("Default linear (held per minute); step is exact.", &["linear", "step"]))], &["file"], &[]),
+    ]});
+    object(
+        "The requests per second the service is offered; not an ECS field.",
+        vec![
+            (
+                "requestsPerSecond",
+                json!({ "oneOf": [
+                    number("Constant."),
+                    one("steps", array("From each at on, its value (0 before the first).", step)),
+                    one("daily", daily),
+                    one("trace", trace),
+                ]}),
+            ),
+            (
+                "noise",
+                object(
+                    "Per-minute lognormal noise of mean 1.",
+                    vec![("cv", number("Coefficient of variation."))],
+                    &["cv"],
+                    &[],
+                ),
+            ),
+        ],
+        &["requestsPerSecond"],
+        &[],
+    )
+}
+
+/// `services[].autoScaling` (docs/autoscaling.md).
+fn auto_scaling() -> Value {
+    let metrics = [
+        "ECSServiceAverageCPUUtilization",
+        "ECSServiceAverageMemoryUtilization",
+        "ALBRequestCountPerTarget",
+    ];
+    let datapoints = |description: &str| integer(description, 1, 1440);
+    let target_tracking = object(
+        "A target tracking policy.",
+        vec![
+            ("policyName", string("Default METRIC-target-tracking.")),
+            ("metric", choice("", &metrics)),
+            ("target", json!({ "type": "number", "exclusiveMinimum": 0 })),
+            ("scaleOutCooldown", duration("Default 300 s.")),
+            ("scaleInCooldown", duration("Default 300 s.")),
+            ("disableScaleIn", boolean("Default false.")),
+            (
+                "scaleOutDatapoints",
+                datapoints("Datapoints above target to scale out (default 3)."),
+            ),
+            (
+                "scaleInDatapoints",
+                datapoints("Datapoints below the scale-in threshold to scale in (default 15)."),
+            ),
+            (
+                "scaleInThresholdPercent",
+                json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 100, "description": "The scale-in alarm's threshold, % of target (default 90)." }),
+            ),
+        ],
+        &["metric", "target"],
+        &[],
+    );
+    let bound = json!({ "type": "number" });
+    let step_adjustment = object(
+        "Bounds relative to the threshold.",
+        vec![
+            ("metricIntervalLowerBound", bound.clone()),
+            ("metricIntervalUpperBound", bound),
+            ("scalingAdjustment", json!({ "type": "integer" })),
+        ],
+        &["scalingAdjustment"],
+        &[],
+    );
+    let step_scaling = object(
+        "A step scaling policy and its alarm.",
+        vec![
+            ("policyName", string("Default METRIC-step-scaling.")),
+            ("metric", choice("", &metrics)),
+            ("threshold", json!({ "type": "number" })),
+            (
+                "comparisonOperator",
+                choice(
+                    "",
+                    &[
+                        "GreaterThanOrEqualToThreshold",
+                        "GreaterThanThreshold",
+                        "LessThanThreshold",
+                        "LessThanOrEqualToThreshold",
+                    ],
+                ),
+            ),
+            (
+                "evaluationPeriods",
+                datapoints("Breaching datapoints in a row (default 1)."),
+            ),
+            (
+                "adjustmentType",
+                choice(
+                    "",
+                    &[
+                        "ChangeInCapacity",
+                        "PercentChangeInCapacity",
+                        "ExactCapacity",
+                    ],
+                ),
+            ),
+            ("stepAdjustments", array("", step_adjustment)),
+            (
+                "minAdjustmentMagnitude",
+                integer("", 1, u64::from(u32::MAX)),
+            ),
+            ("cooldown", duration("Default 300 s.")),
+        ],
+        &[
+            "metric",
+            "threshold",
+            "comparisonOperator",
+            "adjustmentType",
+            "stepAdjustments",
+        ],
+        &[],
+    );
+    let scheduled_action = object(
+        "New minimum and/or maximum capacity at a time or on a schedule.",
+        vec![
+            ("scheduledActionName", string("")),
+            ("at", duration("Once, at this time.")),
+            ("schedule", string("rate(...) or cron(...), UTC.")),
+            ("minCapacity", integer("", 0, u64::from(u32::MAX))),
+            ("maxCapacity", integer("", 0, u64::from(u32::MAX))),
+        ],
+        &[],
+        &[],
+    );
+    object(
+        "Service Auto Scaling (Application Auto Scaling).",
+        vec![
+            ("minCapacity", integer("", 0, 10_000_000)),
+            ("maxCapacity", integer(">= minCapacity.", 0, 10_000_000)),
+            ("targetTracking", array("", target_tracking)),
+            ("stepScaling", array("", step_scaling)),
+            ("scheduledActions", array("", scheduled_action)),
+        ],
+        &["minCapacity", "maxCapacity"],
+        &[],
+    )
 }
 
 fn target_group() -> Value {

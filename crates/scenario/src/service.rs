@@ -37,6 +37,8 @@ pub(crate) const SERVICE_KEYS: &[&str] = &[
     "loadBalancers",
     "healthCheckGracePeriodSeconds",
     "capacityProviderStrategy",
+    "load",
+    "autoScaling",
 ];
 
 /// CreateService fields that change nothing the simulator models.
@@ -192,6 +194,19 @@ fn service(
         grace_period_ms,
     )
     .unwrap_or(Some(0));
+    let load = opt(cx, &fields, "load", |cx, node, field| {
+        crate::autoscaling::load(cx, node, field, definition)
+    });
+    let auto_scaling = opt(cx, &fields, "autoScaling", |cx, node, field| {
+        let service = crate::autoscaling::ServiceContext {
+            strategy: scheduling_strategy,
+            load_balanced: fields
+                .get("loadBalancers")
+                .is_some_and(|node| !node.is_empty()),
+            max_tasks: limits.tasks_per_service,
+        };
+        crate::autoscaling::auto_scaling(cx, node, field, &service)
+    });
     if !daemon_strategy_ok {
         return None;
     }
@@ -204,6 +219,8 @@ fn service(
         deployment_configuration: deployment_configuration?,
         load_balancers: load_balancers?,
         health_check_grace_period_ms: health_check_grace_period_ms?,
+        load: load.map_or(Some(None), |load| load.map(Some))?,
+        auto_scaling: auto_scaling.map_or(Some(None), |spec| spec.map(Some))?,
     })
 }
 

@@ -685,6 +685,7 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
         exit_code: 0,
         start_failure: None,
         unhealthy_after: None,
+        load: None,
     };
     let Some(node) = fields.get("simulation") else {
         return Some(defaults);
@@ -699,6 +700,9 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
             "exitCode",
             "startFailure",
             "unhealthyAfter",
+            "requestsPerSecond",
+            "memoryUtilizationIdle",
+            "memoryUtilizationAtFullCpu",
         ],
         &[],
     );
@@ -714,6 +718,7 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
     .unwrap_or(Some(defaults.exit_code));
     let start_failure = opt(cx, &simulation, "startFailure", start_failure);
     let unhealthy_after = opt(cx, &simulation, "unhealthyAfter", Cx::distribution);
+    let load = crate::autoscaling::task_load_model(cx, &simulation);
     Some(Workload {
         startup: startup?,
         runtime: runtime.map_or(Some(None), |dist| dist.map(Some))?,
@@ -721,6 +726,7 @@ fn workload(cx: &mut Cx, fields: &Fields<'_>) -> Option<Workload> {
         exit_code: exit_code?,
         start_failure: start_failure.map_or(Some(None), |reason| reason.map(Some))?,
         unhealthy_after: unhealthy_after.map_or(Some(None), |dist| dist.map(Some))?,
+        load: load?,
     })
 }
 

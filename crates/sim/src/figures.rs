@@ -61,6 +61,7 @@ struct ServiceStats {
 pub struct Figures {
     spells: Spells,
     services: Vec<ServiceStats>,
+    load: crate::load_figures::LoadFigures,
 }
 
 impl Figures {
@@ -69,6 +70,7 @@ impl Figures {
         Figures {
             spells: Spells::new(cluster, window_start),
             services: vec![ServiceStats::default(); cluster.services().len()],
+            load: crate::load_figures::LoadFigures::new(cluster, window_start),
         }
     }
 
@@ -76,6 +78,7 @@ impl Figures {
         if let Some(spell) = self.spells.record(at, change, cluster) {
             self.recovered(&spell);
         }
+        self.load.record(at, change, cluster);
         match *change {
             Change::TargetHealthy { task }
             | Change::TaskUnhealthy { task, .. }
@@ -156,6 +159,7 @@ impl Figures {
                 let counts = self.spells.counts(service.id);
                 stats.targets.measure(end, window_start);
                 let load_balanced = !service.load_balancers.is_empty();
+                let load = self.load.finish(service.id, end);
                 ServiceReport {
                     service_name: service.service_name.clone(),
                     desired_count: service.desired_count,
@@ -180,6 +184,8 @@ impl Figures {
                         }
                     }),
                     min_healthy_targets: load_balanced.then(|| stats.targets.min.unwrap_or(0)),
+                    unserved_requests: load.map(|(unserved, _)| unserved),
+                    seconds_saturated: load.map(|(_, saturated)| saturated),
                     // Filled in from `cost::Costs` by `run`.
                     cost_usd: None,
                 }

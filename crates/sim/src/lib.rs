@@ -7,6 +7,7 @@ pub mod cost;
 mod figures;
 mod groups;
 pub mod html;
+mod load_figures;
 pub mod outputs;
 mod report;
 mod spells;

@@ -36,6 +36,12 @@ pub struct ServiceReport {
     #[serde(serialize_with = "optional_six_decimals")]
     pub mean_healthy_targets: Option<f64>,
     pub min_healthy_targets: Option<u32>,
+    /// For a service with load or autoScaling: requests above what its RUNNING tasks could
+    /// serve, over the window (docs/autoscaling.md); and the time the load was above it.
+    #[serde(serialize_with = "optional_three_decimals")]
+    pub unserved_requests: Option<f64>,
+    #[serde(serialize_with = "optional_seconds")]
+    pub seconds_saturated: Option<SimTime>,
     /// The service's share of the instances' cost over the window (`cost.rs`); `None` when
     /// some instance has no price.
     pub cost_usd: Option<Usd>,
@@ -135,12 +141,22 @@ fn optional_six_decimals<S: Serializer>(x: &Option<f64>, serializer: S) -> Resul
     }
 }
 
+fn optional_three_decimals<S: Serializer>(
+    x: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => serializer.serialize_f64((x * 1e3).round() / 1e3),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Six decimals, the same as services.csv.
 fn six_decimals<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((x * 1e6).round() / 1e6)
 }
 
-pub const SERVICES_HEADER: [&str; 13] = [
+pub const SERVICES_HEADER: [&str; 15] = [
     "serviceName",
     "desiredCount",
     "availability",
@@ -153,6 +169,8 @@ pub const SERVICES_HEADER: [&str; 13] = [
     "steadyAt",
     "meanHealthyTargets",
     "minHealthyTargets",
+    "unservedRequests",
+    "secondsSaturated",
     "costUsd",
 ];
 
@@ -232,6 +250,14 @@ impl Report {
                 service
                     .min_healthy_targets
                     .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                service
+                    .unserved_requests
+                    .map(|u| format!("{u:.3}"))
+                    .unwrap_or_default(),
+                service
+                    .seconds_saturated
+                    .map(|t| t.to_string())
                     .unwrap_or_default(),
                 service.cost_usd.map(Usd::cell).unwrap_or_default(),
             ])?;

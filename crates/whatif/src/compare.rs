@@ -5,9 +5,10 @@
 //!
 //! Which way is better: higher `availability`, `minRunning`, `meanHealthyTargets` and
 //! `minHealthyTargets`; lower `secondsBelowDesired`, `meanTimeToRecover`, `tasksFailed`,
-//! `placementFailures` and `steadyAt` (reaching the desired count sooner), and lower cost:
-//! `costUsd` (a service's share, or the cluster's total in the cluster's row, whose service
-//! name is empty), `costUsdPerMonth` and `idleCostUsd`. `desiredCount` and
+//! `placementFailures`, `steadyAt` (reaching the desired count sooner), `unservedRequests`
+//! and `secondsSaturated`, and lower cost: `costUsd` (a service's share, or the cluster's
+//! total in the cluster's row, whose service name is empty), `costUsdPerMonth` and
+//! `idleCostUsd`. `desiredCount` and
 //! `tasksStarted` are neutral: more starts can mean more replacements or simply more work, so
 //! the difference is reported without a verdict (as is any figure added later until it is
 //! listed here).
@@ -35,6 +36,8 @@ pub fn better(figure: &str) -> Better {
         | "tasksFailed"
         | "placementFailures"
         | "steadyAt"
+        | "unservedRequests"
+        | "secondsSaturated"
         | "costUsd"
         | "costUsdPerMonth"
         | "idleCostUsd" => Better::Lower,

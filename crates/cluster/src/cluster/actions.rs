@@ -89,19 +89,7 @@ impl Cluster {
             service.health_check_grace_period_ms = grace_ms;
         }
         if let Some(desired) = desired_count {
-            if desired != service.desired_count && !service.is_daemon() {
-                let from = service.desired_count;
-                service.desired_count = desired;
-                service.limit_lowered_at = ctx.now;
-                service.steady = false;
-                self.emit(
-                    ctx,
-                    Change::DesiredCountChanged {
-                        service: &self.services[id.index()],
-                        from,
-                    },
-                );
-            }
+            self.set_desired_count(id, desired, ctx);
         }
         let current = self.services[id.index()].task_definition();
         match task_definition {
@@ -113,6 +101,32 @@ impl Cluster {
             }
             _ => self.pass_now(id, ctx),
         }
+    }
+
+    /// `UpdateService`'s `desiredCount` (also Service Auto Scaling's): a REPLICA service's
+    /// new desired count, told; whether it changed. The caller asks for the pass.
+    pub(super) fn set_desired_count(
+        &mut self,
+        id: ServiceId,
+        desired: u32,
+        ctx: &mut Ctx<'_>,
+    ) -> bool {
+        let service = &mut self.services[id.index()];
+        if desired == service.desired_count || service.is_daemon() {
+            return false;
+        }
+        let from = service.desired_count;
+        service.desired_count = desired;
+        service.limit_lowered_at = ctx.now;
+        service.steady = false;
+        self.emit(
+            ctx,
+            Change::DesiredCountChanged {
+                service: &self.services[id.index()],
+                from,
+            },
+        );
+        true
     }
 
     /// Live instances matching an action's filter, in id order.

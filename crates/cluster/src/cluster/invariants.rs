@@ -20,6 +20,7 @@ impl Cluster {
     /// - a service's counts match its tasks, and it never has more tasks than its
     ///   deployment configuration allows (`maximumPercent`).
     pub fn check_invariants(&self) {
+        self.check_scaling();
         for instance in self.capacity.instances() {
             let tasks: Vec<_> = instance
                 .tasks

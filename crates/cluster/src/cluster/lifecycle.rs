@@ -171,6 +171,8 @@ impl Cluster {
         task.started_at = Some(ctx.now);
         if let Some(service) = service {
             self.services[service.index()].running_count += 1;
+            let definition = self.tasks.get(id).task_definition;
+            self.scaling.running_changed(service, definition, true);
             self.task_reached_running(id, ctx);
             self.plan_health(id, ctx);
             let healthy_at = self.tasks.get(id).health.healthy_at;
@@ -555,11 +557,12 @@ impl Cluster {
         let task = self.tasks.get(id);
         let was_running = task.last_status == TaskStatus::Running;
         let was_unhealthy = task.health.unhealthy;
-        let (group, instance, zone, service) = (
+        let (group, instance, zone, service, definition) = (
             task.group,
             task.instance,
             task.availability_zone,
             task.service,
+            task.task_definition,
         );
         self.tasks.group_leave(group, instance, zone);
         self.capacity.task_deactivated(instance);
@@ -567,6 +570,9 @@ impl Cluster {
             let service = &mut self.services[service.index()];
             service.active_count -= 1;
             service.running_count -= u32::from(was_running);
+            if was_running {
+                self.scaling.running_changed(service.id, definition, false);
+            }
             service.unhealthy_count -= u32::from(was_unhealthy);
         }
     }

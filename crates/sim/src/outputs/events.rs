@@ -35,7 +35,13 @@ pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
 
 impl Consumer for Events {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
-        if change.is_explanation() {
+        // Load and metric datapoints change every minute: they are `timeseries.csv`'s.
+        if change.is_explanation()
+            || matches!(
+                change,
+                Change::ServiceLoadChanged { .. } | Change::MetricsPublished { .. }
+            )
+        {
             return;
         }
         self.time.clear();
@@ -301,8 +307,18 @@ fn describe(
                 u64::from(arrival) + 1
             )
         }
+        Change::ScalingActivity {
+            service,
+            description,
+            cause,
+        } => {
+            subject.push_str(&service.service_name);
+            write!(detail, "{description} Cause: {cause}")
+        }
         Change::PlacementExplained { .. }
         | Change::StopExplained { .. }
-        | Change::TerminationExplained { .. } => Ok(()),
+        | Change::TerminationExplained { .. }
+        | Change::ServiceLoadChanged { .. }
+        | Change::MetricsPublished { .. } => Ok(()),
     }
 }

@@ -7,6 +7,7 @@ mod episodes;
 mod events;
 mod instances;
 mod levels;
+mod load_levels;
 mod placement_failures;
 mod report_html;
 mod tasks;

@@ -4,10 +4,13 @@
 //! zone (`key` its name): `instances`, `reservedCpu`, `reservedMemory` (what tasks reserve,
 //! in CPU units and MiB) and `registeredCpu`, `registeredMemory` (what the instances
 //! register). Every series has a row at time zero; a value holds until its next row. Rows
-//! are in time order; within a time, in the order the changes touched them. The cost
-//! series (`cost::CostSeries`: `costRateUsdPerHour` per Auto Scaling group and fixed
-//! instance, `clusterCostRateUsdPerHour` and the cumulative `clusterCostUsd`) come first
-//! within a time; they are left out when some instance has no price.
+//! are in time order; within a time, in the order the changes touched them, except that the
+//! cost series come first and a loaded service's series next. The cost series
+//! (`cost::CostSeries`: `costRateUsdPerHour` per Auto Scaling group and fixed instance,
+//! `clusterCostRateUsdPerHour` and the cumulative `clusterCostUsd`) are left out when some
+//! instance has no price. A service with `load` or `autoScaling` also has `load` (requests
+//! per second), `cpuUtilization` and `memoryUtilization` (percent, empty with no task
+//! RUNNING) (`load_levels.rs`).
 
 use std::io;
 
@@ -17,6 +20,7 @@ use cluster::ids::{ServiceId, ZoneId};
 use des::SimTime;
 
 use super::levels::{Level, Levels};
+use super::load_levels::{LoadLevel, LoadLevels};
 use super::{Consumer, CsvFile, Sink, Start};
 use crate::cost::{CostRow, CostSeries};
 use crate::report::Report;
@@ -27,6 +31,7 @@ struct Timeseries {
     file: CsvFile,
     levels: Levels,
     cost: CostSeries,
+    load: LoadLevels,
 }
 
 pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
@@ -34,6 +39,7 @@ pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer
         file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
         levels: Levels::new(start.cluster),
         cost: CostSeries::new(start.scenario),
+        load: LoadLevels::new(start.cluster),
     }))
 }
 
@@ -63,25 +69,55 @@ fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
     ]);
 }
 
+fn load_row(file: &mut CsvFile, level: &LoadLevel<'_>, cluster: &Cluster) {
+    file.row([
+        level.at.to_string().as_str(),
+        level.series,
+        cluster.service(level.service).service_name.as_str(),
+        level.value,
+    ]);
+}
+
 impl Consumer for Timeseries {
+    /// The load levels of an instant are told before the others of that instant.
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        let Timeseries { file, levels, cost } = self;
+        let Timeseries {
+            file,
+            levels,
+            cost,
+            load,
+        } = self;
         cost.record(at, change, cluster, &mut |row| cost_row(file, &row));
+        load.record(at, change, cluster, &mut |level| {
+            load_row(file, &level, cluster)
+        });
         levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
     }
 
     /// Without the end of the run: the levels up to the last change.
     fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries { file, levels, cost } = &mut *self;
+        let Timeseries {
+            file,
+            levels,
+            cost,
+            load,
+        } = &mut *self;
         cost.finish(&mut |row| cost_row(file, &row));
+        load.flush(&mut |level| load_row(file, &level, cluster));
         levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
 
     /// Tasks that count as healthy by the end of the run are in.
     fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
-        let Timeseries { file, levels, cost } = &mut *self;
+        let Timeseries {
+            file,
+            levels,
+            cost,
+            load,
+        } = &mut *self;
         cost.finish(&mut |row| cost_row(file, &row));
+        load.flush(&mut |level| load_row(file, &level, cluster));
         levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
         cost.finish_run(report.simulated, &mut |row| cost_row(file, &row));
         self.file.finish()

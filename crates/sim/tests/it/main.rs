@@ -3,6 +3,7 @@
 //! figures' window and episodes, and random arrivals against Erlang's loss formula.
 
 mod arrivals;
+mod autoscaling;
 mod behaviour;
 mod cost;
 mod determinism;

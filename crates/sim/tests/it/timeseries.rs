@@ -1,11 +1,12 @@
 //! `timeseries.csv` against the model: at the end of every moment at which an event was
 //! applied, and at the end of the run, each series' step function holds what the model
 //! says (running and desired counts, tasks counted healthy by `Task::is_healthy`, live
-//! instances and their registered and reserved resources per zone), over the golden
-//! scenarios and swarm-generated ones; rows are in time order, each a change. The cost
-//! series too: each Auto Scaling group's and fixed instance's rate is the sum of its live
-//! instances' prices, the cluster's the sum of all, and the cumulative cost at the end is
-//! each instance's price times its time registered, added up independently here.
+//! instances and their registered and reserved resources per zone, and a loaded service's
+//! load and utilisation as `Cluster::load_reading` gives them), over the golden scenarios
+//! and swarm-generated ones; rows are in time order, each a change. The cost series too:
+//! each Auto Scaling group's and fixed instance's rate is the sum of its live instances'
+//! prices, the cluster's the sum of all, and the cumulative cost at the end is each
+//! instance's price times its time registered, added up independently here.
 
 use std::collections::BTreeMap;
 
@@ -19,31 +20,33 @@ use crate::golden::scenario_files;
 use crate::invariants::{generate, load};
 use crate::support::{csv_rows, outputs};
 
-type Levels = BTreeMap<(String, String), u64>;
+type Levels = BTreeMap<(String, String), String>;
 
 /// Every level as the model tells it at `now`, with the cost rates (nano-dollars per hour)
 /// when every instance has a price.
 fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels {
     let mut levels = Levels::new();
     if scenario.pricing.is_known() {
-        let mut total = 0;
+        let mut total = 0u64;
+        let mut rates: BTreeMap<String, u64> = BTreeMap::new();
         for (key, price) in instance_prices(scenario, cluster) {
-            levels
-                .entry(("costRateUsdPerHour".into(), key.clone()))
-                .or_insert(0);
+            let rate = rates.entry(key).or_insert(0);
             if let Some((instance, nano)) = price {
                 if instance.is_live() {
-                    *levels.get_mut(&("costRateUsdPerHour".into(), key)).unwrap() += nano;
+                    *rate += nano;
                     total += nano;
                 }
             }
+        }
+        for (key, rate) in rates {
+            levels.insert(("costRateUsdPerHour".into(), key), rate.to_string());
         }
         levels.insert(
             (
                 "clusterCostRateUsdPerHour".into(),
                 scenario.cluster.name.clone(),
             ),
-            total,
+            total.to_string(),
         );
     }
     for service in cluster.services() {
@@ -55,13 +58,23 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
             .count() as u64;
         levels.insert(
             ("running".into(), name.clone()),
-            service.running_count.into(),
+            service.running_count.to_string(),
         );
         levels.insert(
             ("desired".into(), name.clone()),
-            service.desired_count.into(),
+            service.desired_count.to_string(),
         );
-        levels.insert(("healthy".into(), name), healthy);
+        if let Some(reading) = cluster.load_reading(service.id) {
+            let text = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
+            for (series, value) in [
+                ("load", Some(reading.requests_per_second)),
+                ("cpuUtilization", reading.cpu_percent),
+                ("memoryUtilization", reading.memory_percent),
+            ] {
+                levels.insert((series.into(), name.clone()), text(value));
+            }
+        }
+        levels.insert(("healthy".into(), name), healthy.to_string());
     }
     for zone in 0..cluster.zone_count() {
         let name = cluster.zone_name(ZoneId(zone as u16)).to_string();
@@ -87,7 +100,7 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
             ),
         ];
         for (series, value) in values {
-            levels.insert((series.into(), name.clone()), value);
+            levels.insert((series.into(), name.clone()), value.to_string());
         }
     }
     levels
@@ -133,17 +146,18 @@ fn instance_prices<'a>(
     out
 }
 
-/// A value of `series` as an integer: cost rates in nano-dollars, cumulative cost in
-/// micro-dollars, the rest as written.
-fn value_of(series: &str, text: &str) -> u64 {
+/// A value of `series` as the tests compare it: cost rates in nano-dollars, cumulative cost
+/// in micro-dollars, the rest as written.
+fn value_of(series: &str, text: &str) -> String {
     let scale = match series {
         "costRateUsdPerHour" | "clusterCostRateUsdPerHour" => 9,
         "clusterCostUsd" => 6,
-        _ => 0,
+        _ => return text.to_string(),
     };
     des::time::parse_decimal_scaled(text, scale)
         .and_then(|value| u64::try_from(value).ok())
         .unwrap_or_else(|| panic!("{series} value {text:?}"))
+        .to_string()
 }
 
 fn millis(time: &str) -> u64 {
@@ -154,7 +168,7 @@ fn millis(time: &str) -> u64 {
 /// Checks one run; the error names the first difference.
 fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
     let files = outputs(scenario, seed);
-    let mut series: BTreeMap<(String, String), Vec<(u64, u64)>> = BTreeMap::new();
+    let mut series: BTreeMap<(String, String), Vec<(u64, String)>> = BTreeMap::new();
     let mut last_time = 0;
     for row in csv_rows(&files, "timeseries.csv") {
         let at = millis(row.get("time"));
@@ -174,17 +188,17 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
         }
         // The cumulative cost may stand still (no instance) while the rate changes.
         let cumulative = row.get("series") == "clusterCostUsd";
-        if let Some(&(before, previous)) = steps.last() {
-            if (previous == value && !cumulative) || before == at {
+        if let Some((before, previous)) = steps.last() {
+            if (*previous == value && !cumulative) || *before == at {
                 return Err(format!("{row:?} is no change of its series"));
             }
         }
         steps.push((at, value));
     }
-    let value_at = |key: &(String, String), now: SimTime| -> Option<u64> {
+    let value_at = |key: &(String, String), now: SimTime| -> Option<&str> {
         let steps = series.get(key)?;
-        let index = steps.partition_point(|&(at, _)| at <= now.as_ms());
-        Some(steps[index.checked_sub(1)?].1)
+        let index = steps.partition_point(|(at, _)| *at <= now.as_ms());
+        Some(steps[index.checked_sub(1)?].1.as_str())
     };
     // The model after the last event of each moment.
     let mut moments: Vec<(SimTime, Levels)> = Vec::new();
@@ -198,9 +212,9 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
     let end = SimTime(scenario.duration_ms);
     moments.push((end, model_levels(scenario, &cluster, end)));
     for (now, levels) in &moments {
-        for (key, &expected) in levels {
+        for (key, expected) in levels {
             let got = value_at(key, *now);
-            if got != Some(expected) {
+            if got != Some(expected.as_str()) {
                 return Err(format!(
                     "{} of {} at {now}: the model has {expected}, timeseries.csv {got:?}",
                     key.0, key.1
@@ -229,8 +243,8 @@ fn check(scenario: &Scenario, seed: u64) -> Result<(), String> {
             .sum();
         let expected = ((total + 1_800_000_000) / 3_600_000_000) as u64;
         let key = ("clusterCostUsd".to_string(), scenario.cluster.name.clone());
-        let last = series[&key].last().copied();
-        if last != Some((end.as_ms(), expected)) {
+        let last = series[&key].last().cloned();
+        if last != Some((end.as_ms(), expected.to_string())) {
             return Err(format!(
                 "clusterCostUsd ends at {last:?}, each instance's price x time registered adds up to {expected} micro-dollars at {end}"
             ));

@@ -27,6 +27,7 @@ use des::SimTime;
 use serde::Serialize;
 
 use super::levels::{Level, Levels, Series};
+use super::load_levels::{LoadLevel, LoadLevels, LOAD_SERIES};
 use super::{Consumer, Sink, Start};
 use crate::report::Report;
 use marks::{Mark, MarkKind, Marks, Row};
@@ -149,6 +150,10 @@ enum Detail {
 struct ReportHtml {
     sink: Sink,
     levels: Levels,
+    /// Load, CPU and memory utilisation of the charted services with load or autoScaling
+    /// (rounded to whole requests per second and percent).
+    load: LoadLevels,
+    load_traces: Vec<Option<[Trace; 3]>>,
     services: Vec<ServiceTraces>,
     service_count: usize,
     zones: Vec<[Trace; 5]>,
@@ -178,6 +183,13 @@ pub(in crate::outputs) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<
     Ok(Box::new(ReportHtml {
         sink,
         levels: Levels::new(cluster),
+        load: LoadLevels::new(cluster),
+        load_traces: cluster
+            .services()
+            .iter()
+            .take(MAX_SERVICE_CHARTS)
+            .map(|service| cluster.load_reading(service.id).map(|_| Default::default()))
+            .collect(),
         services: (0..service_count.min(MAX_SERVICE_CHARTS))
             .map(|_| ServiceTraces::default())
             .collect(),
@@ -440,8 +452,13 @@ impl Consumer for ReportHtml {
             levels,
             services,
             zones,
+            load,
+            load_traces,
             ..
         } = self;
+        load.record(at, change, cluster, &mut |level| {
+            take_load_level(load_traces, &level)
+        });
         levels.record(at, change, cluster, &mut |level| {
             take_level(services, zones, &level)
         });
@@ -459,6 +476,18 @@ impl Consumer for ReportHtml {
     fn finish_run(self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
         self.write(cluster, report.simulated, Some(report))
     }
+}
+
+fn take_load_level(traces: &mut [Option<[Trace; 3]>], level: &LoadLevel<'_>) {
+    let Some(Some(traces)) = traces.get_mut(level.service.index()) else {
+        return;
+    };
+    let series = LOAD_SERIES
+        .iter()
+        .position(|&name| name == level.series)
+        .expect("one of the load series");
+    let value = level.number.map_or(0, |number| number.round() as u64);
+    traces[series].push(level.at, value);
 }
 
 fn take_level(services: &mut [ServiceTraces], zones: &mut [[Trace; 5]], level: &Level) {
@@ -483,8 +512,11 @@ impl ReportHtml {
                 levels,
                 services,
                 zones,
+                load,
+                load_traces,
                 ..
             } = &mut *self;
+            load.flush(&mut |level| take_load_level(load_traces, &level));
             levels.finish(end, &mut |level| take_level(services, zones, &level));
         }
         for service in &mut self.services {

@@ -382,6 +382,9 @@ impl Page<'_> {
                 escape(self.service_name(index)),
                 self.service_chart(index, &self.whole, &format!("chart-service-{index}"))
             );
+            if let Some(charts) = self.load_charts(index, &self.whole) {
+                page.push_str(&charts);
+            }
         }
         if html.service_count > html.services.len() {
             let _ = writeln!(
@@ -571,6 +574,64 @@ impl Page<'_> {
             marks: &marks,
         }
         .svg(axis)
+    }
+
+    /// A service with load or autoScaling: its offered load, and its CPU and memory
+    /// utilisation (docs/autoscaling.md).
+    fn load_charts(&self, index: usize, axis: &Axis) -> Option<String> {
+        let traces = self.html.load_traces.get(index)?.as_ref()?;
+        let name = self.service_name(index);
+        let marks = self.fault_times(axis);
+        let chart = |id: String, title: String, y_label, lines| {
+            Chart {
+                id,
+                title,
+                y_label,
+                height: 120.0,
+                lines,
+                bands: self.outage_bands(axis),
+                marks: &marks,
+            }
+            .svg(axis)
+        };
+        let load = chart(
+            format!("chart-load-{index}"),
+            format!("Service {name}: offered load, requests per second"),
+            "requests/s",
+            vec![Line {
+                trace: &traces[0],
+                colour: RUNNING,
+                dashed: false,
+                width: 2.0,
+                label: format!("{name}: load"),
+            }],
+        );
+        let utilisation = chart(
+            format!("chart-utilization-{index}"),
+            format!("Service {name}: CPU and memory utilisation of its RUNNING tasks, percent"),
+            "%",
+            vec![
+                Line {
+                    trace: &traces[1],
+                    colour: RUNNING,
+                    dashed: false,
+                    width: 2.0,
+                    label: format!("{name}: CPU utilisation"),
+                },
+                Line {
+                    trace: &traces[2],
+                    colour: DESIRED,
+                    dashed: true,
+                    width: 1.5,
+                    label: format!("{name}: memory utilisation"),
+                },
+            ],
+        );
+        Some(format!(
+            "<p class=\"note\">{}: offered load (requests per second); CPU (solid) and memory \
+             (dashed) utilisation of its RUNNING tasks, percent.</p>\n{load}\n{utilisation}\n",
+            escape(name)
+        ))
     }
 
     /// Per zone: instances (`kind` 0), or reserved and registered CPU (1) or memory (2).
