@@ -4,6 +4,7 @@
 //! its ordered indexes; and `check_invariants`. No IO, no serde.
 
 pub mod capacity;
+pub mod capacity_provider;
 pub mod change;
 pub mod cluster;
 pub mod cron;

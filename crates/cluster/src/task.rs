@@ -132,6 +132,9 @@ pub struct Task {
     /// Pending events about this task (lifecycle step, runtime end, random faults),
     /// cancelled when the task stops for another reason.
     pub timers: Vec<EventKey>,
+    /// The capacity provider it was assigned (index into the cluster's), if its service or
+    /// RunTask used a capacity provider strategy (ECS.md §5.5).
+    pub capacity_provider: Option<u16>,
 }
 
 impl Task {

@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 mod actions;
 mod aws_json;
+mod capacity_providers;
 mod catalogue;
 mod duration;
 mod error;

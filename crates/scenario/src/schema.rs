@@ -294,6 +294,10 @@ fn parameters() -> Value {
             ("spotNoticeTime", duration("Notice of a Spot interruption (default 2m).")),
             ("managedDrainingTimeout", duration("How long managed draining waits before terminating anyway (default 48h, > 0).")),
             ("startTime", string("The UTC calendar time of the run's start, YYYY-MM-DDTHH:MM:SSZ (default 2026-01-01T00:00:00Z), for cron schedules.")),
+            ("maxProvisioningTasks", integer("Capacity-provider tasks that may wait in PROVISIONING at once (default 300).", 1, 1_000_000)),
+            ("managedScalingScaleInDatapoints", integer("Managed scaling: datapoints in a row below targetCapacity before scale-in (default 15).", 1, 1_440)),
+            ("managedScalingInterval", duration("Managed scaling: how often CapacityProviderReservation is published (default 1m, > 0).")),
+            ("managedScalingFromZero", integer("Managed scaling: instances asked for when the group has none and tasks need some (default 2; 0 = as computed).", 0, 10_000)),
         ],
         &[],
         &[],
@@ -350,6 +354,8 @@ fn cluster() -> Value {
                     ("spotInstanceDraining", boolean("ECS_ENABLE_SPOT_INSTANCE_DRAINING: DRAINING on a Spot interruption notice (default false).")),
                     ("managedDraining", boolean("The group drains an instance before terminating it for scale-in or rebalancing (default false).")),
                     ("reservedPorts", reserved_ports()),
+                    ("minSize", integer("The smallest desired capacity (default 0).", 0, u64::from(u32::MAX))),
+                    ("maxSize", integer("The largest desired capacity (default: the container-instance quota for a group a managed-scaling capacity provider uses, else desiredCapacity).", 0, u64::from(u32::MAX))),
                 ],
                 &["name", "instanceType", "desiredCapacity"],
                 &[],
@@ -367,9 +373,49 @@ fn cluster() -> Value {
                 &["instanceType", "availabilityZone"],
                 &[],
             ))),
+            ("capacityProviders", array("Auto Scaling group capacity providers.", object(
+                "A capacity provider (CreateCapacityProvider's autoScalingGroupProvider).",
+                vec![
+                    ("name", string("The provider's name, unique.")),
+                    ("autoScalingGroup", string("A group of autoScalingGroups; one provider per group.")),
+                    ("managedScaling", object(
+                        "ECS managed scaling (absent: DISABLED).",
+                        vec![
+                            ("status", choice("Default ENABLED.", &["ENABLED", "DISABLED"])),
+                            ("targetCapacity", integer("Target CapacityProviderReservation (default 100).", 1, 100)),
+                            ("minimumScalingStepSize", integer("Default 1.", 1, 10_000)),
+                            ("maximumScalingStepSize", integer("Default 10000.", 1, 10_000)),
+                            ("instanceWarmupPeriod", integer("Seconds (default 300).", 0, 10_000)),
+                        ],
+                        &[],
+                        &[],
+                    )),
+                    ("managedTerminationProtection", choice("Default DISABLED; ENABLED needs managed scaling.", &["ENABLED", "DISABLED"])),
+                    ("managedDraining", choice("Default ENABLED.", &["ENABLED", "DISABLED"])),
+                ],
+                &["name", "autoScalingGroup"],
+                &["tags"],
+            ))),
+            ("defaultCapacityProviderStrategy", capacity_provider_strategy()),
         ],
         &["availabilityZones"],
         &[],
+    )
+}
+
+fn capacity_provider_strategy() -> Value {
+    array(
+        "A capacity provider strategy: only one item may have a base, and not every weight may be 0.",
+        object(
+            "A capacity provider strategy item.",
+            vec![
+                ("capacityProvider", string("A provider of cluster.capacityProviders.")),
+                ("base", integer("Tasks on this provider first (default 0).", 0, 100_000)),
+                ("weight", integer("Share of the tasks after the base (default 0).", 0, 1_000)),
+            ],
+            &["capacityProvider"],
+            &[],
+        ),
     )
 }
 
@@ -576,6 +622,7 @@ fn service() -> Value {
         ("deploymentConfiguration", deployment_configuration()),
         ("loadBalancers", array("At most 5.", load_balancer)),
         ("healthCheckGracePeriodSeconds", integer("Default 0.", 0, 2_147_483_647)),
+        ("capacityProviderStrategy", capacity_provider_strategy()),
     ];
     properties.extend(placement());
     let mut schema = object(
@@ -624,6 +671,7 @@ fn task_request(extra: Vec<(&'static str, Value)>, required: &[&str], descriptio
             "group",
             string("The task group (default family:FAMILY), 1 to 255 characters."),
         ),
+        ("capacityProviderStrategy", capacity_provider_strategy()),
     ];
     properties.extend(extra);
     properties.extend(placement());

@@ -291,5 +291,12 @@ fn describe(
         Change::PlacementExplained { .. }
         | Change::StopExplained { .. }
         | Change::TerminationExplained { .. } => Ok(()),
+        Change::TaskProvisioning { .. }
+        | Change::ProvisioningTaskStopped { .. }
+        | Change::CapacityProviderReservation { .. }
+        | Change::ManagedScaling { .. } => {
+            super::capacity::describe(change, cluster, subject, detail);
+            Ok(())
+        }
     }
 }

@@ -13,6 +13,7 @@ use cluster::cluster::Cluster;
 use cluster::ids::{ServiceId, ZoneId};
 use des::SimTime;
 
+use super::capacity::{CapacityLevel, CapacityLevels};
 use super::levels::{Level, Levels};
 use super::{Consumer, CsvFile, Sink, Start};
 use crate::report::Report;
@@ -22,13 +23,25 @@ pub const TIMESERIES_HEADER: [&str; 4] = ["time", "series", "key", "value"];
 struct Timeseries {
     file: CsvFile,
     levels: Levels,
+    /// Auto Scaling groups of capacity providers, and the providers' metric.
+    capacity: CapacityLevels,
 }
 
 pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Timeseries {
         file: CsvFile::new(sink, &TIMESERIES_HEADER)?,
         levels: Levels::new(start.cluster),
+        capacity: CapacityLevels::new(start.cluster),
     }))
+}
+
+fn capacity_row(file: &mut CsvFile, level: CapacityLevel<'_>) {
+    file.row([
+        level.at.to_string().as_str(),
+        level.series,
+        level.key,
+        level.value.to_string().as_str(),
+    ]);
 }
 
 fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
@@ -50,20 +63,35 @@ fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
 
 impl Consumer for Timeseries {
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        let Timeseries { file, levels } = self;
+        let Timeseries {
+            file,
+            levels,
+            capacity,
+        } = self;
+        capacity.record(at, change, &mut |level| capacity_row(file, level));
         levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
     }
 
     /// Without the end of the run: the levels up to the last change.
     fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries {
+            file,
+            levels,
+            capacity,
+        } = &mut *self;
+        capacity.flush(&mut |level| capacity_row(file, level));
         levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
 
     /// Tasks that count as healthy by the end of the run are in.
     fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
-        let Timeseries { file, levels } = &mut *self;
+        let Timeseries {
+            file,
+            levels,
+            capacity,
+        } = &mut *self;
+        capacity.flush(&mut |level| capacity_row(file, level));
         levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
