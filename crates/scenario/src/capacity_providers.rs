@@ -7,7 +7,7 @@
 use cluster::ids::AsgId;
 use cluster::spec::{CapacityProviderSpec, CapacityProviderStrategyItem, ManagedScaling};
 
-use crate::node::Node;
+use crate::node::{Node, Value};
 use crate::read::{index_path, Cx, Fields};
 use crate::validate::opt;
 
@@ -34,18 +34,26 @@ fn enabled(cx: &mut Cx, node: &Node, field: &str) -> Option<bool> {
 }
 
 /// `cluster.capacityProviders`: each names an Auto Scaling group of `groups`, one provider
-/// per group.
+/// per group. Returns the providers (`None` if any is bad) and every name given, so that
+/// strategies naming a bad provider are not reported again.
 pub(crate) fn capacity_providers(
     cx: &mut Cx,
     node: &Node,
     groups: &[String],
-) -> Option<Vec<ReadProvider>> {
+) -> (Option<Vec<ReadProvider>>, Vec<String>) {
     let path = "cluster.capacityProviders";
     let mut providers = Vec::new();
+    let mut names = Vec::new();
     let mut ok = true;
     let mut used: Vec<(String, AsgId)> = Vec::new();
-    for (idx, item) in cx.seq(node, path)?.iter().enumerate() {
+    let Some(items) = cx.seq(node, path) else {
+        return (None, names);
+    };
+    for (idx, item) in items.iter().enumerate() {
         let path = index_path(path, idx);
+        if let Some(Value::Scalar { text, .. }) = item.get("name").map(|n| &n.value) {
+            names.push(text.clone());
+        }
         match capacity_provider(cx, item, &path, groups) {
             Some(provider) => {
                 let asg = provider.spec.auto_scaling_group;
@@ -80,7 +88,7 @@ pub(crate) fn capacity_providers(
             None => ok = false,
         }
     }
-    ok.then_some(providers)
+    (ok.then_some(providers), names)
 }
 
 fn capacity_provider(

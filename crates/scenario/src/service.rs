@@ -219,7 +219,8 @@ fn service(
         deployment_configuration: deployment_configuration?,
         load_balancers: load_balancers?,
         health_check_grace_period_ms: health_check_grace_period_ms?,
-        capacity_provider_strategy: capacity_provider_strategy?,
+        // A bad strategy is reported; the service is still known to what refers to it.
+        capacity_provider_strategy: capacity_provider_strategy.unwrap_or_default(),
     })
 }
 

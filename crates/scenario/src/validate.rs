@@ -515,8 +515,8 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             }
         }
     }
-    let providers = match fields.get("capacityProviders") {
-        None => Some(Vec::new()),
+    let (providers, provider_names) = match fields.get("capacityProviders") {
+        None => (Some(Vec::new()), Vec::new()),
         Some(node) => {
             crate::capacity_providers::capacity_providers(cx, node, &names.auto_scaling_groups)
         }
@@ -567,7 +567,7 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             ok = false;
         }
     }
-    cx.capacity_providers.names = providers.iter().map(|p| p.spec.name.clone()).collect();
+    cx.capacity_providers.names = provider_names;
     cx.capacity_providers.managed_scaling = providers
         .iter()
         .map(|p| p.spec.managed_scaling.is_some())

@@ -424,11 +424,7 @@ impl Cluster {
                     self.capacity_providers.spec(provider).name
                 );
             }
-            let user = match task.service {
-                Some(service) => Some(CapacityProviderUser::Service(service)),
-                None => None,
-            };
-            if let Some(user) = user {
+            if let Some(user) = task.service.map(CapacityProviderUser::Service) {
                 assert_eq!(
                     self.capacity_providers.strategy(user).is_some(),
                     task.capacity_provider.is_some(),

@@ -3,6 +3,7 @@
 //! figures' window and episodes.
 
 mod behaviour;
+mod capacity_providers;
 mod determinism;
 mod explain;
 mod figures;
