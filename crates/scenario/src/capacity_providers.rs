@@ -16,8 +16,6 @@ use crate::validate::opt;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ProviderNames {
     pub names: Vec<String>,
-    /// Whether each has managed scaling (for the defaults of its group's `maxSize`).
-    pub managed_scaling: Vec<bool>,
     pub default_strategy: Vec<CapacityProviderStrategyItem>,
 }
 

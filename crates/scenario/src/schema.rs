@@ -355,7 +355,7 @@ fn cluster() -> Value {
                     ("managedDraining", boolean("The group drains an instance before terminating it for scale-in or rebalancing (default false).")),
                     ("reservedPorts", reserved_ports()),
                     ("minSize", integer("The smallest desired capacity (default 0).", 0, u64::from(u32::MAX))),
-                    ("maxSize", integer("The largest desired capacity (default: the container-instance quota for a group a managed-scaling capacity provider uses, else desiredCapacity).", 0, u64::from(u32::MAX))),
+                    ("maxSize", integer("The largest desired capacity (default: the container-instance quota).", 0, u64::from(u32::MAX))),
                 ],
                 &["name", "instanceType", "desiredCapacity"],
                 &[],

@@ -536,21 +536,15 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         // ECS managed draining is the capacity provider's setting (ENABLED by default).
         group.managed_draining |= provider.managed_draining;
     }
-    // maxSize: a group that managed scaling may grow defaults to the container-instance
-    // quota; any other to its desired capacity. The desired capacity lies within.
+    // maxSize defaults to the container-instance quota (the most the cluster may hold), so
+    // managed scaling and setDesiredCapacity are bounded by the cluster alone unless the
+    // scenario says otherwise. The desired capacity lies within.
     for (index, group) in auto_scaling_groups.iter_mut().enumerate() {
-        let managed = providers.iter().any(|provider| {
-            provider.spec.auto_scaling_group.index() == index
-                && provider.spec.managed_scaling.is_some()
-        });
         if !max_given[index] {
-            group.max_size = if managed {
-                limits
-                    .container_instances_per_cluster
-                    .max(group.desired_capacity)
-            } else {
-                group.desired_capacity.max(group.min_size)
-            };
+            group.max_size = limits
+                .container_instances_per_cluster
+                .max(group.desired_capacity)
+                .max(group.min_size);
         }
         if group.min_size > group.max_size
             || !(group.min_size..=group.max_size).contains(&group.desired_capacity)
@@ -568,10 +562,6 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         }
     }
     cx.capacity_providers.names = provider_names;
-    cx.capacity_providers.managed_scaling = providers
-        .iter()
-        .map(|p| p.spec.managed_scaling.is_some())
-        .collect();
     let default_strategy = match fields.get("defaultCapacityProviderStrategy") {
         None => Some(Vec::new()),
         Some(node) => {

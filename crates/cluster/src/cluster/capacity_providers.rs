@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use des::SimTime;
 
-use super::scheduler::Requester;
+use super::scheduler::{explain_decision, Requester};
 use super::{Cluster, Ctx};
 use crate::capacity_provider::{
     instances_needed, reservation, target_tracking, CapacityProviderUser, ScalingDecision,
@@ -189,7 +189,19 @@ impl Cluster {
                 &self.tasks,
                 self.config.parameters.tie_break,
             );
-            match place_detailed(&view, &request, placement, &mut self.scheduler.rng) {
+            let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
+            let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
+            let steps = explain_rng.map(|rng| {
+                explain_decision(
+                    &view,
+                    &request,
+                    placement,
+                    rng,
+                    &decision,
+                    &self.scheduler.rng,
+                )
+            });
+            match decision {
                 Ok(instance) => {
                     self.capacity_providers.remove_waiting(number);
                     let service = match waiting.user {
@@ -199,7 +211,7 @@ impl Cluster {
                         }
                         _ => None,
                     };
-                    self.start_task_as(
+                    let task = self.start_task_as(
                         definition,
                         waiting.group,
                         service,
@@ -210,6 +222,18 @@ impl Cluster {
                         )),
                         ctx,
                     );
+                    if let Some(steps) = steps {
+                        self.emit(
+                            ctx,
+                            Change::PlacementExplained {
+                                group: waiting.group,
+                                service: service.map(|(service, _)| service),
+                                task: Some(self.tasks.get(task)),
+                                instance: Some(instance),
+                                steps: &steps,
+                            },
+                        );
+                    }
                 }
                 Err(_) => {
                     failed.insert(kind);

@@ -1173,7 +1173,7 @@ impl Cluster {
 /// leave the stream as the decision left it (`after`).
 #[cold]
 #[inline(never)]
-fn explain_decision(
+pub(super) fn explain_decision(
     view: &PlacementView<'_>,
     request: &PlacementRequest<'_>,
     placement: &Placement,

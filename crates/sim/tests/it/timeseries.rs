@@ -1,7 +1,8 @@
 //! `timeseries.csv` against the model: at the end of every moment at which an event was
 //! applied, and at the end of the run, each series' step function holds what the model
 //! says (running and desired counts, tasks counted healthy by `Task::is_healthy`, live
-//! instances and their registered and reserved resources per zone), over the golden
+//! instances and their registered and reserved resources per zone, capacity providers'
+//! groups and metric), over the golden
 //! scenarios and swarm-generated ones; rows are in time order, each a change.
 
 use std::collections::BTreeMap;
@@ -64,6 +65,26 @@ fn model_levels(cluster: &Cluster, now: SimTime) -> Levels {
         for (series, value) in values {
             levels.insert((series.into(), name.clone()), value);
         }
+    }
+    // Capacity providers (ECS.md §5.5): their groups' desired capacity and instances in
+    // service, and the last CapacityProviderReservation published (100 before any).
+    let providers = cluster.capacity_providers();
+    for (index, provider) in providers.specs().iter().enumerate() {
+        let asg = provider.auto_scaling_group;
+        let group = cluster.auto_scaling_group_name(asg).to_string();
+        let capacity = cluster.capacity();
+        levels.insert(
+            ("desiredCapacity".into(), group.clone()),
+            capacity.desired_capacity(asg).into(),
+        );
+        levels.insert(
+            ("inService".into(), group),
+            capacity.asg_instances(asg).count() as u64,
+        );
+        levels.insert(
+            ("capacityProviderReservation".into(), provider.name.clone()),
+            providers.reservation(index as u16).unwrap_or(100).into(),
+        );
     }
     levels
 }
