@@ -706,12 +706,23 @@ impl Capacity {
                 )
             })
             .collect();
-        let mut detail = format!(
-            "the oldest instance of the zone, whatever runs on it: {} (registered at {}, {})",
-            chosen.ec2_instance_id,
-            chosen.registered_at,
-            tasks(&victim)
-        );
+        let mut detail = if group.protected.is_empty() {
+            format!(
+                "the oldest instance of the zone, whatever runs on it: {} (registered at {}, {})",
+                chosen.ec2_instance_id,
+                chosen.registered_at,
+                tasks(&victim)
+            )
+        } else {
+            // Managed termination protection (ECS.md §5.5): only unprotected ones may go.
+            format!(
+                "the oldest instance of the zone without scale-in protection ({} protected for their tasks): {} (registered at {}, {})",
+                plural(group.protected.len() as u64, "instance"),
+                chosen.ec2_instance_id,
+                chosen.registered_at,
+                tasks(&victim)
+            )
+        };
         if !others.is_empty() {
             detail.push_str(&format!("; also there: {}", others.join(", ")));
         }

@@ -44,21 +44,7 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
             .iter()
             .enumerate()
             .map(|(index, service)| {
-                // Its own task definition, and every one an action deploys to it.
-                let mut definitions = vec![service.task_definition];
-                for action in &scenario.actions {
-                    if let Action::UpdateService {
-                        service: target,
-                        task_definition: Some(definition),
-                        ..
-                    } = &action.action
-                    {
-                        if target.index() == index && !definitions.contains(definition) {
-                            definitions.push(*definition);
-                        }
-                    }
-                }
-                let placements = definitions
+                let placements = service_definitions(scenario, index)
                     .into_iter()
                     .map(|definition| {
                         let placement = placement::build(
@@ -104,6 +90,25 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
     }
 }
 
+/// The task definitions `services[index]` may run: its own, and every one an action
+/// deploys to it.
+fn service_definitions(scenario: &Scenario, index: usize) -> Vec<cluster::ids::TaskDefId> {
+    let mut definitions = vec![scenario.services[index].task_definition];
+    for action in &scenario.actions {
+        if let Action::UpdateService {
+            service: target,
+            task_definition: Some(definition),
+            ..
+        } = &action.action
+        {
+            if target.index() == index && !definitions.contains(definition) {
+                definitions.push(*definition);
+            }
+        }
+    }
+    definitions
+}
+
 /// For every service, RunTask call and scheduled task with a capacity provider strategy
 /// (ECS.md §5.5): per task definition it may run, its placement once per strategy item,
 /// with the constraint that keeps it on that provider's Auto Scaling group.
@@ -145,19 +150,7 @@ fn capacity_provider_placements(scenario: &Scenario) -> Vec<ProviderPlacements> 
         if service.capacity_provider_strategy.is_empty() {
             continue;
         }
-        let mut definitions = vec![service.task_definition];
-        for action in &scenario.actions {
-            if let Action::UpdateService {
-                service: target,
-                task_definition: Some(definition),
-                ..
-            } = &action.action
-            {
-                if target.index() == index && !definitions.contains(definition) {
-                    definitions.push(*definition);
-                }
-            }
-        }
+        let definitions = service_definitions(scenario, index);
         placements.extend(build(
             CapacityProviderUser::Service(cluster::ids::ServiceId(index as u32)),
             &service.capacity_provider_strategy,

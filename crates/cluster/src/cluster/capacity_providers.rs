@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use des::SimTime;
 
-use super::scheduler::{explain_decision, Requester};
+use super::scheduler::{decide, Requester};
 use super::{Cluster, Ctx};
 use crate::capacity_provider::{
     instances_needed, reservation, target_tracking, CapacityProviderUser, ScalingDecision,
@@ -20,7 +20,7 @@ use crate::change::Change;
 use crate::event::Event;
 use crate::ids::{AsgId, GroupId, InstanceId, ServiceId, TaskDefId};
 use crate::instance::InstanceStatus;
-use crate::placement::{place_detailed, PlacementRequest, PlacementView, Requirements};
+use crate::placement::{PlacementRequest, PlacementView, Requirements};
 
 impl Cluster {
     /// The first period of the capacity providers, if the cluster has any.
@@ -189,18 +189,13 @@ impl Cluster {
                 &self.tasks,
                 self.config.parameters.tie_break,
             );
-            let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
-            let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
-            let steps = explain_rng.map(|rng| {
-                explain_decision(
-                    &view,
-                    &request,
-                    placement,
-                    rng,
-                    &decision,
-                    &self.scheduler.rng,
-                )
-            });
+            let (decision, steps) = decide(
+                &view,
+                &request,
+                placement,
+                &mut self.scheduler.rng,
+                self.config.explain,
+            );
             match decision {
                 Ok(instance) => {
                     self.capacity_providers.remove_waiting(number);

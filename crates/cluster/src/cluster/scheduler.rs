@@ -975,16 +975,9 @@ impl Cluster {
                         continue;
                     }
                     None => {
-                        self.emit(
-                            ctx,
-                            Change::PlacementFailed {
-                                group,
-                                service: service.map(|(service, _)| service),
-                                task_definition,
-                                reason,
-                                count: count - (started.len() - before) as u32,
-                            },
-                        );
+                        let left = count - (started.len() - before) as u32;
+                        let service = service.map(|(service, _)| service);
+                        self.placement_failed(group, service, task_definition, reason, left, ctx);
                         return Some(unplaced);
                     }
                 }
@@ -1013,18 +1006,13 @@ impl Cluster {
                 &self.tasks,
                 self.config.parameters.tie_break,
             );
-            let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
-            let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
-            let steps = explain_rng.map(|rng| {
-                explain_decision(
-                    &view,
-                    &request,
-                    placement,
-                    rng,
-                    &decision,
-                    &self.scheduler.rng,
-                )
-            });
+            let (decision, steps) = decide(
+                &view,
+                &request,
+                placement,
+                &mut self.scheduler.rng,
+                self.config.explain,
+            );
             match decision {
                 Ok(instance) => {
                     let provider = item.map(|item| {
@@ -1084,21 +1072,35 @@ impl Cluster {
                             continue;
                         }
                     }
-                    self.emit(
-                        ctx,
-                        Change::PlacementFailed {
-                            group,
-                            service: service.map(|(service, _)| service),
-                            task_definition,
-                            reason: unplaced.failure.reason(),
-                            count: count - (started.len() - before) as u32,
-                        },
-                    );
+                    let left = count - (started.len() - before) as u32;
+                    let service = service.map(|(service, _)| service);
+                    let reason = unplaced.failure.reason();
+                    self.placement_failed(group, service, task_definition, reason, left, ctx);
                     return Some(unplaced);
                 }
             }
         }
         None
+    }
+
+    /// `count` tasks could not be placed, for `reason` (ECS.md §1.7).
+    fn placement_failed(
+        &self,
+        group: GroupId,
+        service: Option<ServiceId>,
+        task_definition: TaskDefId,
+        reason: &'static str,
+        count: u32,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let change = Change::PlacementFailed {
+            group,
+            service,
+            task_definition,
+            reason,
+            count,
+        };
+        self.emit(ctx, change);
     }
 
     /// ECS's placement failure event for a service (ECS.md §1.7), naming the closest
@@ -1168,12 +1170,28 @@ impl Cluster {
     }
 }
 
+/// One placement decision, with its explanation when `explain` (from a copy of the stream
+/// taken before it, which must choose and draw as the decision did).
+pub(super) fn decide(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut des::SimRng,
+    explain: bool,
+) -> (Result<InstanceId, Unplaced>, Option<Vec<Step>>) {
+    let before = explain.then(|| rng.clone());
+    let decision = place_detailed(view, request, placement, rng);
+    let steps =
+        before.map(|before| explain_decision(view, request, placement, before, &decision, rng));
+    (decision, steps)
+}
+
 /// The explanation of a placement decision: the explaining scan from `rng`, a copy of the
 /// placement stream taken before the decision, which must choose as `decision` did and
 /// leave the stream as the decision left it (`after`).
 #[cold]
 #[inline(never)]
-pub(super) fn explain_decision(
+fn explain_decision(
     view: &PlacementView<'_>,
     request: &PlacementRequest<'_>,
     placement: &Placement,

@@ -73,26 +73,26 @@ impl Consumer for Timeseries {
     }
 
     /// Without the end of the run: the levels up to the last change.
-    fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries {
-            file,
-            levels,
-            capacity,
-        } = &mut *self;
-        capacity.flush(&mut |level| capacity_row(file, level));
-        levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
-        self.file.finish()
+    fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
+        self.finish_at(SimTime::ZERO, cluster)
     }
 
     /// Tasks that count as healthy by the end of the run are in.
-    fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+    fn finish_run(self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+        self.finish_at(report.simulated, cluster)
+    }
+}
+
+impl Timeseries {
+    /// Writes the levels still gathered, up to `end`, and closes the file.
+    fn finish_at(mut self: Box<Self>, end: SimTime, cluster: &Cluster) -> io::Result<()> {
         let Timeseries {
             file,
             levels,
             capacity,
         } = &mut *self;
         capacity.flush(&mut |level| capacity_row(file, level));
-        levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
+        levels.finish(end, &mut |level| row(file, &level, cluster));
         self.file.finish()
     }
 }
