@@ -645,6 +645,11 @@ pub struct Parameters {
     /// (`managedScalingFromZero`; ECS.md A12 "scales-out to 200% (two instances)": 2;
     /// 0 = as many as the computed `M` needs).
     pub managed_scaling_from_zero: u32,
+    /// Whether a capacity provider's task that finds no room waits in PROVISIONING even when
+    /// its provider cannot grow (no managed scaling, or the group at `maxSize` with nothing
+    /// launching): ECS.md §5.5 "the tasks will fail to transition beyond the PROVISIONING
+    /// state" (true, the default); false: it fails to be placed, as without a provider.
+    pub capacity_provider_waits_without_scaling: bool,
 }
 
 impl Default for Parameters {
@@ -671,6 +676,7 @@ impl Default for Parameters {
             managed_scaling_scale_in_datapoints: 15,
             managed_scaling_interval_ms: 60_000,
             managed_scaling_from_zero: 2,
+            capacity_provider_waits_without_scaling: true,
         }
     }
 }

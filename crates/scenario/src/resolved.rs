@@ -80,6 +80,7 @@ struct CapacityParametersView {
     managed_scaling_interval: String,
     managed_scaling_scale_in_datapoints: u32,
     managed_scaling_from_zero: u32,
+    capacity_provider_waits_without_scaling: bool,
 }
 
 #[derive(Serialize)]
@@ -410,6 +411,8 @@ fn resolve(scenario: &Scenario) -> Resolved {
                     managed_scaling_scale_in_datapoints: parameters
                         .managed_scaling_scale_in_datapoints,
                     managed_scaling_from_zero: parameters.managed_scaling_from_zero,
+                    capacity_provider_waits_without_scaling: parameters
+                        .capacity_provider_waits_without_scaling,
                 }
             }),
         },

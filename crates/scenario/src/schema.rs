@@ -298,6 +298,7 @@ fn parameters() -> Value {
             ("managedScalingScaleInDatapoints", integer("Managed scaling: datapoints in a row below targetCapacity before scale-in (default 15).", 1, 1_440)),
             ("managedScalingInterval", duration("Managed scaling: how often CapacityProviderReservation is published (default 1m, > 0).")),
             ("managedScalingFromZero", integer("Managed scaling: instances asked for when the group has none and tasks need some (default 2; 0 = as computed).", 0, 10_000)),
+            ("capacityProviderWaitsWithoutScaling", boolean("A capacity provider's task waits in PROVISIONING even when its provider cannot grow (default true); false: it fails to be placed then.")),
         ],
         &[],
         &[],

@@ -218,6 +218,7 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "managedScalingScaleInDatapoints",
             "managedScalingInterval",
             "managedScalingFromZero",
+            "capacityProviderWaitsWithoutScaling",
         ],
         &[],
     );
@@ -334,6 +335,9 @@ fn lifecycle_parameters(
         cx.u32(node, field, 0, 10_000)
     })
     .unwrap_or(Some(defaults.managed_scaling_from_zero));
+    let capacity_provider_waits_without_scaling =
+        opt(cx, fields, "capacityProviderWaitsWithoutScaling", Cx::bool)
+            .unwrap_or(Some(defaults.capacity_provider_waits_without_scaling));
     let (throttle_base_ms, throttle_max_ms) = (throttle_base_ms?, throttle_max_ms?);
     if throttle_max_ms < throttle_base_ms {
         // At throttleMax when it is given, else at the throttleBase that passed the default.
@@ -372,6 +376,7 @@ fn lifecycle_parameters(
         managed_scaling_scale_in_datapoints: managed_scaling_scale_in_datapoints?,
         managed_scaling_interval_ms: managed_scaling_interval_ms?,
         managed_scaling_from_zero: managed_scaling_from_zero?,
+        capacity_provider_waits_without_scaling: capacity_provider_waits_without_scaling?,
         ..defaults.clone()
     })
 }

@@ -116,6 +116,14 @@ impl Cluster {
             .expect("a user with a strategy");
         let capacity_provider =
             self.capacity_providers.strategy(user).expect("a strategy")[item].capacity_provider;
+        if !self
+            .config
+            .parameters
+            .capacity_provider_waits_without_scaling
+            && !self.provider_can_grow(capacity_provider)
+        {
+            return None;
+        }
         let number = self.tasks.take_number();
         let deployment = match requester {
             Requester::Service(_, deployment) => Some(deployment),
@@ -139,6 +147,16 @@ impl Cluster {
             },
         );
         Some(number)
+    }
+
+    /// Whether the provider's group can still grow: managed scaling below `maxSize`, or
+    /// launches under way.
+    fn provider_can_grow(&self, provider: u16) -> bool {
+        let spec = self.capacity_providers.spec(provider);
+        let asg = spec.auto_scaling_group;
+        let below_max =
+            self.capacity.desired_capacity(asg) < self.capacity.auto_scaling_group(asg).max_size;
+        (spec.managed_scaling.is_some() && below_max) || self.capacity.asg_launching(asg) > 0
     }
 
     /// Places the tasks waiting in PROVISIONING (all, or those of providers using `asg`) in

@@ -363,3 +363,39 @@ fn the_mysfits_capacity_provider_fixture_runs() {
     assert_eq!(tasks[0].get("service"), "MythicalMysfits-Service");
     assert_eq!(tasks[0].get("lastStatus"), "RUNNING");
 }
+
+/// `capacityProviderWaitsWithoutScaling: false`: a task waits in PROVISIONING only while
+/// its provider can grow (managed scaling below `maxSize`, or launches under way); else it
+/// fails to be placed as without a provider (ECS.md A4). The default keeps it waiting
+/// (ECS.md §5.5: "the tasks will fail to transition beyond the PROVISIONING state").
+#[test]
+fn tasks_fail_instead_of_waiting_when_the_provider_cannot_grow_if_asked() {
+    for (waits, provisioning, failed) in [(true, 8, 0), (false, 4, 4)] {
+        // 4 fit the one instance; managed scaling may add one more (maxSize 2), for the
+        // first call's other 4; at 30 min the group is at maxSize with nothing launching.
+        let text = cluster(
+            "desiredCapacity: 1, maxSize: 2",
+            "managedScaling: {status: ENABLED}",
+            &format!(
+                "runTasks:\n  - {{taskDefinition: worker, count: 8, capacityProviderStrategy: [{{capacityProvider: cp, weight: 1}}]}}\n  - {{taskDefinition: worker, count: 4, at: 30m, capacityProviderStrategy: [{{capacityProvider: cp, weight: 1}}]}}\nparameters: {{capacityProviderWaitsWithoutScaling: {waits}}}\n"
+            ),
+        );
+        let scenario = scenario(&text);
+        let cluster = run_checked(&scenario, 1);
+        let files = outputs(&scenario, 1);
+        let events = csv_rows(&files, "events.csv");
+        assert_eq!(
+            rows_of(&events, "TaskProvisioning").len(),
+            provisioning,
+            "waits={waits}"
+        );
+        assert_eq!(
+            csv_rows(&files, "placement_failures.csv").len(),
+            failed,
+            "waits={waits}"
+        );
+        assert_eq!(running(&files), 8);
+        assert_eq!(last_level(&files, "inService", "g"), 2);
+        assert_eq!(cluster.capacity_providers().waiting().len(), 4 - failed);
+    }
+}
