@@ -111,6 +111,9 @@ pub struct Task {
     pub instance: InstanceId,
     pub availability_zone: ZoneId,
     pub created_at: SimTime,
+    /// When it got its instance: `created_at`, or later for a task that waited in
+    /// PROVISIONING for its capacity provider.
+    pub placed_at: SimTime,
     pub started_at: Option<SimTime>,
     pub stopping_at: Option<SimTime>,
     pub stopped_at: Option<SimTime>,

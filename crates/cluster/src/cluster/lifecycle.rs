@@ -85,6 +85,7 @@ impl Cluster {
             instance: instance_id,
             availability_zone: zone,
             created_at,
+            placed_at: ctx.now,
             started_at: None,
             stopping_at: None,
             stopped_at: None,

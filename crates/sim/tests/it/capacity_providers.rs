@@ -95,6 +95,12 @@ fn tasks_wait_in_provisioning_then_run_when_the_group_grows() {
     for task in late {
         assert_eq!(seconds(task, "createdAt"), 0.0);
         assert_eq!(seconds(task, "startedAt"), 190.0);
+        // Its startup counts from its placement at 180 s, not its creation.
+        let running = events
+            .iter()
+            .find(|e| e.get("kind") == "TaskRunning" && e.get("subject") == task.get("taskId"))
+            .expect("it ran");
+        assert_eq!(running.get("detail"), "10.000 s after it was placed");
     }
     assert_eq!(last_level(&files, "inService", "g"), 3);
     assert_eq!(last_level(&files, "desiredCapacity", "g"), 3);
