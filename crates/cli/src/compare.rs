@@ -1,12 +1,13 @@
 //! `ecsim compare`: two scenarios (or one and the same with `--set-other` overrides) on the
-//! same seeds, the paired differences in `compare.csv` and, in words, which is better on
-//! each figure.
+//! same seeds, the paired differences in `compare.csv`, drawn in `compare.html`, and, in
+//! words, which is better on each figure.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use whatif::compare::{compare, compare_csv, verdict, winner, Winner};
+use whatif::compare::{compare, compare_csv, figures_won, services, verdict, Winner};
+use whatif::html::compare::{compare_page, CompareSpec};
 
 use crate::failure::{self, create_dir, input, write_atomic, Failure};
 use crate::sweep::{parse_seeds, Seeds};
@@ -24,6 +25,9 @@ DIR/compare.csv: per (service, figure): serviceName, metric, n (seeds where both
 value), base and other (their means), meanDiff (mean of other - base), ci95Low, ci95High \
 (Student's t 95 % interval of that mean), otherHigher, otherLower, ties (seeds where the \
 difference is above, below and at zero).
+DIR/compare.html: the same numbers as a page that opens offline in any browser: per service, \
+each figure's paired difference with its 95 % interval as a chart around zero, coloured by \
+the side it favours, and a table; the two sides, seeds and command at the top.
 
 The terminal says which is better on each figure: higher is better for availability, \
 minRunning, meanHealthyTargets and minHealthyTargets; lower is better for \
@@ -101,6 +105,16 @@ fn run_compare(args: CompareArgs) -> Result<ExitCode, Failure> {
         .unwrap_or_else(|| failure::default_out(&base, "compare"));
     create_dir(&out)?;
     write_atomic(&out, "compare.csv", &compare_csv(&comparison))?;
+    let spec = CompareSpec {
+        base: args.base.display().to_string(),
+        other: args.other.as_ref().map(|path| path.display().to_string()),
+        base_name: base.name.clone(),
+        other_name: other.name.clone(),
+        seeds: seeds.clone(),
+        set: args.overrides.clone(),
+        set_other: args.set_other.clone(),
+    };
+    write_atomic(&out, "compare.html", &compare_page(&spec, &comparison))?;
     println!(
         "compare on {} seed{} ({}), paired: both runs of a seed see the same failures and workload draws",
         seeds.len(),
@@ -133,27 +147,16 @@ fn run_compare(args: CompareArgs) -> Result<ExitCode, Failure> {
     }
     println!();
     print_tally(&comparison);
-    println!("\nresults in {}", out.join("compare.csv").display());
+    println!("\nresults in {}: compare.csv, compare.html", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
 /// Per service, the figures each side wins (95 % interval excluding zero) and those the seeds
 /// leave open.
 fn print_tally(comparison: &whatif::compare::Comparison) {
-    let mut services: Vec<&str> = Vec::new();
-    for row in &comparison.rows {
-        if !services.contains(&row.service.as_str()) {
-            services.push(&row.service);
-        }
-    }
-    for service in services {
+    for service in services(comparison) {
         let figures = |wanted: Winner| -> String {
-            let names: Vec<&str> = comparison
-                .rows
-                .iter()
-                .filter(|row| row.service == service && winner(row) == wanted)
-                .map(|row| row.metric.as_str())
-                .collect();
+            let names = figures_won(comparison, service, wanted);
             if names.is_empty() {
                 "none".to_string()
             } else {

@@ -6,6 +6,7 @@ mod explain;
 mod failure;
 mod init;
 mod output;
+mod pages;
 mod plan;
 mod progress;
 mod require;
@@ -52,9 +53,15 @@ Outputs (in --out, default results/<scenario name>/): report.html (charts and a 
 open it in a browser, offline), events.csv (every change, in order), tasks.csv,
 instances.csv, placement_failures.csv, deployments.csv, episodes.csv (each spell of a service
 below its desired count, and what began it), services.csv, summary.json, timeseries.csv
-(levels per service and zone as step functions); with --explain, decisions.csv (why each
-task went where it did, each stop and termination).
-The scenario format, with a complete example, is in the README.";
+(levels per service and zone as step functions); with runTasks arrivals, groups.csv (per
+task group: arrivals, tasks placed and failed, waits); with --explain, decisions.csv (why
+each task went where it did, each stop and termination).
+
+Documentation, in the repository: README.md (the scenario format, with a complete example)
+and docs/, indexed by docs/README.md. Guides: docs/guide-planner.md (sizing a fleet),
+docs/guide-benchmarker.md (comparing placement strategies), docs/guide-teacher.md (how a
+service heals, from the quickstart's files). How each behaviour follows Amazon ECS, with the
+sources: docs/ecs-behaviour.md. Starter scenarios: ecsim init --list.";
 
 #[derive(Parser)]
 #[command(name = "ecsim", version, about = ABOUT, long_about = LONG_ABOUT)]
@@ -144,14 +151,15 @@ enum Command {
         #[arg(long)]
         resolved: bool,
     },
-    /// Run a scenario over seeds and --vary values: runs.csv and sweep.csv (means, 95 %
-    /// intervals).
+    /// Run a scenario over seeds and --vary values: runs.csv, sweep.csv (means, 95 %
+    /// intervals) and sweep.html (their charts).
     #[command(long_about = sweep::SWEEP_ABOUT)]
     Sweep(sweep::SweepArgs),
     /// Join the folders of a sharded sweep into the whole sweep's files.
     #[command(long_about = sweep::MERGE_ABOUT)]
     Merge(sweep::MergeArgs),
-    /// Compare two scenarios on the same seeds (paired): compare.csv and a verdict per figure.
+    /// Compare two scenarios on the same seeds (paired): compare.csv, compare.html and a
+    /// verdict per figure.
     #[command(long_about = compare::COMPARE_ABOUT)]
     Compare(compare::CompareArgs),
     /// Find the smallest value of one path that meets every requirement on every seed

@@ -31,8 +31,9 @@ pub fn folder_name(name: &str) -> String {
     }
 }
 
-/// The files written after the run, from its report.
-const FROM_REPORT: [&str; 2] = ["services.csv", "summary.json"];
+/// The files written after the run, from its report (`groups.csv` only when the scenario
+/// has arrivals).
+const FROM_REPORT: [&str; 3] = ["services.csv", "groups.csv", "summary.json"];
 
 fn partial(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.partial"))
@@ -72,21 +73,27 @@ pub fn run_to_folder(
         }
     }
     let report = sim::run_with_progress(scenario, seed, sinks, progress)?;
+    let mut written: Vec<&str> = sim::CONSUMERS
+        .iter()
+        .map(|&(name, _)| name)
+        .filter(|name| outputs.contains(name))
+        .collect();
     for name in FROM_REPORT {
-        if !outputs.contains(&name) {
+        if !outputs.contains(&name) || (name == "groups.csv" && report.groups.is_empty()) {
             continue;
         }
         let mut file = create(out, name)?;
-        if name == "services.csv" {
-            report.write_services_csv(&mut file)?;
-        } else {
-            report.write_summary_json(&mut file)?;
+        match name {
+            "services.csv" => report.write_services_csv(&mut file)?,
+            "groups.csv" => report.write_groups_csv(&mut file)?,
+            _ => report.write_summary_json(&mut file)?,
         }
         file.flush()?;
+        written.push(name);
     }
     for name in all_outputs() {
         let target = out.join(name);
-        if outputs.contains(&name) {
+        if written.contains(&name) {
             fs::rename(partial(out, name), &target)
                 .with_context(|| format!("renaming into {}", target.display()))?;
         } else if target.exists() {

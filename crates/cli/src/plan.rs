@@ -143,6 +143,7 @@ fn run_plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     create_dir(&out)?;
     write_atomic(&out, "plan.json", &plan_json(&spec, &plan))?;
     write_atomic(&out, "plan.csv", &plan_csv(&plan))?;
+    crate::pages::write_plan_page(&out)?;
     let mut tried: Vec<i64> = plan.tried.iter().map(|trial| trial.value).collect();
     tried.sort_unstable();
     let tried: Vec<String> = tried.iter().map(ToString::to_string).collect();

@@ -5,7 +5,7 @@
 //! A sweep's folder holds `sweep.json` (the manifest: which sweep, which runs), `runs/` (one
 //! record per finished run, `v<variant>-s<seed>.csv`, written under a temporary name and
 //! renamed, so a half-written run is never read), then `runs.csv` and, when the folder holds
-//! every run, `sweep.csv`, assembled from the records.
+//! every run, `sweep.csv` and its page `sweep.html`, assembled from the records.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,8 +29,8 @@ pub fn parse_seeds(text: &str) -> Result<Seeds, String> {
 }
 
 pub const SWEEP_ABOUT: &str = "\
-Run a scenario on every seed and every combination of --vary values; write runs.csv and \
-sweep.csv.
+Run a scenario on every seed and every combination of --vary values; write runs.csv, \
+sweep.csv and sweep.html.
 
 Each --vary gives a YAML flow list of values for one --set path; several make a grid. \
 Variants are numbered from 0 in odometer order: the last --vary changes fastest. Runs are \
@@ -44,6 +44,10 @@ DIR/sweep.csv: one row per (variant, service, figure): variant, the varied colum
 serviceName, metric, n, mean, ci95Low, ci95High, min, max, where the interval is Student's \
 t 95 % interval of the mean over the seeds where the figure has a value (none with one \
 value; every statistic is empty when no seed has a value).
+DIR/sweep.html: the same numbers as a page that opens offline in any browser: per service \
+and figure, each variant's mean with its 95 % interval as a chart (variants along the x \
+axis, labelled with their --vary values), and a table; the scenario, seeds and command at \
+the top.
 Files are byte-identical for any --jobs.
 
 Scale-out: --shard I/N runs only the runs k with k mod N = I and writes their runs.csv and \
@@ -90,8 +94,8 @@ pub struct SweepArgs {
 }
 
 pub const MERGE_ABOUT: &str = "\
-Join the folders of a sharded sweep (ecsim sweep --shard I/N) into runs.csv, sweep.csv and \
-sweep.json, byte-identical to the files of the same sweep run whole.
+Join the folders of a sharded sweep (ecsim sweep --shard I/N) into runs.csv, sweep.csv, \
+sweep.html and sweep.json, byte-identical to the files of the same sweep run whole.
 
 Every folder must hold the same sweep (ecsim version, scenario, seeds, --set, --vary), and \
 together they must hold every run exactly once; otherwise nothing is written and the \
@@ -228,9 +232,10 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, Failure> {
     if manifest.held.len() == spec.runs() {
         let summary = sweep_csv(&table, spec.grid.varies.len()).map_err(input)?;
         write_atomic(&out, "sweep.csv", &summary)?;
+        write_page(&out, &manifest, &summary)?;
         print_summary(&summary, spec.grid.varies.len());
         println!(
-            "\nresults in {}: runs.csv, sweep.csv, sweep.json, runs/",
+            "\nresults in {}: runs.csv, sweep.csv, sweep.html, sweep.json, runs/",
             out.display()
         );
     } else {
@@ -240,6 +245,14 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, Failure> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `sweep.html`, the page of the whole sweep `manifest` describes, from its
+/// `sweep.csv` bytes.
+fn write_page(out: &Path, manifest: &Manifest, summary: &[u8]) -> Result<(), Failure> {
+    let page = whatif::html::sweep::sweep_page(manifest, summary).map_err(input)?;
+    write_atomic(out, "sweep.html", &page)?;
+    Ok(())
 }
 
 /// Checks a folder for `--resume` (it must hold the same sweep and shard) or clears it for
@@ -277,7 +290,7 @@ fn prepare_folder(
         fs::remove_dir_all(runs_dir)
             .with_context(|| format!("removing the old {}", runs_dir.display()))?;
     }
-    for name in ["runs.csv", "sweep.csv"] {
+    for name in ["runs.csv", "sweep.csv", "sweep.html"] {
         let path = out.join(name);
         if path.exists() {
             fs::remove_file(&path)
@@ -584,9 +597,10 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode, Failure> {
     create_dir(&args.out)?;
     write_atomic(&args.out, "runs.csv", &table.to_csv())?;
     write_atomic(&args.out, "sweep.csv", &summary)?;
+    write_page(&args.out, &merged, &summary)?;
     write_atomic(&args.out, "sweep.json", &merged.to_json())?;
     println!(
-        "merged {} runs from {} folders into {}: runs.csv, sweep.csv, sweep.json",
+        "merged {} runs from {} folders into {}: runs.csv, sweep.csv, sweep.html, sweep.json",
         spec.runs(),
         pieces.len(),
         args.out.display()

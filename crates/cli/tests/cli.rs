@@ -259,3 +259,40 @@ services:
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn arrivals_write_groups_csv_and_a_run_without_them_removes_it() {
+    let out = temp_dir("groups");
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/batch-arrivals.yaml"
+    );
+    let output = ecsim()
+        .args(["run", scenario, "--outputs", "groups,summary", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("failed fraction"), "groups table: {stdout}");
+    let groups = std::fs::read_to_string(out.join("groups.csv")).expect("groups.csv");
+    assert!(groups.starts_with("group,arrivals,tasksRequested,tasksPlaced,tasksFailed"));
+    assert!(groups.contains("\nrender,"), "{groups}");
+    // The quickstart has no arrivals: no groups.csv, and the stale one goes.
+    let output = ecsim()
+        .args(["run", "--outputs", "groups,summary", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(
+        !out.join("groups.csv").exists(),
+        "a stale groups.csv is removed"
+    );
+    assert!(out.join("summary.json").exists());
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -107,7 +107,7 @@ fn sweep_rows_equal_runs_made_alone_on_any_number_of_threads() {
     let stdout = expect_code(&mut sweep(&one, &["--jobs", "1"]), 0);
     assert!(stdout.contains("2 variants x 3 seeds = 6 runs"), "{stdout}");
     expect_code(&mut sweep(&four, &["--jobs", "4"]), 0);
-    for name in ["runs.csv", "sweep.csv", "sweep.json"] {
+    for name in ["runs.csv", "sweep.csv", "sweep.html", "sweep.json"] {
         assert_eq!(read(&one.join(name)), read(&four.join(name)), "{name}");
     }
     let runs = read(&one.join("runs.csv"));
@@ -200,7 +200,7 @@ fn shards_run_as_separate_processes_merge_into_the_whole_sweep() {
         .arg("--out")
         .arg(&merged);
     expect_code(&mut merge, 0);
-    for name in ["runs.csv", "sweep.csv"] {
+    for name in ["runs.csv", "sweep.csv", "sweep.html"] {
         assert_eq!(read(&merged.join(name)), read(&whole.join(name)), "{name}");
     }
     // A missing shard, a shard given twice, a folder of another sweep: nothing is written.

@@ -156,6 +156,14 @@ pub enum Change<'a> {
     TaskStopped {
         task: &'a Task,
     },
+    /// The `arrival`-th (from 0) arrival of `runTasks[run].arrivals`: a RunTask call for
+    /// `count` tasks of `group`, told before the call places them.
+    TaskArrived {
+        run: u32,
+        arrival: u32,
+        group: GroupId,
+        count: u32,
+    },
     /// `count` tasks of `group` could not be placed, for `reason` (ECS.md §1.7).
     PlacementFailed {
         group: GroupId,
@@ -253,6 +261,7 @@ impl Change<'_> {
             Change::TaskStopping { .. } => "TaskStopping",
             Change::TaskDeprovisioning { .. } => "TaskDeprovisioning",
             Change::TaskStopped { .. } => "TaskStopped",
+            Change::TaskArrived { .. } => "TaskArrived",
             Change::PlacementFailed { .. } => "PlacementFailed",
             Change::PlacementExplained { .. } => "PlacementExplained",
             Change::StopExplained { .. } => "StopExplained",

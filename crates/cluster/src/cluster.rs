@@ -3,6 +3,7 @@
 //! API, and `Cluster::handle`, which applies one event.
 
 mod actions;
+mod arrivals;
 mod capacity_providers;
 mod daemon;
 mod deployments;
@@ -325,6 +326,10 @@ impl Cluster {
             ));
         }
         for (index, (run, _)) in self.scheduler.run_tasks.iter().enumerate() {
+            if let Some(arrivals) = &run.arrivals {
+                self.plan_arrival(index as u32, arrivals, 0, SimTime::ZERO, queue);
+                continue;
+            }
             queue.schedule(
                 SimTime(run.at_ms),
                 Event::RunTaskRequested { run: index as u32 },
@@ -370,6 +375,7 @@ impl Cluster {
             Event::TaskDeprovisioned { task } => self.task_deprovisioned(task, ctx),
             Event::ServiceSchedulerPassDue { service } => self.service_pass(service, ctx),
             Event::RunTaskRequested { run } => self.run_task(run, ctx),
+            Event::TaskArrived { run, arrival } => self.task_arrived(run, arrival, ctx),
             Event::ScheduledTaskDue { schedule } => self.scheduled_task(schedule, ctx),
             Event::ActionDue { action } => self.apply_action(action, ctx),
             Event::InstanceFaulted { instance, fault } => {

@@ -83,6 +83,11 @@ pub enum Event {
     RunTaskRequested {
         run: u32,
     },
+    /// The `arrival`-th (from 0) arrival of `runTasks[run].arrivals`: one RunTask call.
+    TaskArrived {
+        run: u32,
+        arrival: u32,
+    },
     /// A scheduled task's (`scheduledTasks[schedule]`) time came.
     ScheduledTaskDue {
         schedule: u32,

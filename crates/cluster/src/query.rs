@@ -10,11 +10,14 @@
 //! - `==` and `in` compare text exactly. The orderings compare two decimal numbers by value
 //!   when both sides are numbers, and bytes otherwise.
 //! - `registeredAt` takes a duration since the simulation start (`90s`, `1h30m`) or a UTC
-//!   date (`2018-02-13`, `2018-02-13T10:00:00Z`); the simulation starts at
-//!   1970-01-01T00:00:00Z, so ECS's example `registeredAt < 2018-02-13` holds for every
-//!   instance of any run shorter than 48 years.
+//!   date (`2018-02-13`, `2018-02-13T10:00:00Z`). A date compares with the instance's
+//!   registration as a UTC time once the expression is anchored ([`Expression::anchor`]) to the
+//!   run's start (the scenario's `parameters.startTime`, as scheduled tasks use it); an
+//!   expression never anchored starts the run at 1970-01-01T00:00:00Z.
 //! - `agentVersion` compares as a version with the simulated agent's, [`AGENT_VERSION`].
-//! - `agentConnected` is true on every instance: the simulator has no disconnected agents.
+//! - `agentConnected` reads true: an instance whose agent is disconnected takes no task
+//!   before constraints are evaluated (ECS.md §5.1), so a constraint never sees one, and
+//!   `memberOf` results stay a function of the instance's static fields.
 //! - `task:group` supports `==`, `!=`, `in` and `!in`: the instance hosts (or not) an active
 //!   task of the group.
 //! - `=~` takes a subset of Java regular expressions, matched against the whole value as
@@ -61,6 +64,33 @@ impl fmt::Display for QueryError {
 impl std::error::Error for QueryError {}
 
 impl Expression {
+    /// Makes the expression's UTC dates (`registeredAt < 2026-02-01`) relative to a run that
+    /// starts at `start_unix_s` (seconds since the Unix epoch).
+    pub fn anchor(&mut self, start_unix_s: i64) {
+        fn anchor(node: &mut Node, start_ms: i64) {
+            match node {
+                Node::And(left, right) | Node::Or(left, right) => {
+                    anchor(left, start_ms);
+                    anchor(right, start_ms);
+                }
+                Node::Not(inner) => anchor(inner, start_ms),
+                Node::Comparison(comparison) => {
+                    let values = match &mut comparison.argument {
+                        Argument::One(value) => std::slice::from_mut(value),
+                        Argument::List(values) => values.as_mut_slice(),
+                        Argument::None | Argument::Pattern(_) => &mut [],
+                    };
+                    for value in values {
+                        if let Value::Date(ms) = *value {
+                            *value = Value::Millis(ms.saturating_sub(start_ms));
+                        }
+                    }
+                }
+            }
+        }
+        anchor(&mut self.root, start_unix_s.saturating_mul(1000));
+    }
+
     pub fn parse(source: &str) -> Result<Expression, QueryError> {
         let mut parser = Parser { source, pos: 0 };
         let root = parser.or(0)?;
@@ -187,6 +217,9 @@ enum Value {
     Integer(i64),
     /// Milliseconds since the simulation start; negative before it.
     Millis(i64),
+    /// A UTC date, in milliseconds since the Unix epoch, until the expression is anchored to
+    /// the run's start (then it is `Millis`).
+    Date(i64),
     Version([u32; 4]),
     Bool(bool),
 }
@@ -381,7 +414,7 @@ fn equal(actual: Actual<'_>, value: &Value) -> bool {
     match (actual, value) {
         (Actual::Text(text), Value::Text(expected)) => text == expected,
         (Actual::Integer(n), Value::Integer(expected)) => n == *expected,
-        (Actual::Millis(ms), Value::Millis(expected)) => ms == *expected,
+        (Actual::Millis(ms), Value::Millis(expected) | Value::Date(expected)) => ms == *expected,
         (Actual::Version(version), Value::Version(expected)) => version == *expected,
         (Actual::Bool(b), Value::Bool(expected)) => b == *expected,
         _ => false,
@@ -393,7 +426,9 @@ fn order(actual: Actual<'_>, value: &Value) -> Option<Ordering> {
     match (actual, value) {
         (Actual::Text(text), Value::Text(expected)) => Some(compare_text(text, expected)),
         (Actual::Integer(n), Value::Integer(expected)) => Some(n.cmp(expected)),
-        (Actual::Millis(ms), Value::Millis(expected)) => Some(ms.cmp(expected)),
+        (Actual::Millis(ms), Value::Millis(expected) | Value::Date(expected)) => {
+            Some(ms.cmp(expected))
+        }
         (Actual::Version(version), Value::Version(expected)) => Some(version.cmp(expected)),
         _ => None,
     }
@@ -743,7 +778,7 @@ impl<'a> Parser<'a> {
                 _ => None,
             },
             Subject::AgentVersion => parse_version(text).map(Value::Version),
-            Subject::RegisteredAt => parse_time(text).map(Value::Millis),
+            Subject::RegisteredAt => parse_time(text),
         };
         typed.ok_or_else(|| {
             let what = match subject {
@@ -751,8 +786,8 @@ impl<'a> Parser<'a> {
                 Subject::AgentConnected => "`true` or `false`".to_string(),
                 Subject::AgentVersion => "a version such as `1.14.5`".to_string(),
                 _ => "a duration since the simulation start such as `90s` or `1h30m`, or a \
-                      date such as `2018-02-13` or `2018-02-13T10:00:00Z` (the simulation \
-                      starts at 1970-01-01T00:00:00Z)"
+                      UTC date such as `2018-02-13` or `2018-02-13T10:00:00Z` (the run starts \
+                      at parameters.startTime)"
                     .to_string(),
             };
             QueryError {
@@ -818,9 +853,9 @@ fn parse_version(text: &str) -> Option<[u32; 4]> {
 
 /// A duration (`1h30m`, `90s`, `500ms`, `2d`) or a UTC date, as milliseconds since the
 /// simulation start, which is 1970-01-01T00:00:00Z.
-fn parse_time(text: &str) -> Option<i64> {
+fn parse_time(text: &str) -> Option<Value> {
     if text.as_bytes().get(4) == Some(&b'-') {
-        parse_date(text)
+        parse_date(text).map(Value::Date)
     } else {
         // A bare number is refused here: next to dates it would read as a year or an epoch.
         let has_unit = text.bytes().any(|b| b.is_ascii_alphabetic());
@@ -828,6 +863,7 @@ fn parse_time(text: &str) -> Option<i64> {
             .then(|| des::time::parse_duration_ms(text))
             .flatten()
             .and_then(|ms| i64::try_from(ms).ok())
+            .map(Value::Millis)
     }
 }
 

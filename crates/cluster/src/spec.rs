@@ -2,6 +2,7 @@
 //! builds these once from YAML/JSON; nothing past that boundary re-checks them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use des::Distribution;
 
@@ -449,18 +450,44 @@ pub struct ServiceSpec {
     pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
 }
 
-/// RunTask calls: `count` tasks at `at_ms`, again every `every_ms` if given.
+/// RunTask calls: `count` tasks at `at_ms`, again every `every_ms` if given; or, with
+/// `arrivals`, one call per arrival of a random process or a trace (then `at_ms` and
+/// `every_ms` are unused).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunTaskSpec {
     pub task_definition: TaskDefId,
     pub count: u32,
     pub at_ms: u64,
     pub every_ms: Option<u64>,
+    /// `arrivals`: when the calls come, instead of `at`/`every`.
+    pub arrivals: Option<Arrivals>,
     /// The task group; `family:<family>` unless the scenario names one (ECS.md §1.4).
     pub group: String,
     pub placement: PlacementSpec,
     /// `capacityProviderStrategy` (the cluster's default when none is given).
     pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+}
+
+/// When a RunTask entry's calls arrive (`runTasks[].arrivals`): each arrival is one call
+/// of `count` tasks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrivals {
+    pub process: ArrivalProcess,
+    /// No arrival after this time (`until`); `None`: until the end of the run.
+    pub until_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalProcess {
+    /// A Poisson process from `start_ms`: exponential gaps with mean `mean_ms`, the first
+    /// one counted from `start_ms`.
+    Poisson { mean_ms: u64, start_ms: u64 },
+    /// Arrival times read from a file, in milliseconds since the start, not decreasing.
+    Trace {
+        /// The file as the scenario names it (relative to the scenario's folder).
+        file: String,
+        times_ms: Arc<[u64]>,
+    },
 }
 
 /// An EventBridge schedule (ECS.md §6.3).

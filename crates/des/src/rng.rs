@@ -22,6 +22,9 @@ pub enum Stream {
     Faults = 3,
     /// Victim picks of scripted faults with `count`, keyed by fault index.
     FaultVictims = 4,
+    /// Random task arrivals (`runTasks[].arrivals`), keyed by RunTask entry and arrival
+    /// number: the gap before each arrival.
+    Arrivals = 5,
 }
 
 /// The stream for `(seed, purpose, entity)`. `entity` is two words naming what the draws
@@ -74,6 +77,7 @@ mod tests {
         assert_ne!(base, first(42, Stream::Faults, [8, 1]));
         assert_ne!(base, first(42, Stream::Faults, [7, 2]));
         assert_ne!(base, first(42, Stream::Faults, [1, 7]));
+        assert_ne!(base, first(42, Stream::Arrivals, [7, 1]));
     }
 
     #[test]

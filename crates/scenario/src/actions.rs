@@ -16,7 +16,7 @@ use crate::service::{deployment_configuration_update, desired_count, grace_perio
 use crate::task_definition::TaskDefinitions;
 use crate::validate::{opt, ClusterNames};
 
-const ACTION_KINDS: &[&str] = &[
+pub(crate) const ACTION_KINDS: &[&str] = &[
     "updateService",
     "drainInstances",
     "activateInstances",
@@ -24,7 +24,7 @@ const ACTION_KINDS: &[&str] = &[
     "stopTask",
 ];
 
-const UPDATE_SERVICE_CHANGES: &[&str] = &[
+pub(crate) const UPDATE_SERVICE_CHANGES: &[&str] = &[
     "taskDefinition",
     "desiredCount",
     "forceNewDeployment",

@@ -196,23 +196,7 @@ impl Reader<'_> {
 /// when the name ends in `.json`, YAML otherwise. Errors name that file.
 pub(crate) fn load_file(cx: &mut crate::read::Cx, node: &Node, field: &str) -> Option<Node> {
     let relative = cx.string(node, field)?;
-    let base = cx
-        .file
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let path = base.join(&relative);
-    let source = match std::fs::read_to_string(&path) {
-        Ok(source) => source,
-        Err(error) => {
-            cx.rule(
-                &node.loc,
-                field,
-                format!("cannot read {}: {error}", path.display()),
-            );
-            return None;
-        }
-    };
+    let (path, source) = cx.read_beside(node, field, &relative)?;
     let origin = Origin::File(std::rc::Rc::new(path.clone()));
     let is_json = path
         .extension()

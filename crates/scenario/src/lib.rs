@@ -11,6 +11,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 mod actions;
+mod arrivals;
 mod aws_json;
 mod capacity_providers;
 mod catalogue;
@@ -134,6 +135,7 @@ pub fn load_str(
     let scenario = validate::scenario(&mut cx, &root);
     match scenario {
         Some(mut scenario) if cx.errors.is_empty() => {
+            anchor_query_dates(&mut scenario);
             scenario.overrides = overrides.to_vec();
             scenario.sources = cx.sources;
             Ok(scenario)
@@ -142,6 +144,39 @@ pub fn load_str(
             // In reading order: overrides first, then each file top to bottom.
             cx.errors.sort_by_key(ScenarioError::reading_order);
             Err(ScenarioErrors { errors: cx.errors })
+        }
+    }
+}
+
+/// Makes the UTC dates of every `memberOf` expression (`registeredAt < 2026-02-01`)
+/// relative to the run's start, `parameters.startTime`: the same clock scheduled tasks use.
+fn anchor_query_dates(scenario: &mut Scenario) {
+    let start = scenario.parameters.start_time_unix_s;
+    let constraints = scenario
+        .task_definitions
+        .iter_mut()
+        .flat_map(|definition| definition.placement_constraints.iter_mut())
+        .chain(
+            scenario
+                .services
+                .iter_mut()
+                .flat_map(|service| service.placement.constraints.iter_mut()),
+        )
+        .chain(
+            scenario
+                .run_tasks
+                .iter_mut()
+                .flat_map(|run| run.placement.constraints.iter_mut()),
+        )
+        .chain(
+            scenario
+                .scheduled_tasks
+                .iter_mut()
+                .flat_map(|scheduled| scheduled.placement.constraints.iter_mut()),
+        );
+    for constraint in constraints {
+        if let cluster::spec::ConstraintSpec::MemberOf(expression) = constraint {
+            expression.anchor(start);
         }
     }
 }

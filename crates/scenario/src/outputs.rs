@@ -17,6 +17,9 @@ pub enum Output {
     Deployments,
     Episodes,
     Services,
+    /// `groups.csv`: the figures of task groups with arrivals; written only by a scenario
+    /// that has some.
+    Groups,
     Summary,
     Timeseries,
     Report,
@@ -24,7 +27,7 @@ pub enum Output {
 
 impl Output {
     /// Every output, in the order runs list and write them.
-    pub const ALL: [Output; 10] = [
+    pub const ALL: [Output; 11] = [
         Output::Events,
         Output::Tasks,
         Output::Instances,
@@ -32,6 +35,7 @@ impl Output {
         Output::Deployments,
         Output::Episodes,
         Output::Services,
+        Output::Groups,
         Output::Summary,
         Output::Timeseries,
         Output::Report,
@@ -47,6 +51,7 @@ impl Output {
             Output::Deployments => "deployments.csv",
             Output::Episodes => "episodes.csv",
             Output::Services => "services.csv",
+            Output::Groups => "groups.csv",
             Output::Summary => "summary.json",
             Output::Timeseries => "timeseries.csv",
             Output::Report => "report.html",
@@ -63,6 +68,7 @@ impl Output {
             Output::Deployments => "deployments",
             Output::Episodes => "episodes",
             Output::Services => "services",
+            Output::Groups => "groups",
             Output::Summary => "summary",
             Output::Timeseries => "timeseries",
             Output::Report => "report",
@@ -242,7 +248,7 @@ mod tests {
             parse_outputs("services,sumary"),
             Err(
                 "unknown output \"sumary\" (did you mean summary?); expected a comma-separated \
-                 list of events, tasks, instances, placement_failures, deployments, episodes, services, summary, \
+                 list of events, tasks, instances, placement_failures, deployments, episodes, services, groups, summary, \
                  timeseries, report or all"
                     .to_string()
             )
@@ -251,7 +257,7 @@ mod tests {
             parse_outputs("graphs"),
             Err(
                 "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-                 instances, placement_failures, deployments, episodes, services, summary, timeseries, report or all"
+                 instances, placement_failures, deployments, episodes, services, groups, summary, timeseries, report or all"
                     .to_string()
             )
         );

@@ -89,6 +89,33 @@ impl Cx {
         }
     }
 
+    /// Reads the file `relative` names, relative to the scenario's folder (a `file:` entry,
+    /// a trace); an error at `node` when it cannot be read.
+    pub fn read_beside(
+        &mut self,
+        node: &Node,
+        field: &str,
+        relative: &str,
+    ) -> Option<(PathBuf, String)> {
+        let base = self
+            .file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let path = base.join(relative);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Some((path, text)),
+            Err(error) => {
+                self.rule(
+                    &node.loc,
+                    field,
+                    format!("cannot read {}: {error}", path.display()),
+                );
+                None
+            }
+        }
+    }
+
     /// A non-empty string.
     pub fn name(&mut self, node: &Node, field: &str) -> Option<String> {
         match &node.value {

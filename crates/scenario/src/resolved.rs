@@ -256,9 +256,13 @@ struct RunTaskView {
     task_definition: String,
     count: u32,
     group: String,
-    at: String,
+    /// `None` for an entry with `arrivals`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     every: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arrivals: Option<String>,
     placement_strategy: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
@@ -475,8 +479,9 @@ fn resolve(scenario: &Scenario) -> Resolved {
                 task_definition: definition(run.task_definition).name(),
                 count: run.count,
                 group: run.group.clone(),
-                at: duration(run.at_ms),
+                at: run.arrivals.is_none().then(|| duration(run.at_ms)),
                 every: run.every_ms.map(duration),
+                arrivals: run.arrivals.as_ref().map(arrivals),
                 placement_strategy: strategies(
                     &run.placement.strategies,
                     "random (ECS's default for RunTask)",
@@ -521,11 +526,43 @@ fn resolve(scenario: &Scenario) -> Resolved {
             .iter()
             .map(|fault| fault_view(fault, &zone))
             .collect(),
+        // The files the run writes: groups.csv only with arrivals (no group has figures
+        // without them).
         outputs: scenario
             .outputs
             .iter()
+            .filter(|&&output| {
+                output != crate::Output::Groups
+                    || scenario.run_tasks.iter().any(|run| run.arrivals.is_some())
+            })
             .map(|output| output.file_name())
             .collect(),
+    }
+}
+
+/// `runTasks[].arrivals` in words, a trace with its count, span and a fingerprint of its
+/// times (so that `scenarioHash` tells two traces apart).
+fn arrivals(arrivals: &cluster::spec::Arrivals) -> String {
+    let process = match &arrivals.process {
+        cluster::spec::ArrivalProcess::Poisson { mean_ms, start_ms } => format!(
+            "poisson(mean {}) from {}",
+            duration(*mean_ms),
+            duration(*start_ms)
+        ),
+        cluster::spec::ArrivalProcess::Trace { file, times_ms } => {
+            let bytes: Vec<u8> = times_ms.iter().flat_map(|t| t.to_le_bytes()).collect();
+            format!(
+                "trace {file}: {} arrivals from {} to {} (times {:016x})",
+                times_ms.len(),
+                duration(times_ms.first().copied().unwrap_or(0)),
+                duration(times_ms.last().copied().unwrap_or(0)),
+                fnv1a_64(&bytes)
+            )
+        }
+    };
+    match arrivals.until_ms {
+        Some(until) => format!("{process} until {}", duration(until)),
+        None => process,
     }
 }
 

@@ -1,11 +1,17 @@
 //! A JSON Schema (draft 2020-12) of the scenario format, for YAML editors: every key the
 //! validator accepts, `additionalProperties: false` where it rejects unknown keys, and the
-//! AWS JSON keys it accepts and ignores. The validator stays the source of truth; a test
-//! checks every scenario of `scenarios/` against this schema.
+//! AWS JSON keys it accepts and ignores. The validator stays the source of truth: the lists
+//! of ignored keys, process names and action kinds are the validator's own, its lists of
+//! accepted keys are checked against the schema's objects below, and a test checks every
+//! scenario of `scenarios/` against this schema.
 
 use serde_json::{json, Map, Value};
 
+use crate::actions::ACTION_KINDS;
 use crate::outputs::Output;
+use crate::service::{RUN_TASK_IGNORED, SERVICE_IGNORED};
+use crate::task_definition::{CONTAINER_IGNORED, TASK_DEFINITION_IGNORED};
+use crate::validate::PROCESSES;
 
 const DURATION: &str = "A duration: 250ms, 90s, 5m, 1h30m, 7d, or a plain number of seconds, \
      in whole milliseconds.";
@@ -15,111 +21,6 @@ const DISTRIBUTION: &str = "A distribution of durations: a duration (fixed), or 
      draws its own value.";
 const IGNORED: &str =
     "A field of AWS's own JSON: accepted and ignored (it changes nothing ecsim models).";
-
-/// RegisterTaskDefinition fields (and describe-task-definition read-only ones) accepted and
-/// ignored, as `task_definition.rs` lists them.
-const TASK_DEFINITION_IGNORED: &[&str] = &[
-    "taskRoleArn",
-    "executionRoleArn",
-    "volumes",
-    "requiresCompatibilities",
-    "tags",
-    "ephemeralStorage",
-    "proxyConfiguration",
-    "inferenceAccelerators",
-    "pidMode",
-    "ipcMode",
-    "runtimePlatform",
-    "enableFaultInjection",
-    "status",
-    "compatibilities",
-    "taskDefinitionArn",
-    "revision",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-    "requiresAttributes",
-];
-
-/// Container definition fields accepted and ignored.
-const CONTAINER_IGNORED: &[&str] = &[
-    "repositoryCredentials",
-    "links",
-    "entryPoint",
-    "command",
-    "environment",
-    "environmentFiles",
-    "mountPoints",
-    "volumesFrom",
-    "linuxParameters",
-    "secrets",
-    "dependsOn",
-    "startTimeout",
-    "hostname",
-    "user",
-    "workingDirectory",
-    "disableNetworking",
-    "privileged",
-    "readonlyRootFilesystem",
-    "dnsServers",
-    "dnsSearchDomains",
-    "extraHosts",
-    "dockerSecurityOptions",
-    "interactive",
-    "pseudoTerminal",
-    "dockerLabels",
-    "ulimits",
-    "logConfiguration",
-    "systemControls",
-    "resourceRequirements",
-    "firelensConfiguration",
-    "credentialSpecs",
-    "restartPolicy",
-    "versionConsistency",
-];
-
-/// CreateService fields accepted and ignored.
-const SERVICE_IGNORED: &[&str] = &[
-    "cluster",
-    "launchType",
-    "platformVersion",
-    "networkConfiguration",
-    "propagateTags",
-    "tags",
-    "enableECSManagedTags",
-    "enableExecuteCommand",
-    "role",
-    "clientToken",
-    "serviceRegistries",
-    "serviceConnectConfiguration",
-    "deploymentController",
-    "volumeConfigurations",
-    "vpcLatticeConfigurations",
-    "availabilityZoneRebalancing",
-];
-
-/// RunTask fields accepted and ignored (runTasks and scheduledTasks).
-const RUN_TASK_IGNORED: &[&str] = &[
-    "launchType",
-    "networkConfiguration",
-    "tags",
-    "startedBy",
-    "overrides",
-];
-
-/// EC2 Auto Scaling's process names for `suspendedProcesses`.
-const PROCESSES: &[&str] = &[
-    "Launch",
-    "Terminate",
-    "AZRebalance",
-    "ReplaceUnhealthy",
-    "HealthCheck",
-    "AlarmNotification",
-    "ScheduledActions",
-    "AddToLoadBalancer",
-    "InstanceRefresh",
-    "RemoveFromLoadBalancerLowPriority",
-];
 
 /// The JSON Schema of a scenario file, as a `serde_json::Value`.
 pub fn json_schema() -> Value {
@@ -136,7 +37,7 @@ pub fn json_schema() -> Value {
             ("taskDefinitions", array("Task definitions in ECS's shape, plus `simulation` (how the workload behaves).", task_definition())),
             ("services", array("Services that keep their desired count of tasks.", service())),
             ("targetGroups", array("Elastic Load Balancing target groups services register their tasks with.", target_group())),
-            ("runTasks", array("One-off (or periodic) RunTask calls.", run_task())),
+            ("runTasks", array("RunTask calls: once, periodic, or random arrivals.", run_task())),
             ("scheduledTasks", array("RunTask calls on an EventBridge schedule.", scheduled_task())),
             ("actions", array("Control-plane calls at given times: each entry has `at` and exactly one kind.", action())),
             ("faults", array("Scripted (`at`) or random (`mtbf`, `distribution`) failures.", fault())),
@@ -682,12 +583,43 @@ fn task_request(extra: Vec<(&'static str, Value)>, required: &[&str], descriptio
 fn run_task() -> Value {
     task_request(
         vec![
-            ("at", duration("When (default 0s).")),
-            ("every", duration("Repeat with this period (> 0).")),
+            ("at", duration("When (default 0s); not with arrivals.")),
+            (
+                "every",
+                duration("Repeat with this period (> 0); not with arrivals."),
+            ),
+            ("arrivals", arrivals()),
         ],
         &["taskDefinition"],
         "A RunTask call; placement defaults to random, and tasks are never replaced.",
     )
+}
+
+/// `runTasks[].arrivals`: exactly one of `poisson` and `trace` (docs/arrivals.md).
+fn arrivals() -> Value {
+    let poisson = object(
+        "A Poisson process: exponential times between arrivals.",
+        vec![("mean", duration("The mean time between arrivals (> 0)."))],
+        &["mean"],
+        &[],
+    );
+    let mut schema = object(
+        "Random arrivals instead of at/every: each arrival is one RunTask call of count tasks. \
+         Exactly one of poisson and trace.",
+        vec![
+            ("poisson", poisson),
+            (
+                "trace",
+                string("A CSV file of arrival times (seconds or durations since the start), relative to the scenario's folder."),
+            ),
+            ("start", duration("When the Poisson process begins (default 0s); poisson only.")),
+            ("until", duration("No arrival after this time (default: the end of the run).")),
+        ],
+        &[],
+        &[],
+    );
+    schema["oneOf"] = json!([{ "required": ["poisson"] }, { "required": ["trace"] }]);
+    schema
 }
 
 fn scheduled_task() -> Value {
@@ -722,14 +654,6 @@ fn instance_filter(description: &str) -> Value {
     schema["type"] = json!(["object", "null"]);
     schema
 }
-
-const ACTION_KINDS: &[&str] = &[
-    "updateService",
-    "drainInstances",
-    "activateInstances",
-    "setDesiredCapacity",
-    "stopTask",
-];
 
 fn action() -> Value {
     let update_service = object(
@@ -872,4 +796,106 @@ fn outputs() -> Value {
         "description": "The files to write (default all); `--outputs` overrides it.",
         "anyOf": [name.clone(), { "type": "array", "items": name }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::actions::UPDATE_SERVICE_CHANGES;
+    use crate::arrivals::ARRIVALS_KEYS;
+    use crate::service::{RUN_TASK_KEYS, SCHEDULED_TASK_KEYS, SERVICE_KEYS};
+    use crate::target_groups::TARGET_GROUP_KEYS;
+    use crate::task_definition::{CONTAINER_KEYS, TASK_DEFINITION_KEYS};
+    use crate::validate::TOP_KEYS;
+
+    /// The property names of the object at `path` (`.`-separated; `[]` steps into a list's
+    /// items), merged over the alternatives (`oneOf`, `anyOf`) where the schema has several.
+    fn properties(schema: &Value, path: &str) -> BTreeSet<String> {
+        let mut nodes = vec![schema];
+        for step in path.split('.').filter(|step| !step.is_empty()) {
+            let (name, items) = match step.strip_suffix("[]") {
+                Some(name) => (name, true),
+                None => (step, false),
+            };
+            nodes = nodes
+                .into_iter()
+                .flat_map(alternatives)
+                .filter_map(|node| node.get("properties")?.get(name))
+                .collect();
+            if items {
+                nodes = nodes
+                    .into_iter()
+                    .flat_map(alternatives)
+                    .filter_map(|node| node.get("items"))
+                    .collect();
+            }
+        }
+        nodes
+            .into_iter()
+            .flat_map(alternatives)
+            .filter_map(|node| node.get("properties")?.as_object())
+            .flat_map(|map| map.keys().cloned())
+            .collect()
+    }
+
+    /// A node and its `oneOf`/`anyOf` alternatives, recursively.
+    fn alternatives(node: &Value) -> Vec<&Value> {
+        let mut all = vec![node];
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(items)) = node.get(key) {
+                all.extend(items.iter().flat_map(alternatives));
+            }
+        }
+        all
+    }
+
+    fn set(lists: &[&[&str]]) -> BTreeSet<String> {
+        lists
+            .iter()
+            .flat_map(|list| list.iter().map(|key| key.to_string()))
+            .collect()
+    }
+
+    /// Every object whose keys the validator lists by name accepts exactly those keys (and
+    /// the AWS keys it ignores) in the schema: neither can gain a key the other lacks.
+    #[test]
+    fn the_schema_accepts_exactly_the_validators_keys() {
+        let schema = json_schema();
+        let cases: [(&str, BTreeSet<String>); 9] = [
+            ("", set(&[TOP_KEYS])),
+            (
+                "taskDefinitions[]",
+                set(&[TASK_DEFINITION_KEYS, TASK_DEFINITION_IGNORED]),
+            ),
+            (
+                "taskDefinitions[].containerDefinitions[]",
+                set(&[CONTAINER_KEYS, CONTAINER_IGNORED]),
+            ),
+            ("services[]", set(&[SERVICE_KEYS, SERVICE_IGNORED])),
+            ("runTasks[]", set(&[RUN_TASK_KEYS, RUN_TASK_IGNORED])),
+            ("runTasks[].arrivals", set(&[ARRIVALS_KEYS])),
+            (
+                "scheduledTasks[]",
+                set(&[SCHEDULED_TASK_KEYS, RUN_TASK_IGNORED]),
+            ),
+            ("targetGroups[]", set(&[TARGET_GROUP_KEYS])),
+            (
+                "actions[].updateService",
+                set(&[&["service"], UPDATE_SERVICE_CHANGES]),
+            ),
+        ];
+        // Keys the validator recognises only to refuse them as not simulated yet.
+        const REFUSED: &[&str] = &["capacityProviderStrategy"];
+        for (path, mut validator) in cases {
+            validator.retain(|key| !REFUSED.contains(&key.as_str()));
+            let schema = properties(&schema, path);
+            assert_eq!(schema, validator, "the keys of `{path}`: schema, validator");
+        }
+        let kinds = properties(&json_schema(), "actions[]");
+        for kind in ACTION_KINDS {
+            assert!(kinds.contains(*kind), "actions[] accepts {kind}");
+        }
+    }
 }

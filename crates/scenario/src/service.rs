@@ -25,7 +25,7 @@ const STRATEGIES_MAX: usize = 5;
 /// Constraints per task, the task definition's included (ECS.md §1.2).
 const CONSTRAINTS_MAX: usize = 10;
 
-const SERVICE_KEYS: &[&str] = &[
+pub(crate) const SERVICE_KEYS: &[&str] = &[
     "file",
     "serviceName",
     "taskDefinition",
@@ -40,7 +40,7 @@ const SERVICE_KEYS: &[&str] = &[
 ];
 
 /// CreateService fields that change nothing the simulator models.
-const SERVICE_IGNORED: &[&str] = &[
+pub(crate) const SERVICE_IGNORED: &[&str] = &[
     "cluster",
     "launchType",
     "platformVersion",
@@ -655,11 +655,12 @@ fn offset_loc(node: &Node, source: &str, offset: usize) -> Loc {
     loc
 }
 
-const RUN_TASK_KEYS: &[&str] = &[
+pub(crate) const RUN_TASK_KEYS: &[&str] = &[
     "taskDefinition",
     "count",
     "at",
     "every",
+    "arrivals",
     "group",
     "placementStrategy",
     "placementConstraints",
@@ -667,7 +668,7 @@ const RUN_TASK_KEYS: &[&str] = &[
 ];
 
 /// RunTask fields that change nothing the simulator models.
-const RUN_TASK_IGNORED: &[&str] = &[
+pub(crate) const RUN_TASK_IGNORED: &[&str] = &[
     "launchType",
     "networkConfiguration",
     "tags",
@@ -700,12 +701,25 @@ fn run_task(
     let request = task_request(cx, &fields, task_definitions);
     let at_ms = opt(cx, &fields, "at", Cx::duration_ms).unwrap_or(Some(0));
     let every_ms = opt(cx, &fields, "every", Cx::positive_duration_ms);
+    let arrivals = opt(cx, &fields, "arrivals", crate::arrivals::arrivals);
+    if let (Some(_), Some(loc)) = (&arrivals, fields.key_loc("arrivals")) {
+        if fields.get("at").is_some() || fields.get("every").is_some() {
+            cx.rule(
+                loc,
+                &fields.path_of("arrivals"),
+                "give either at (and every) or arrivals, not both: arrivals say when each call comes"
+                    .to_string(),
+            );
+            return None;
+        }
+    }
     let request = request?;
     Some(RunTaskSpec {
         task_definition: request.task_definition,
         count: request.count,
         at_ms: at_ms?,
         every_ms: every_ms.map_or(Some(None), |ms| ms.map(Some))?,
+        arrivals: arrivals.map_or(Some(None), |arrivals| arrivals.map(Some))?,
         group: request.group,
         placement: request.placement,
         capacity_provider_strategy: request.capacity_provider_strategy,
@@ -757,7 +771,7 @@ fn task_request(
     })
 }
 
-const SCHEDULED_TASK_KEYS: &[&str] = &[
+pub(crate) const SCHEDULED_TASK_KEYS: &[&str] = &[
     "taskDefinition",
     "schedule",
     "count",

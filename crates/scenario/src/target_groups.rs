@@ -9,7 +9,7 @@ use crate::node::{Node, Value};
 use crate::read::{index_path, Cx};
 use crate::validate::opt;
 
-const TARGET_GROUP_KEYS: &[&str] = &[
+pub(crate) const TARGET_GROUP_KEYS: &[&str] = &[
     "name",
     "healthCheckIntervalSeconds",
     "healthCheckTimeoutSeconds",

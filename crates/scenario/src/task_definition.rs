@@ -24,7 +24,7 @@ pub(crate) struct TaskDefinitions {
     pub families: Vec<Option<String>>,
 }
 
-const TASK_DEFINITION_KEYS: &[&str] = &[
+pub(crate) const TASK_DEFINITION_KEYS: &[&str] = &[
     "file",
     "family",
     "networkMode",
@@ -37,7 +37,7 @@ const TASK_DEFINITION_KEYS: &[&str] = &[
 
 /// RegisterTaskDefinition fields (and describe-task-definition read-only fields) that do
 /// not change placement or lifecycle in the simulator.
-const TASK_DEFINITION_IGNORED: &[&str] = &[
+pub(crate) const TASK_DEFINITION_IGNORED: &[&str] = &[
     "taskRoleArn",
     "executionRoleArn",
     "volumes",
@@ -60,7 +60,7 @@ const TASK_DEFINITION_IGNORED: &[&str] = &[
     "requiresAttributes",
 ];
 
-const CONTAINER_KEYS: &[&str] = &[
+pub(crate) const CONTAINER_KEYS: &[&str] = &[
     "name",
     "image",
     "cpu",
@@ -72,7 +72,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "healthCheck",
 ];
 
-const CONTAINER_IGNORED: &[&str] = &[
+pub(crate) const CONTAINER_IGNORED: &[&str] = &[
     "repositoryCredentials",
     "links",
     "entryPoint",

@@ -11,6 +11,7 @@ use cluster::spec::{
 };
 
 use crate::actions;
+use crate::arrivals;
 use crate::catalogue;
 use crate::duration::{parse_decimal_scaled, DURATION_EXPECTED};
 use crate::error::Loc;
@@ -27,7 +28,7 @@ use crate::target_groups;
 use crate::task_definition;
 use crate::{Metrics, Scenario};
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "seed",
@@ -91,6 +92,13 @@ pub(crate) fn scenario(cx: &mut Cx, root: &Node) -> Option<Scenario> {
     let run_tasks = service::run_tasks(cx, top.get("runTasks"), &task_definitions);
     let scheduled_tasks =
         service::scheduled_tasks(cx, top.get("scheduledTasks"), &task_definitions);
+    arrivals::check_groups(
+        cx,
+        top.get("runTasks"),
+        &run_tasks,
+        &scheduled_tasks,
+        &services,
+    );
     let actions = match &cluster {
         Some(cluster) => actions::actions(
             cx,
@@ -905,7 +913,7 @@ fn auto_scaling_group(
 
 /// EC2 Auto Scaling's process names (`SuspendProcesses`); the first four change what the
 /// simulator does, the others govern nothing it models and are accepted and ignored.
-const PROCESSES: &[&str] = &[
+pub(crate) const PROCESSES: &[&str] = &[
     "Launch",
     "Terminate",
     "AZRebalance",

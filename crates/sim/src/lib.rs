@@ -4,6 +4,8 @@
 //! with byte-identical results.
 
 mod figures;
+mod groups;
+pub mod html;
 pub mod outputs;
 mod report;
 mod spells;
@@ -23,8 +25,9 @@ use placement::DefaultStrategy;
 use scenario::Scenario;
 
 pub use figures::Figures;
+pub use groups::GroupFigures;
 pub use outputs::{Consumer, Sink, Start, CONSUMERS, DECISIONS};
-pub use report::{Report, ServiceReport, SERVICES_HEADER};
+pub use report::{GroupReport, Report, ServiceReport, GROUPS_HEADER, SERVICES_HEADER};
 
 /// Builds the model for `scenario` with the seed of this run; it does not explain its
 /// decisions (set `explain` on the result for that).
@@ -268,12 +271,14 @@ pub fn simulate(
 /// The service figures and the streamed files' consumers, hearing every change.
 struct Listeners {
     figures: Figures,
+    groups: GroupFigures,
     consumers: Vec<Box<dyn Consumer>>,
 }
 
 impl Observer for Listeners {
     fn record(&mut self, at: SimTime, seq: u64, change: &Change<'_>, cluster: &Cluster) {
         self.figures.record(at, change, cluster);
+        self.groups.record(at, change);
         for consumer in &mut self.consumers {
             consumer.record(at, seq, change, cluster);
         }
@@ -281,8 +286,8 @@ impl Observer for Listeners {
 }
 
 /// Runs the scenario, streaming the files named in `sinks` (file names from `CONSUMERS`;
-/// any subset, in any order) as it goes; returns the report, from which `services.csv` and
-/// `summary.json` are written. The model explains its decisions only when `sinks` name
+/// any subset, in any order) as it goes; returns the report, from which `services.csv`,
+/// `groups.csv` (with arrivals) and `summary.json` are written. The model explains its decisions only when `sinks` name
 /// `decisions.csv`.
 pub fn run(scenario: &Scenario, seed: u64, sinks: Vec<(&str, Sink)>) -> io::Result<Report> {
     run_with_progress(scenario, seed, sinks, &mut |_| {})
@@ -319,6 +324,7 @@ pub fn run_with_progress(
     }
     let mut listeners = Listeners {
         figures: Figures::new(&run.cluster, SimTime(scenario.metrics.warmup_ms)),
+        groups: GroupFigures::new(scenario, SimTime(scenario.metrics.warmup_ms)),
         consumers,
     };
     while let Some(now) = run.step(&mut listeners) {
@@ -328,7 +334,8 @@ pub fn run_with_progress(
     }
     progress(run.end);
     let services = listeners.figures.report(&run.cluster, run.end);
-    let report = Report::new(scenario, seed, run.end, run.events, services);
+    let groups = listeners.groups.report();
+    let report = Report::new(scenario, seed, run.end, run.events, services, groups);
     for consumer in listeners.consumers {
         consumer.finish_run(&run.cluster, &report)?;
     }
@@ -364,6 +371,11 @@ pub fn run_to_memory_with(
     let mut services = Vec::new();
     report.write_services_csv(&mut services).expect("memory");
     files.push(("services.csv", services));
+    if !report.groups.is_empty() {
+        let mut groups = Vec::new();
+        report.write_groups_csv(&mut groups).expect("memory");
+        files.push(("groups.csv", groups));
+    }
     let mut summary = Vec::new();
     report.write_summary_json(&mut summary).expect("memory");
     files.push(("summary.json", summary));

@@ -36,6 +36,50 @@ pub struct ServiceReport {
     pub min_healthy_targets: Option<u32>,
 }
 
+/// One task group's figures (`groups.csv`, `summary.json`'s `groups`): the arrivals in the
+/// window and their tasks (`docs/figures.md`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupReport {
+    pub group: String,
+    /// RunTask calls, one per arrival.
+    pub arrivals: u64,
+    pub tasks_requested: u64,
+    pub tasks_placed: u64,
+    /// Tasks a call could not place (placement failures).
+    pub tasks_failed: u64,
+    /// Tasks neither placed nor failed by the end of the run.
+    pub tasks_waiting: u64,
+    /// `tasks_failed / tasks_requested`; `None` without a task requested.
+    #[serde(serialize_with = "optional_six_decimals")]
+    pub failed_fraction: Option<f64>,
+    /// Waits from arrival to placement of the tasks placed: mean (to the millisecond) and
+    /// percentiles by nearest rank; `None` without a task placed.
+    #[serde(serialize_with = "optional_seconds")]
+    pub mean_wait: Option<SimTime>,
+    #[serde(serialize_with = "optional_seconds")]
+    pub wait_p50: Option<SimTime>,
+    #[serde(serialize_with = "optional_seconds")]
+    pub wait_p95: Option<SimTime>,
+    #[serde(serialize_with = "optional_seconds")]
+    pub wait_p99: Option<SimTime>,
+}
+
+/// The columns of `groups.csv`.
+pub const GROUPS_HEADER: [&str; 11] = [
+    "group",
+    "arrivals",
+    "tasksRequested",
+    "tasksPlaced",
+    "tasksFailed",
+    "tasksWaiting",
+    "failedFraction",
+    "meanWait",
+    "waitP50",
+    "waitP95",
+    "waitP99",
+];
+
 /// The run's figures: `summary.json` as it is written (no wall-clock figure, so the file
 /// is byte-identical across runs), with what the run was: the scenario's name and the
 /// fingerprint of its resolved form, the seed, the ecsim version and the `--set` applied.
@@ -57,6 +101,9 @@ pub struct Report {
     pub warmup: SimTime,
     pub events: u64,
     pub services: Vec<ServiceReport>,
+    /// Task groups with arrivals; absent from `summary.json` when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupReport>,
 }
 
 fn seconds<S: Serializer>(time: &SimTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -107,6 +154,7 @@ impl Report {
         end: SimTime,
         events: u64,
         services: Vec<ServiceReport>,
+        groups: Vec<GroupReport>,
     ) -> Report {
         Report {
             scenario: scenario.name.clone(),
@@ -118,7 +166,35 @@ impl Report {
             warmup: SimTime(scenario.metrics.warmup_ms),
             events,
             services,
+            groups,
         }
+    }
+
+    /// `groups.csv`: one row per task group with arrivals. A run writes it only when the
+    /// scenario has arrivals (`groups` is not empty).
+    pub fn write_groups_csv(&self, out: impl Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(GROUPS_HEADER)?;
+        let time = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
+        for group in &self.groups {
+            writer.write_record([
+                group.group.clone(),
+                group.arrivals.to_string(),
+                group.tasks_requested.to_string(),
+                group.tasks_placed.to_string(),
+                group.tasks_failed.to_string(),
+                group.tasks_waiting.to_string(),
+                group
+                    .failed_fraction
+                    .map(|f| format!("{f:.6}"))
+                    .unwrap_or_default(),
+                time(group.mean_wait),
+                time(group.wait_p50),
+                time(group.wait_p95),
+                time(group.wait_p99),
+            ])?;
+        }
+        writer.flush()
     }
 
     pub fn write_services_csv(&self, out: impl Write) -> io::Result<()> {
@@ -185,26 +261,66 @@ impl Report {
                 service.placement_failures.to_string(),
             ]);
         }
-        let widths: Vec<usize> = (0..rows[0].len())
-            .map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0))
-            .collect();
-        let mut table = String::new();
-        for row in rows {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(column, (cell, &width))| {
-                    if column == 0 {
-                        format!("{cell:<width$}")
-                    } else {
-                        format!("{cell:>width$}")
-                    }
-                })
-                .collect();
-            table.push_str(cells.join("  ").trim_end());
+        let mut table = aligned(rows);
+        if !self.groups.is_empty() {
             table.push('\n');
+            table.push_str(&self.groups_table());
         }
         table
     }
+
+    /// The per-group table printed after the services', for scenarios with arrivals.
+    fn groups_table(&self) -> String {
+        let mut rows = vec![[
+            "group".to_string(),
+            "arrivals".to_string(),
+            "requested".to_string(),
+            "placed".to_string(),
+            "failed".to_string(),
+            "failed fraction".to_string(),
+            "wait p50".to_string(),
+            "wait p99".to_string(),
+        ]];
+        let time = |t: Option<SimTime>| t.map_or("-".to_string(), |t| format!("{t} s"));
+        for group in &self.groups {
+            rows.push([
+                group.group.clone(),
+                group.arrivals.to_string(),
+                group.tasks_requested.to_string(),
+                group.tasks_placed.to_string(),
+                group.tasks_failed.to_string(),
+                group
+                    .failed_fraction
+                    .map_or("-".to_string(), |f| format!("{:.4}%", f * 100.0)),
+                time(group.wait_p50),
+                time(group.wait_p99),
+            ]);
+        }
+        aligned(rows)
+    }
+}
+
+/// Rows as a table: the first column left-aligned, the others right-aligned.
+fn aligned<const N: usize>(rows: Vec<[String; N]>) -> String {
+    let widths: Vec<usize> = (0..N)
+        .map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0))
+        .collect();
+    let mut table = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(column, (cell, &width))| {
+                if column == 0 {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
+    }
+    table
 }

@@ -195,6 +195,27 @@ pub fn winner(row: &CompareRow) -> Winner {
     }
 }
 
+/// The services compared, in the order of the rows.
+pub fn services(comparison: &Comparison) -> Vec<&str> {
+    let mut services: Vec<&str> = Vec::new();
+    for row in &comparison.rows {
+        if !services.contains(&row.service.as_str()) {
+            services.push(&row.service);
+        }
+    }
+    services
+}
+
+/// The figures of `service` that `wanted` describes (won by other, by base, unsettled...).
+pub fn figures_won<'a>(comparison: &'a Comparison, service: &str, wanted: Winner) -> Vec<&'a str> {
+    comparison
+        .rows
+        .iter()
+        .filter(|row| row.service == service && winner(row) == wanted)
+        .map(|row| row.metric.as_str())
+        .collect()
+}
+
 /// A signed number for sentences: `+1.5`, `-0.000123`, trailing zeros dropped.
 pub fn signed(x: f64) -> String {
     let text = fixed6(x);
@@ -268,11 +289,13 @@ pub fn verdict(row: &CompareRow) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{better, compare, compare_csv, signed, verdict, winner, Better, Winner};
     use crate::{figure_names, ServiceRow};
 
-    fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
+    /// One run of a service `web` with these cells of availability and seconds below
+    /// desired, and a desired count of 6.
+    pub(crate) fn run(availability: &str, below: &str) -> Vec<ServiceRow> {
         let cells = figure_names()
             .iter()
             .map(|name| match *name {

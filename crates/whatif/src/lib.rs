@@ -1,8 +1,9 @@
 //! What-if questions over many runs: sweeps over seeds and `--set` values (`sweep`), paired
 //! comparisons of two scenarios on the same seeds (`compare`), the smallest value that meets
 //! every requirement (`plan`), and requirements on one run (`check`), with the statistics
-//! they share (`stats`). Everything here is computed from each run's figures, the columns
-//! of `services.csv`, and turned into the bytes of the files; the binary does the IO.
+//! they share (`stats`), and the pages that show sweeps and comparisons (`html`). Everything
+//! here is computed from each run's figures, the columns of `services.csv`, and turned into
+//! the bytes of the files; the binary does the IO.
 //!
 //! Runs go on as many threads as asked (`run_parallel`); results are put back in run order,
 //! so every file is byte-identical for any number of threads.
@@ -10,6 +11,7 @@
 pub mod check;
 pub mod compare;
 pub mod grid;
+pub mod html;
 pub mod plan;
 pub mod seeds;
 pub mod shard;

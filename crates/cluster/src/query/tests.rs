@@ -389,11 +389,11 @@ fn bad_expressions() {
     check_error(
         "registeredAt < 2018-02-30",
         15,
-        "expected a duration since the simulation start such as `90s` or `1h30m`, or a date \
-         such as `2018-02-13` or `2018-02-13T10:00:00Z` (the simulation starts at \
-         1970-01-01T00:00:00Z) for `registeredAt`, found `2018-02-30`",
+        "expected a duration since the simulation start such as `90s` or `1h30m`, or a \
+         UTC date such as `2018-02-13` or `2018-02-13T10:00:00Z` (the run starts at \
+         parameters.startTime) for `registeredAt`, found `2018-02-30`",
     );
-    check_error("registeredAt > 5", 15, "expected a duration since the simulation start such as `90s` or `1h30m`, or a date such as `2018-02-13` or `2018-02-13T10:00:00Z` (the simulation starts at 1970-01-01T00:00:00Z) for `registeredAt`, found `5`");
+    check_error("registeredAt > 5", 15, "expected a duration since the simulation start such as `90s` or `1h30m`, or a UTC date such as `2018-02-13` or `2018-02-13T10:00:00Z` (the run starts at parameters.startTime) for `registeredAt`, found `5`");
     check_error(
         "task:group > a",
         11,
@@ -558,4 +558,28 @@ fn static_and_known_before_the_run() {
         false,
         false,
     );
+}
+
+/// `registeredAt` against a date reads the instance's registration as a UTC time once the
+/// expression is anchored to the run's start (`parameters.startTime`); durations stay
+/// relative to the start (ECS.md §1.3: `registeredAt < 2018-02-13`).
+#[test]
+fn dates_are_anchored_to_the_start_of_the_run() {
+    let [(a, _), (b, _)] = instances(); // a registered 1 h into the run, b at its start
+    let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let on = |source: &str| {
+        let mut expression = Expression::parse(source).expect("parses");
+        expression.anchor(start);
+        let groups = |_: &str| false;
+        (
+            expression.matches(&a, &groups),
+            expression.matches(&b, &groups),
+        )
+    };
+    assert_eq!(on("registeredAt < 2026-01-01T00:30:00Z"), (false, true));
+    assert_eq!(on("registeredAt == 2026-01-01T01:00:00Z"), (true, false));
+    assert_eq!(on("registeredAt >= 2026-01-01"), (true, true));
+    assert_eq!(on("registeredAt < 2018-02-13"), (false, false));
+    assert_eq!(on("registeredAt in [2026-01-01, 1h]"), (true, true));
+    assert_eq!(on("registeredAt >= 30m"), (true, false));
 }

@@ -12,6 +12,7 @@ mod fuzz;
 mod lifecycle;
 mod overrides;
 mod quotas;
+mod reference;
 mod scenarios;
 mod scheduled;
 mod services;

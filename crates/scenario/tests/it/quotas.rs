@@ -165,6 +165,7 @@ fn outputs_default_to_every_file_in_order() {
             "deployments.csv",
             "episodes.csv",
             "services.csv",
+            "groups.csv",
             "summary.json",
             "timeseries.csv",
             "report.html"
@@ -214,7 +215,7 @@ fn an_unknown_output_is_a_located_error() {
         scenario::parse_outputs("services,graphs"),
         Err(
             "unknown output \"graphs\"; expected a comma-separated list of events, tasks, \
-             instances, placement_failures, deployments, episodes, services, summary, timeseries, report or all"
+             instances, placement_failures, deployments, episodes, services, groups, summary, timeseries, report or all"
                 .to_string()
         )
     );

@@ -11,18 +11,21 @@ use des::SimTime;
 
 use super::{Consumer, CsvFile, Sink, Start};
 
+/// The contract's columns first, in its order, then the ones ecsim adds: the event's `seq`,
+/// the decision's number (its steps share it), what was decided (`placement`, `stop`,
+/// `termination`) and the instance chosen.
 pub const DECISIONS_HEADER: [&str; 11] = [
     "time",
-    "seq",
-    "decision",
-    "kind",
     "taskId",
     "group",
-    "instanceId",
     "step",
     "candidatesBefore",
     "candidatesAfter",
     "detail",
+    "seq",
+    "decision",
+    "kind",
+    "instanceId",
 ];
 
 struct Decisions {
@@ -57,16 +60,16 @@ impl Decisions {
         for step in steps {
             self.file.row([
                 time.as_str(),
-                seq.as_str(),
-                decision.as_str(),
-                kind,
                 task,
                 group,
-                instance,
                 step.kind.as_str(),
                 step.before.to_string().as_str(),
                 step.after.to_string().as_str(),
                 step.detail.as_str(),
+                seq.as_str(),
+                decision.as_str(),
+                kind,
+                instance,
             ]);
         }
     }

@@ -288,6 +288,19 @@ fn describe(
                 cluster.task_definition(task_definition).name()
             )
         }
+        Change::TaskArrived {
+            run,
+            arrival,
+            group,
+            count,
+        } => {
+            subject.push_str(cluster.group_name(group));
+            write!(
+                detail,
+                "arrival {} of runTasks[{run}]: RunTask for {count} task(s)",
+                u64::from(arrival) + 1
+            )
+        }
         Change::PlacementExplained { .. }
         | Change::StopExplained { .. }
         | Change::TerminationExplained { .. } => Ok(()),

@@ -561,3 +561,46 @@ faults:
     assert_eq!(running.len(), 4);
     assert!(running.iter().all(|t| t.get("instanceId") == "i-b"));
 }
+
+/// ECS.md §1.3: `registeredAt` compares an instance's registration time with a date. The
+/// run's clock starts at `parameters.startTime`, so a date five minutes past it keeps the
+/// instance registered at the start and admits the Auto Scaling group's replacement, which
+/// registered at 15 minutes.
+#[test]
+fn registered_at_dates_read_the_runs_clock() {
+    let scenario = crate::support::scenario(
+        "name: registered-at
+duration: 2h
+parameters: {startTime: \"2026-03-01T00:00:00Z\"}
+cluster:
+  availabilityZones: [us-east-1a]
+  autoScalingGroups:
+    - {name: asg, instanceType: m5.large, desiredCapacity: 1, replacementDelay: 5m}
+  instances:
+    - {instanceId: i-old, instanceType: m5.large, availabilityZone: us-east-1a}
+taskDefinitions:
+  - family: job
+    containerDefinitions: [{name: job, image: job, cpu: 256, memory: 256}]
+runTasks:
+  - taskDefinition: job
+    at: 1h
+    count: 2
+    placementConstraints:
+      - {type: memberOf, expression: \"registeredAt >= 2026-03-01T00:05:00Z\"}
+faults:
+  - {kind: instanceFailure, at: 10m, target: {autoScalingGroup: asg}}
+",
+    );
+    let files = crate::support::outputs(&scenario, 1);
+    let instances = crate::support::csv_rows(&files, "instances.csv");
+    let replacement = instances
+        .iter()
+        .find(|row| row.get("autoScalingGroup") == "asg" && row.get("deregisteredAt").is_empty())
+        .expect("the group replaced its instance");
+    assert_eq!(replacement.get("registeredAt"), "900.000");
+    let tasks = crate::support::csv_rows(&files, "tasks.csv");
+    assert_eq!(tasks.len(), 2);
+    for task in &tasks {
+        assert_eq!(task.get("instanceId"), replacement.get("instanceId"));
+    }
+}

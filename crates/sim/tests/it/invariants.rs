@@ -546,6 +546,17 @@ pub(crate) fn generate(seed: u64) -> String {
         yaml += "targetGroups:\n";
         yaml += &target_groups;
     }
+    // Random arrivals (runTasks[].arrivals) from a stream of their own, `a`, so the rest of
+    // each seed's scenario is what it was before them.
+    let mut a = ChaCha8Rng::seed_from_u64(seed ^ 0x6172_7269_7661_6c73);
+    let arrivals = a.random_bool(0.5).then(|| {
+        format!(
+            "  - {{taskDefinition: f0, group: swarm-arrivals, count: {}, arrivals: {{poisson: {{mean: {}m}}, start: {}m}}}}\n",
+            a.random_range(1..=4u32),
+            a.random_range(1..=30u32),
+            a.random_range(0..120u32)
+        )
+    });
     if rng.random_bool(0.5) {
         let _ = writeln!(
             yaml,
@@ -553,6 +564,10 @@ pub(crate) fn generate(seed: u64) -> String {
             rng.random_range(1..=10u32),
             rng.random_range(1..5u32)
         );
+        yaml += arrivals.as_deref().unwrap_or_default();
+    } else if let Some(arrivals) = &arrivals {
+        yaml += "runTasks:\n";
+        yaml += arrivals;
     }
 
     let minutes = hours * 60;

@@ -1,7 +1,8 @@
 //! Integration tests of the whole path, scenario text to output files: golden outputs,
 //! determinism, invariants over random scenarios, ECS behaviours that cite ECS.md, and the
-//! figures' window and episodes.
+//! figures' window and episodes, and random arrivals against Erlang's loss formula.
 
+mod arrivals;
 mod behaviour;
 mod capacity_providers;
 mod determinism;
@@ -12,5 +13,6 @@ mod indexed;
 mod invariants;
 mod lifecycle;
 mod regressions;
+mod report;
 mod support;
 mod timeseries;

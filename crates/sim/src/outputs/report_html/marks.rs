@@ -1,5 +1,5 @@
 //! The marks of the overview (faults, instances lost and registered, Spot notices, agent
-//! disconnections), kept in bounded memory: past `MAX_MARKS`, marks of one row and kind
+//! disconnections, deployments started and failed), kept in bounded memory: past `MAX_MARKS`, marks of one row and kind
 //! that fall in one time bucket merge into one that counts them, the buckets doubling
 //! until the marks fit, so a long run is drawn evenly over its whole length.
 
@@ -18,6 +18,16 @@ pub(super) enum MarkKind {
     SpotNotice,
     AgentDisconnected,
     Registered,
+    DeploymentStarted,
+    DeploymentFailed,
+}
+
+/// The row of the overview a mark goes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Row {
+    Faults,
+    Zone(usize),
+    Service(usize),
 }
 
 impl MarkKind {
@@ -29,6 +39,8 @@ impl MarkKind {
             MarkKind::SpotNotice => format!("{count} Spot interruption notices"),
             MarkKind::AgentDisconnected => format!("{count} agents disconnected"),
             MarkKind::Registered => format!("{count} instances registered"),
+            MarkKind::DeploymentStarted => format!("{count} deployments started"),
+            MarkKind::DeploymentFailed => format!("{count} deployments failed"),
         }
     }
 }
@@ -38,8 +50,8 @@ pub(super) struct Mark {
     /// When it happened (the first, for a merged mark) and the last one merged.
     pub(super) at: u64,
     pub(super) last: u64,
-    /// The zone row it goes in; `None`: the faults row.
-    pub(super) zone: Option<usize>,
+    /// The row it goes in.
+    pub(super) row: Row,
     pub(super) kind: MarkKind,
     pub(super) count: u64,
     /// The tooltip of a single mark.
@@ -47,11 +59,11 @@ pub(super) struct Mark {
 }
 
 impl Mark {
-    pub(super) fn new(at: u64, zone: Option<usize>, kind: MarkKind, title: String) -> Mark {
+    pub(super) fn new(at: u64, row: Row, kind: MarkKind, title: String) -> Mark {
         Mark {
             at,
             last: at,
-            zone,
+            row,
             kind,
             count: 1,
             title,
@@ -98,7 +110,7 @@ impl Marks {
             .iter_mut()
             .rev()
             .take_while(|other| other.at / self.width_ms == bucket)
-            .find(|other| other.zone == mark.zone && other.kind == mark.kind);
+            .find(|other| other.row == mark.row && other.kind == mark.kind);
         match same {
             Some(other) => {
                 other.count += mark.count;
@@ -135,7 +147,7 @@ impl Marks {
             }
             match merged[bucket_start..]
                 .iter_mut()
-                .find(|other| other.zone == mark.zone && other.kind == mark.kind)
+                .find(|other| other.row == mark.row && other.kind == mark.kind)
             {
                 Some(other) => {
                     other.count += mark.count;
@@ -163,7 +175,7 @@ mod tests {
             };
             marks.push(Mark::new(
                 i * 60_000,
-                Some((i % 3) as usize),
+                Row::Zone((i % 3) as usize),
                 kind,
                 String::new(),
             ));

@@ -15,11 +15,12 @@ mod marks;
 mod page;
 mod svg;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write as _};
 
 use cluster::change::Change;
 use cluster::cluster::Cluster;
+use cluster::deployment::{DeploymentCause, RolloutState};
 use cluster::ids::GroupId;
 use cluster::spec::FaultKind;
 use des::SimTime;
@@ -28,7 +29,7 @@ use serde::Serialize;
 use super::levels::{Level, Levels, Series};
 use super::{Consumer, Sink, Start};
 use crate::report::Report;
-use marks::{Mark, MarkKind, Marks};
+use marks::{Mark, MarkKind, Marks, Row};
 use page::Page;
 use svg::{clock, Axis, Trace};
 
@@ -152,6 +153,9 @@ struct ReportHtml {
     service_count: usize,
     zones: Vec<[Trace; 5]>,
     marks: Marks,
+    /// The deployments already marked as failed, by (service, deployment id): a failed
+    /// deployment is updated again when it is rolled back or replaced.
+    failed: BTreeSet<(usize, u64)>,
     outages: Vec<Outage>,
     detail: Detail,
     instances: Vec<InstanceSpan>,
@@ -182,6 +186,7 @@ pub(in crate::outputs) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<
             .map(|_| Default::default())
             .collect(),
         marks: Marks::default(),
+        failed: BTreeSet::new(),
         outages: Vec::new(),
         detail: Detail::Tasks,
         instances: Vec::new(),
@@ -213,8 +218,8 @@ fn fault_kind(kind: &FaultKind) -> &'static str {
 }
 
 impl ReportHtml {
-    fn mark(&mut self, at: SimTime, zone: Option<usize>, kind: MarkKind, title: String) {
-        self.marks.push(Mark::new(at.as_ms(), zone, kind, title));
+    fn mark(&mut self, at: SimTime, row: Row, kind: MarkKind, title: String) {
+        self.marks.push(Mark::new(at.as_ms(), row, kind, title));
     }
 
     fn task(&mut self, number: u64) -> Option<&mut TaskSpan> {
@@ -300,7 +305,7 @@ impl ReportHtml {
         }
     }
 
-    fn faults(&mut self, at: SimTime, change: &Change<'_>) {
+    fn faults(&mut self, at: SimTime, change: &Change<'_>, cluster: &Cluster) {
         let ms = at.as_ms();
         match *change {
             Change::FaultInjected { fault, targets } => {
@@ -311,7 +316,7 @@ impl ReportHtml {
                     .unwrap_or("fault");
                 self.mark(
                     at,
-                    None,
+                    Row::Faults,
                     MarkKind::Fault,
                     format!(
                         "{}: faults[{fault}] ({kind}) struck {targets} target(s)",
@@ -323,7 +328,7 @@ impl ReportHtml {
                 *self.losses.entry(loss.as_str()).or_default() += 1;
                 self.mark(
                     at,
-                    Some(instance.availability_zone.index()),
+                    Row::Zone(instance.availability_zone.index()),
                     MarkKind::Loss(loss),
                     format!(
                         "{}: {} lost ({}), {} task(s) on it",
@@ -336,7 +341,7 @@ impl ReportHtml {
             }
             Change::SpotInterruptionNotice { instance, lost_at } => self.mark(
                 at,
-                Some(instance.availability_zone.index()),
+                Row::Zone(instance.availability_zone.index()),
                 MarkKind::SpotNotice,
                 format!(
                     "{}: Spot interruption notice for {}, lost at {}",
@@ -347,7 +352,7 @@ impl ReportHtml {
             ),
             Change::AgentDisconnected { instance } => self.mark(
                 at,
-                Some(instance.availability_zone.index()),
+                Row::Zone(instance.availability_zone.index()),
                 MarkKind::AgentDisconnected,
                 format!(
                     "{}: the agent of {} disconnected",
@@ -357,7 +362,7 @@ impl ReportHtml {
             ),
             Change::InstanceRegistered { instance } if at > SimTime::ZERO => self.mark(
                 at,
-                Some(instance.availability_zone.index()),
+                Row::Zone(instance.availability_zone.index()),
                 MarkKind::Registered,
                 format!(
                     "{}: {} ({}) registered",
@@ -366,6 +371,49 @@ impl ReportHtml {
                     instance.instance_type.name
                 ),
             ),
+            // Every service's first deployment begins with it: only later ones are marked.
+            Change::DeploymentStarted {
+                service,
+                deployment,
+            } if deployment.cause != DeploymentCause::ServiceCreated => {
+                let task_definition = cluster.task_definition(deployment.task_definition).name();
+                self.mark(
+                    at,
+                    Row::Service(service.id.index()),
+                    MarkKind::DeploymentStarted,
+                    format!(
+                        "{}: deployment {} of {} started: {task_definition} ({})",
+                        clock(ms),
+                        deployment.id,
+                        service.service_name,
+                        match deployment.cause {
+                            DeploymentCause::ServiceCreated => "CreateService",
+                            DeploymentCause::NewTaskDefinition => "a new task definition",
+                            DeploymentCause::ForceNewDeployment => "forceNewDeployment",
+                            DeploymentCause::Rollback => "the circuit breaker rolled back",
+                        }
+                    ),
+                )
+            }
+            Change::DeploymentUpdated {
+                service,
+                deployment,
+            } if deployment.rollout_state == RolloutState::Failed
+                && self.failed.insert((service.id.index(), deployment.id.0)) =>
+            {
+                self.mark(
+                    at,
+                    Row::Service(service.id.index()),
+                    MarkKind::DeploymentFailed,
+                    format!(
+                        "{}: deployment {} of {} failed: {}",
+                        clock(ms),
+                        deployment.id,
+                        service.service_name,
+                        deployment.reason
+                    ),
+                )
+            }
             Change::ZoneOutageStarted { zone, .. } => self.outages.push(Outage {
                 zone: zone.index(),
                 from: ms,
@@ -397,7 +445,7 @@ impl Consumer for ReportHtml {
         levels.record(at, change, cluster, &mut |level| {
             take_level(services, zones, &level)
         });
-        self.faults(at, change);
+        self.faults(at, change, cluster);
         self.timeline(at, change);
         self.last_at = at;
     }

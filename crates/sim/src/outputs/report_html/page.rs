@@ -13,11 +13,12 @@ use serde::Serialize;
 
 use super::svg::{self, clock, colour, count, duration, escape, Axis, Band, Chart, Line, X0, X1};
 use super::{
-    Detail, InstanceSpan, MarkKind, ReportHtml, Series, MAX_TIMELINE_INSTANCES, MAX_TIMELINE_TASKS,
+    Detail, InstanceSpan, MarkKind, ReportHtml, Row, Series, MAX_TIMELINE_INSTANCES,
+    MAX_TIMELINE_TASKS,
 };
 use crate::report::{Report, ServiceReport};
 
-const STYLE: &str = include_str!("report.css");
+const STYLE: &str = crate::html::STYLE;
 const SCRIPT: &str = include_str!("report.js");
 
 /// Services drawn in the closer look.
@@ -45,19 +46,7 @@ impl Page<'_> {
         };
         let focus = self.focus();
         let mut page = String::with_capacity(64 * 1024);
-        let _ = write!(
-            page,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>ecsim report: {title}</title>\n<style>\n{STYLE}</style>\n\
-             <script>\nwindow.onerror = function (message, source, line, column) {{\n  \
-             document.documentElement.setAttribute('data-error', message + ' (line ' + line + ':' + column + ')');\n  \
-             var box = document.getElementById('script-error');\n  \
-             if (box) {{ box.hidden = false; box.textContent = 'The page\\'s script failed: ' + message; }}\n}};\n\
-             </script>\n</head>\n<body data-rendered=\"no\">\n\
-             <p id=\"script-error\" class=\"error\" role=\"alert\" hidden></p>\n",
-            title = escape(&title)
-        );
+        page.push_str(&crate::html::head(&format!("ecsim report: {title}"), STYLE));
         self.header(&mut page, &title, focus.is_some());
         self.figures(&mut page);
         self.overview(&mut page);
@@ -208,6 +197,29 @@ impl Page<'_> {
                 ));
             }
         }
+        let started = html
+            .marks
+            .iter()
+            .filter(|mark| mark.kind == MarkKind::DeploymentStarted)
+            .map(|mark| mark.count)
+            .sum::<u64>();
+        if started > 0 {
+            let failed = html
+                .marks
+                .iter()
+                .filter(|mark| mark.kind == MarkKind::DeploymentFailed)
+                .map(|mark| mark.count)
+                .sum::<u64>();
+            let mut fact = format!(
+                "{} after the services' creation",
+                plural(started, "deployment")
+            );
+            if failed > 0 {
+                let _ = write!(fact, "; {} failed", count(failed));
+            }
+            fact.push_str(" (marked in the services' rows; deployments.csv lists them).");
+            facts.push(fact);
+        }
         if quiet > 0 {
             facts.push(format!(
                 "{} more charted {} fell below {} desired count; the charts show when.",
@@ -268,7 +280,7 @@ impl Page<'_> {
     fn overview(&self, page: &mut String) {
         page.push_str(
             "<section id=\"overview\">\n<h2>Faults, zones and spells below the desired count</h2>\n\
-             <p class=\"hint\">One row per zone and per service, on the time axis of every chart \
+             <p class=\"hint\">One row per zone and per service (with its deployments), on the time axis of every chart \
              below (time since the start of the run, as d hh:mm:ss). Hover a mark or a band for its details; click a chart to see that moment in \
              the timeline.</p>\n",
         );
@@ -730,7 +742,11 @@ impl Page<'_> {
             if mark.at < axis.start_ms || mark.at > axis.end_ms {
                 continue;
             }
-            let index = mark.zone.map_or(0, |zone| 1 + zone);
+            let index = match mark.row {
+                Row::Faults => 0,
+                Row::Zone(zone) => 1 + zone,
+                Row::Service(service) => 1 + zones + service,
+            };
             let x = axis.x(mark.at);
             let y = top + row * index as f64 + row / 2.0;
             let (tag, shape) = match mark.kind {
@@ -767,6 +783,22 @@ impl Page<'_> {
                 MarkKind::AgentDisconnected => (
                     "circle",
                     format!("class=\"mark agent\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\""),
+                ),
+                MarkKind::DeploymentStarted => (
+                    "path",
+                    format!(
+                        "class=\"mark deployment\" d=\"M{:.1},{:.1}l10,6l-10,6z\"",
+                        x - 3.0,
+                        y - 6.0
+                    ),
+                ),
+                MarkKind::DeploymentFailed => (
+                    "path",
+                    format!(
+                        "class=\"mark deployment-failed\" d=\"M{:.1},{:.1}l10,10m0,-10l-10,10\"",
+                        x - 5.0,
+                        y - 5.0
+                    ),
                 ),
             };
             let _ = write!(
@@ -888,6 +920,8 @@ const LANES_LEGEND: &str = "<ul class=\"legend\">\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark registered\" d=\"M2,12h10l-5,-9z\"/></svg>instance registered</li>\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark spot\" d=\"M7,1l5,6l-5,6l-5,-6z\"/></svg>Spot interruption notice</li>\
     <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><circle class=\"mark agent\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>agent disconnected</li>\
+    <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark deployment\" d=\"M4,1l10,6l-10,6z\"/></svg>deployment started</li>\
+    <li><svg viewBox=\"0 0 14 14\" aria-hidden=\"true\"><path class=\"mark deployment-failed\" d=\"M2,2l10,10m0,-10l-10,10\"/></svg>deployment failed</li>\
     <li><span class=\"swatch outage-row\"></span>zone outage</li>\
     <li><span class=\"swatch spell\"></span>below the desired count</li></ul>\n";
 

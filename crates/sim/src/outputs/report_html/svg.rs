@@ -16,10 +16,7 @@ pub(super) const X1: f64 = 1185.0;
 /// A trace keeps at most this many buckets; past it, buckets merge two by two.
 const MAX_BUCKETS: usize = 2048;
 
-/// Readable on white and told apart by most colour-blind readers (Okabe and Ito).
-pub(super) const PALETTE: [&str; 8] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F", "#000000",
-];
+pub(super) use crate::html::{escape, PALETTE};
 
 pub(super) fn colour(index: usize) -> &'static str {
     PALETTE[index % PALETTE.len()]
@@ -311,22 +308,6 @@ pub(super) fn count(value: u64) -> String {
         text.push(digit);
     }
     text
-}
-
-/// Text for HTML content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// A line of a chart: its trace, colour and dash.
