@@ -405,3 +405,36 @@ fn tasks_fail_instead_of_waiting_when_the_provider_cannot_grow_if_asked() {
         assert_eq!(cluster.capacity_providers().waiting().len(), 4 - failed);
     }
 }
+
+/// RunTask calls at random arrival times go through the same path: with a capacity provider
+/// their tasks wait in PROVISIONING instead of failing, and managed scaling grows the group
+/// for them (ECS.md §5.5), so every requested task is placed, some after a wait.
+#[test]
+fn random_run_task_arrivals_wait_for_managed_scaling() {
+    let text = cluster(
+        "desiredCapacity: 1",
+        "managedScaling: {status: ENABLED}, managedTerminationProtection: ENABLED",
+        r#"  - family: job
+    containerDefinitions: [{name: app, cpu: 512, memory: 512}]
+    simulation: {startupTime: 10s, runtime: {exponential: {mean: 20m}}}
+runTasks:
+  - {taskDefinition: job, count: 2, group: jobs, arrivals: {poisson: {mean: 1m}, until: 2h}, capacityProviderStrategy: [{capacityProvider: cp, weight: 1}]}
+"#,
+    );
+    let scenario = scenario(&text);
+    run_checked(&scenario, 2);
+    let files = outputs(&scenario, 2);
+    let groups = csv_rows(&files, "groups.csv");
+    assert_eq!(groups[0].get("tasksFailed"), "0");
+    assert_eq!(groups[0].get("tasksWaiting"), "0");
+    assert_eq!(
+        groups[0].get("tasksPlaced"),
+        groups[0].get("tasksRequested")
+    );
+    let events = csv_rows(&files, "events.csv");
+    assert!(!rows_of(&events, "TaskProvisioning").is_empty());
+    assert!(rows_of(&events, "ManagedScaling")
+        .iter()
+        .any(|row| row.get("detail").contains("scale-out")));
+    assert!(csv_rows(&files, "placement_failures.csv").is_empty());
+}
