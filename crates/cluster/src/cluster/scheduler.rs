@@ -1124,9 +1124,11 @@ impl Cluster {
             }
         }
         service.unplaced_reported = Some((unplaced.failure, unplaced.closest, ctx.now));
-        let constraint = unplaced.constraint.map(|index| {
+        // A capacity provider's placement has the service's constraints and then its own
+        // (`capacity_provider::CapacityProviderConstraint`), which the failure's reason names.
+        let constraint = unplaced.constraint.and_then(|index| {
             let placement: &Placement = self.scheduler.placement(id, task_definition);
-            placement.constraints[index].describe()
+            placement.constraints.get(index).map(|c| c.describe())
         });
         let closest = match unplaced.closest {
             Some(instance) => ClosestMatch::Instance {
