@@ -182,10 +182,29 @@ pub fn story(out: &Path, task: &str) -> Result<String, ExplainError> {
 
     // Why it is where it is.
     let _ = writeln!(text, "\nWhy it was placed there");
+    // A capacity provider's task may have waited in PROVISIONING: placed later than created.
+    let placed_at = events.as_ref().and_then(|events| {
+        let [time, kind, subject] = Columns::of(events, ["time", "kind", "subject"], &events_path)
+            .ok()?
+            .0;
+        let placed = events
+            .rows
+            .iter()
+            .find(|e| e[kind] == "TaskPlaced" && e[subject] == task)?;
+        Some(placed[time].clone())
+    });
+    let placed_at = placed_at.unwrap_or_else(|| row[created].clone());
+    if placed_at != row[created] {
+        let _ = writeln!(
+            text,
+            "It was created at {} and waited in PROVISIONING for room on its capacity provider's instances.",
+            when(&row[created])
+        );
+    }
     let _ = writeln!(
         text,
         "It was placed at {} on {} in {}.",
-        when(&row[created]),
+        when(&placed_at),
         row[instance],
         row[zone]
     );

@@ -43,6 +43,9 @@ struct AutoScalingGroup {
     held: u32,
     /// Live instances of the group marked to be terminated (`ContainerInstance::terminating`).
     terminating: u32,
+    /// Instances with scale-in protection (managed termination protection, ECS.md §5.5):
+    /// the group does not choose them to terminate.
+    protected: BTreeSet<InstanceId>,
 }
 
 /// What a launch brings to registration.
@@ -109,6 +112,7 @@ impl Capacity {
                     rebalancing: 0,
                     held: 0,
                     terminating: 0,
+                    protected: BTreeSet::new(),
                 })
                 .collect(),
             fixed_instances,
@@ -216,6 +220,26 @@ impl Capacity {
 
     pub fn desired_capacity(&self, asg: AsgId) -> u32 {
         self.asgs[asg.index()].desired_capacity
+    }
+
+    /// The group's live instances (in service), in id order.
+    pub fn asg_instances(&self, asg: AsgId) -> impl Iterator<Item = InstanceId> + '_ {
+        self.asgs[asg.index()].instances.iter().copied()
+    }
+
+    /// Launches of the group under way.
+    pub fn asg_launching(&self, asg: AsgId) -> u32 {
+        self.asgs[asg.index()].launching.iter().sum()
+    }
+
+    /// Whether the instance has scale-in protection.
+    pub fn scale_in_protected(&self, asg: AsgId, id: InstanceId) -> bool {
+        self.asgs[asg.index()].protected.contains(&id)
+    }
+
+    /// Sets which of the group's instances have scale-in protection.
+    pub(crate) fn set_scale_in_protection(&mut self, asg: AsgId, protected: BTreeSet<InstanceId>) {
+        self.asgs[asg.index()].protected = protected;
     }
 
     // ---- instances ----
@@ -565,17 +589,28 @@ impl Capacity {
                 }
             }
         }
+        // Instances with scale-in protection are never chosen: only zones with another.
+        let eligible = |id: &InstanceId, zone: ZoneId| {
+            let instance = &self.instances[id.index()];
+            instance.availability_zone == zone
+                && instance.terminating.is_none()
+                && !group.protected.contains(id)
+        };
         let most = group
             .spec
             .availability_zones
             .iter()
             .copied()
             .filter(|zone| self.zones[zone.index()].outages == 0)
+            .filter(|&zone| {
+                group.protected.is_empty() || group.instances.iter().any(|id| eligible(id, zone))
+            })
             .max_by_key(|zone| (counts[zone], std::cmp::Reverse(*zone)))?;
-        group.instances.iter().copied().find(|&id| {
-            let instance = &self.instances[id.index()];
-            instance.availability_zone == most && instance.terminating.is_none()
-        })
+        group
+            .instances
+            .iter()
+            .copied()
+            .find(|id| eligible(id, most))
     }
 
     /// Why `termination_victim` chose `victim`, step by step (for `decisions.csv`): the
@@ -671,12 +706,23 @@ impl Capacity {
                 )
             })
             .collect();
-        let mut detail = format!(
-            "the oldest instance of the zone, whatever runs on it: {} (registered at {}, {})",
-            chosen.ec2_instance_id,
-            chosen.registered_at,
-            tasks(&victim)
-        );
+        let mut detail = if group.protected.is_empty() {
+            format!(
+                "the oldest instance of the zone, whatever runs on it: {} (registered at {}, {})",
+                chosen.ec2_instance_id,
+                chosen.registered_at,
+                tasks(&victim)
+            )
+        } else {
+            // Managed termination protection (ECS.md §5.5): only unprotected ones may go.
+            format!(
+                "the oldest instance of the zone without scale-in protection ({} protected for their tasks): {} (registered at {}, {})",
+                plural(group.protected.len() as u64, "instance"),
+                chosen.ec2_instance_id,
+                chosen.registered_at,
+                tasks(&victim)
+            )
+        };
         if !others.is_empty() {
             detail.push_str(&format!("; also there: {}", others.join(", ")));
         }

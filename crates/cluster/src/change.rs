@@ -215,6 +215,36 @@ pub enum Change<'a> {
         instance: &'a ContainerInstance,
         steps: &'a [Step],
     },
+    /// A task of a capacity provider strategy was created without an instance: no instance
+    /// of its provider's group had room, so it waits in PROVISIONING (ECS.md §5.5, A4).
+    /// `task` is in `Cluster::capacity_providers().waiting()`.
+    TaskProvisioning {
+        task: &'a crate::capacity_provider::WaitingTask,
+        reason: &'static str,
+    },
+    /// A task waiting in PROVISIONING was stopped before it had an instance (the service no
+    /// longer wanted it: scale-in or a newer deployment).
+    ProvisioningTaskStopped {
+        task: &'a crate::capacity_provider::WaitingTask,
+        reason: &'a str,
+    },
+    /// Managed scaling published a new value of the provider's `CapacityProviderReservation`
+    /// (ECS.md §5.5): `needed` (M) instances for `instances` (N). Told only when the value
+    /// changes.
+    CapacityProviderReservation {
+        capacity_provider: u16,
+        reservation: u32,
+        instances: u32,
+        needed: u32,
+    },
+    /// Managed scaling's target tracking moves the group's desired capacity (the
+    /// `DesiredCapacityChanged` follows).
+    ManagedScaling {
+        capacity_provider: u16,
+        reservation: u32,
+        from: u32,
+        to: u32,
+    },
 }
 
 impl Change<'_> {
@@ -258,6 +288,10 @@ impl Change<'_> {
             Change::PlacementExplained { .. } => "PlacementExplained",
             Change::StopExplained { .. } => "StopExplained",
             Change::TerminationExplained { .. } => "TerminationExplained",
+            Change::TaskProvisioning { .. } => "TaskProvisioning",
+            Change::ProvisioningTaskStopped { .. } => "ProvisioningTaskStopped",
+            Change::CapacityProviderReservation { .. } => "CapacityProviderReservation",
+            Change::ManagedScaling { .. } => "ManagedScaling",
         }
     }
 

@@ -5,6 +5,7 @@
 mod actions;
 mod arrivals;
 mod autoscaling;
+mod capacity_providers;
 mod daemon;
 mod deployments;
 mod faults;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use des::{rng, Queue, SimRng, SimTime, Stream};
 
 use crate::capacity::Capacity;
+use crate::capacity_provider::{CapacityProviderUser, CapacityProviders, ProviderPlacements};
 use crate::change::{Change, Observer};
 use crate::deployment::{
     Deployment, DeploymentCause, DeploymentId, DeploymentStatus, RolloutState,
@@ -62,6 +64,9 @@ pub struct ClusterSetup {
     pub target_groups: Vec<TargetGroupSpec>,
     pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Placements restricted to capacity providers' groups, for every service, RunTask and
+    /// scheduled task with a capacity provider strategy (ECS.md §5.5).
+    pub capacity_provider_placements: Vec<ProviderPlacements>,
     /// Whether the model explains its decisions (placements, stops, terminations) with
     /// `Change::*Explained` records. Off, it spends nothing on them.
     pub explain: bool,
@@ -153,6 +158,8 @@ pub struct Cluster {
     terminating_now: Option<InstanceId>,
     /// Services' load and Service Auto Scaling.
     scaling: autoscaling::Scaling,
+    /// Capacity providers, their waiting tasks and managed scaling (ECS.md §5.5).
+    capacity_providers: CapacityProviders,
 }
 
 impl Cluster {
@@ -169,6 +176,7 @@ impl Cluster {
             target_groups,
             actions,
             faults,
+            capacity_provider_placements,
             explain,
         } = setup;
         let plan = IndexPlan::of(
@@ -176,7 +184,38 @@ impl Cluster {
                 .iter()
                 .flat_map(|(_, placements)| placements.iter().map(|(_, placement)| placement))
                 .chain(run_tasks.iter().map(|(_, placement)| placement))
-                .chain(scheduled_tasks.iter().map(|(_, placement)| placement)),
+                .chain(scheduled_tasks.iter().map(|(_, placement)| placement))
+                .chain(
+                    capacity_provider_placements
+                        .iter()
+                        .flat_map(|placements| &placements.placements),
+                ),
+        );
+        let mut strategies = BTreeMap::new();
+        for (index, (spec, _)) in services.iter().enumerate() {
+            let user = CapacityProviderUser::Service(ServiceId(index as u32));
+            if !spec.capacity_provider_strategy.is_empty() {
+                strategies.insert(user, spec.capacity_provider_strategy.clone());
+            }
+        }
+        for (index, (spec, _)) in run_tasks.iter().enumerate() {
+            if !spec.capacity_provider_strategy.is_empty() {
+                let user = CapacityProviderUser::RunTask(index as u32);
+                strategies.insert(user, spec.capacity_provider_strategy.clone());
+            }
+        }
+        for (index, (spec, _)) in scheduled_tasks.iter().enumerate() {
+            if !spec.capacity_provider_strategy.is_empty() {
+                let user = CapacityProviderUser::Scheduled(index as u32);
+                strategies.insert(user, spec.capacity_provider_strategy.clone());
+            }
+        }
+        let capacity_providers = CapacityProviders::new(
+            cluster.capacity_providers.clone(),
+            cluster.auto_scaling_groups.len(),
+            services.len(),
+            strategies,
+            capacity_provider_placements,
         );
         let zone_count = cluster.availability_zones.len();
         let capacity = Capacity::new(
@@ -272,6 +311,7 @@ impl Cluster {
             deployments_created,
             terminating_now: None,
             scaling,
+            capacity_providers,
             capacity,
             tasks,
             services: model_services,
@@ -322,6 +362,7 @@ impl Cluster {
         }
         self.plan_faults(queue);
         self.start_scaling(queue);
+        self.start_capacity_providers(queue);
     }
 
     /// Applies one event: the single place where the model changes.
@@ -362,6 +403,7 @@ impl Cluster {
             Event::ScheduledScalingActionDue { service, action } => {
                 self.scheduled_scaling(service, action, ctx);
             }
+            Event::CapacityProviderReservationDue => self.capacity_provider_period(ctx),
         }
     }
 
@@ -455,6 +497,11 @@ impl Cluster {
 
     pub fn group_name(&self, id: GroupId) -> &str {
         self.tasks.group_name(id)
+    }
+
+    /// Capacity providers, their PROVISIONING tasks and managed scaling's state.
+    pub fn capacity_providers(&self) -> &CapacityProviders {
+        &self.capacity_providers
     }
 
     /// Target groups, by the index `LoadBalancerSpec::target_group` holds.

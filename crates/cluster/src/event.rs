@@ -127,4 +127,8 @@ pub enum Event {
         service: ServiceId,
         action: u32,
     },
+    /// A minute passed for the capacity providers: tasks waiting in PROVISIONING are placed
+    /// where there is room, and managed scaling publishes `CapacityProviderReservation` and
+    /// acts on it (ECS.md §5.5). One event per period for the whole cluster.
+    CapacityProviderReservationDue,
 }

@@ -5,6 +5,7 @@
 
 pub mod autoscaling;
 pub mod capacity;
+pub mod capacity_provider;
 pub mod change;
 pub mod cluster;
 pub mod cron;

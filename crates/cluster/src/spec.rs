@@ -31,6 +31,56 @@ pub struct ClusterSpec {
     pub auto_scaling_groups: Vec<AutoScalingGroupSpec>,
     /// Fixed instances (already expanded from `count`), never replaced.
     pub instances: Vec<FixedInstanceSpec>,
+    /// `capacityProviders`: Auto Scaling group capacity providers (ECS.md §5.5).
+    pub capacity_providers: Vec<CapacityProviderSpec>,
+    /// `defaultCapacityProviderStrategy`: used by REPLICA services, RunTask calls and
+    /// scheduled tasks that give neither a strategy nor a `launchType`.
+    pub default_capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+}
+
+/// An Auto Scaling group capacity provider (ECS.md §5.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapacityProviderSpec {
+    pub name: String,
+    pub auto_scaling_group: crate::ids::AsgId,
+    /// `managedScaling` ENABLED: ECS tracks `CapacityProviderReservation`; `None`: DISABLED.
+    pub managed_scaling: Option<ManagedScaling>,
+    /// `managedTerminationProtection` ENABLED: instances with non-daemon tasks are protected
+    /// from scale-in. Requires managed scaling.
+    pub managed_termination_protection: bool,
+}
+
+/// `managedScaling` of a capacity provider, with ECS's defaults (ECS.md §5.5, §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManagedScaling {
+    /// `targetCapacity`, 1 to 100 (default 100).
+    pub target_capacity: u32,
+    /// `minimumScalingStepSize` (default 1).
+    pub minimum_scaling_step_size: u32,
+    /// `maximumScalingStepSize` (default 10,000).
+    pub maximum_scaling_step_size: u32,
+    /// `instanceWarmupPeriod` (default 300 s).
+    pub instance_warmup_period_ms: u64,
+}
+
+impl Default for ManagedScaling {
+    fn default() -> Self {
+        ManagedScaling {
+            target_capacity: 100,
+            minimum_scaling_step_size: 1,
+            maximum_scaling_step_size: 10_000,
+            instance_warmup_period_ms: 300_000,
+        }
+    }
+}
+
+/// One item of a `capacityProviderStrategy` (ECS.md §5.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityProviderStrategyItem {
+    /// Index into `ClusterSpec::capacity_providers`.
+    pub capacity_provider: u16,
+    pub base: u32,
+    pub weight: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +105,9 @@ pub struct AutoScalingGroupSpec {
     pub managed_draining: bool,
     /// TCP ports the agent reserves on each instance (`ECS_RESERVED_PORTS`, ECS.md §2.4).
     pub reserved_ports: Vec<u16>,
+    /// `MinSize`/`MaxSize`: the bounds of the desired capacity (managed scaling stays within).
+    pub min_size: u32,
+    pub max_size: u32,
 }
 
 /// EC2 Auto Scaling processes that can be suspended (`SuspendProcesses`).
@@ -398,6 +451,9 @@ pub struct ServiceSpec {
     pub load: Option<crate::load::LoadSpec>,
     /// `autoScaling:`: Service Auto Scaling (ECS.md §6.2).
     pub auto_scaling: Option<crate::autoscaling::AutoScalingSpec>,
+    /// `capacityProviderStrategy` (the cluster's default when none is given); empty: the
+    /// EC2 launch type, tasks go on any instance.
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
 }
 
 /// RunTask calls: `count` tasks at `at_ms`, again every `every_ms` if given; or, with
@@ -414,6 +470,8 @@ pub struct RunTaskSpec {
     /// The task group; `family:<family>` unless the scenario names one (ECS.md §1.4).
     pub group: String,
     pub placement: PlacementSpec,
+    /// `capacityProviderStrategy` (the cluster's default when none is given).
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
 }
 
 /// When a RunTask entry's calls arrive (`runTasks[].arrivals`): each arrival is one call
@@ -451,6 +509,8 @@ pub struct ScheduledTaskSpec {
     /// The task group; `family:<family>` unless the scenario names one (ECS.md §1.4).
     pub group: String,
     pub placement: PlacementSpec,
+    /// `capacityProviderStrategy` (the cluster's default when none is given).
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
 }
 
 /// A control-plane call at a given time (`actions:`).
@@ -605,6 +665,24 @@ pub struct Parameters {
     /// Calendar time of simulated time zero, in seconds since the Unix epoch (UTC), for
     /// `cron(...)` schedules.
     pub start_time_unix_s: i64,
+    /// Capacity-provider tasks that may wait in PROVISIONING at once in the cluster
+    /// (`maxProvisioningTasks`; ECS.md §5.5, §9: 300, the 2022 quota).
+    pub max_provisioning_tasks: u32,
+    /// Managed scaling: consecutive datapoints below `targetCapacity` before scale-in
+    /// (`managedScalingScaleInDatapoints`; ECS.md §5.5: 15).
+    pub managed_scaling_scale_in_datapoints: u32,
+    /// Managed scaling's period: `CapacityProviderReservation` is published this often
+    /// (`managedScalingInterval`; ECS.md §5.5: every minute).
+    pub managed_scaling_interval_ms: u64,
+    /// Instances managed scaling asks for when the group has none and tasks need some
+    /// (`managedScalingFromZero`; ECS.md A12 "scales-out to 200% (two instances)": 2;
+    /// 0 = as many as the computed `M` needs).
+    pub managed_scaling_from_zero: u32,
+    /// Whether a capacity provider's task that finds no room waits in PROVISIONING even when
+    /// its provider cannot grow (no managed scaling, or the group at `maxSize` with nothing
+    /// launching): ECS.md §5.5 "the tasks will fail to transition beyond the PROVISIONING
+    /// state" (true, the default); false: it fails to be placed, as without a provider.
+    pub capacity_provider_waits_without_scaling: bool,
 }
 
 impl Default for Parameters {
@@ -627,6 +705,11 @@ impl Default for Parameters {
             managed_draining_timeout_ms: 48 * 3_600_000,
             // 2026-01-01T00:00:00Z, a Thursday.
             start_time_unix_s: 1_767_225_600,
+            max_provisioning_tasks: 300,
+            managed_scaling_scale_in_datapoints: 15,
+            managed_scaling_interval_ms: 60_000,
+            managed_scaling_from_zero: 2,
+            capacity_provider_waits_without_scaling: true,
         }
     }
 }

@@ -111,6 +111,9 @@ pub struct Task {
     pub instance: InstanceId,
     pub availability_zone: ZoneId,
     pub created_at: SimTime,
+    /// When it got its instance: `created_at`, or later for a task that waited in
+    /// PROVISIONING for its capacity provider.
+    pub placed_at: SimTime,
     pub started_at: Option<SimTime>,
     pub stopping_at: Option<SimTime>,
     pub stopped_at: Option<SimTime>,
@@ -132,6 +135,9 @@ pub struct Task {
     /// Pending events about this task (lifecycle step, runtime end, random faults),
     /// cancelled when the task stops for another reason.
     pub timers: Vec<EventKey>,
+    /// The capacity provider it was assigned (index into the cluster's), if its service or
+    /// RunTask used a capacity provider strategy (ECS.md §5.5).
+    pub capacity_provider: Option<u16>,
 }
 
 impl Task {

@@ -94,8 +94,12 @@ impl Tasks {
 
     pub(crate) fn insert(&mut self, task: Task) {
         let id = task.id;
-        assert_eq!(task.number, self.created + 1, "tasks are numbered in order");
-        self.created += 1;
+        if task.number == self.created + 1 {
+            self.created += 1;
+        } else {
+            // A task that waited in PROVISIONING took its number when it was created.
+            assert!(task.number <= self.created, "tasks are numbered in order");
+        }
         self.live += 1;
         if self.free.last() == Some(&id) {
             self.free.pop();
@@ -104,6 +108,13 @@ impl Tasks {
             assert_eq!(id.index(), self.slots.len(), "insert follows next_slot");
             self.slots.push(Some(task));
         }
+    }
+
+    /// A number for a task created now that is placed later (a capacity provider's task
+    /// waiting in PROVISIONING, ECS.md §5.5): its place in creation order.
+    pub(crate) fn take_number(&mut self) -> u64 {
+        self.created += 1;
+        self.created
     }
 
     /// The task is STOPPED and written out: its slot is free for the next one.

@@ -73,6 +73,8 @@ impl Fixture {
                 availability_zones: ZONES.iter().map(|zone| zone.to_string()).collect(),
                 auto_scaling_groups: Vec::new(),
                 instances,
+                capacity_providers: Vec::new(),
+                default_capacity_provider_strategy: Vec::new(),
             },
             parameters: Parameters {
                 tie_break,
@@ -85,6 +87,7 @@ impl Fixture {
             target_groups: Vec::new(),
             actions: Vec::new(),
             faults: Vec::new(),
+            capacity_provider_placements: Vec::new(),
             explain: false,
         };
         let mut fixture = Fixture {
@@ -251,6 +254,7 @@ fn service(name: &str) -> ServiceSpec {
         health_check_grace_period_ms: 0,
         load: None,
         auto_scaling: None,
+        capacity_provider_strategy: Vec::new(),
     }
 }
 

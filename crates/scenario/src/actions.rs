@@ -285,9 +285,16 @@ fn set_desired_capacity(
             idx
         });
     // Bounded by the container-instance quota, checked over the actions' timeline.
+    // Within the group's minSize and maxSize, as EC2 Auto Scaling requires.
+    let bounds = group.and_then(|group| {
+        let spec = cluster.spec.as_ref()?;
+        let group = spec.auto_scaling_groups.get(group)?;
+        Some((group.min_size, group.max_size))
+    });
+    let (min, max) = bounds.unwrap_or((0, u32::MAX));
     let desired_capacity = fields
         .required(cx, "desiredCapacity", "a whole number >= 0")
-        .and_then(|node| cx.u32(node, &fields.path_of("desiredCapacity"), 0, u32::MAX));
+        .and_then(|node| cx.u32(node, &fields.path_of("desiredCapacity"), min, max));
     Some(Action::SetDesiredCapacity {
         auto_scaling_group: AsgId(group? as u16),
         desired_capacity: desired_capacity?,

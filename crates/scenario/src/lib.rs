@@ -14,6 +14,7 @@ mod actions;
 mod arrivals;
 mod autoscaling;
 mod aws_json;
+mod capacity_providers;
 mod catalogue;
 mod duration;
 mod error;

@@ -15,6 +15,8 @@ pub(crate) struct Cx {
     pub file: PathBuf,
     pub errors: Vec<ScenarioError>,
     pub sources: Sources,
+    /// The cluster's capacity providers, once read, for the strategies that name them.
+    pub capacity_providers: crate::capacity_providers::ProviderNames,
 }
 
 impl Cx {
@@ -23,6 +25,7 @@ impl Cx {
             file: file.to_path_buf(),
             errors: Vec::new(),
             sources: Sources::new(file),
+            capacity_providers: Default::default(),
         }
     }
 

@@ -80,6 +80,29 @@ struct Parameters {
     /// The calendar time of simulated time zero, for `cron(...)` schedules.
     start_time: String,
     quotas: QuotasView,
+    /// The capacity providers' parameters, when the cluster has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity_providers: Option<CapacityParametersView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CapacityParametersView {
+    max_provisioning_tasks: u32,
+    managed_scaling_interval: String,
+    managed_scaling_scale_in_datapoints: u32,
+    managed_scaling_from_zero: u32,
+    capacity_provider_waits_without_scaling: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CapacityProviderView {
+    name: String,
+    auto_scaling_group: String,
+    /// `DISABLED`, or the target tracking's settings.
+    managed_scaling: String,
+    managed_termination_protection: &'static str,
 }
 
 #[derive(Serialize)]
@@ -102,6 +125,10 @@ struct Cluster {
     auto_scaling_groups: Vec<AutoScalingGroupView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     instances: Vec<InstanceView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity_providers: Vec<CapacityProviderView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    default_capacity_provider_strategy: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +159,12 @@ struct AutoScalingGroupView {
     reserved_ports: Vec<u16>,
     /// What an instance costs per hour (`pricing.rs`).
     pricing: String,
+    /// Shown when not 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_size: Option<u32>,
+    /// Shown when not the default (the container-instance quota).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_size: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -216,6 +249,8 @@ struct ServiceView {
     load: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     auto_scaling: Option<crate::autoscaling::AutoScalingView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity_provider_strategy: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -255,6 +290,8 @@ struct RunTaskView {
     placement_strategy: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity_provider_strategy: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -269,6 +306,8 @@ struct ScheduledTaskView {
     placement_strategy: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     placement_constraints: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity_provider_strategy: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -336,6 +375,14 @@ fn resolve(scenario: &Scenario) -> Resolved {
             managed_draining: asg.managed_draining,
             reserved_ports: asg.reserved_ports.clone(),
             pricing: price_text(scenario.pricing.auto_scaling_groups.get(idx)),
+            min_size: (asg.min_size != 0).then_some(asg.min_size),
+            max_size: (asg.max_size
+                != scenario
+                    .quotas
+                    .container_instances_per_cluster
+                    .max(asg.desired_capacity)
+                    .max(asg.min_size))
+            .then_some(asg.max_size),
         })
         .collect();
     let instances = scenario
@@ -389,6 +436,17 @@ fn resolve(scenario: &Scenario) -> Resolved {
                 tasks_per_service: scenario.quotas.tasks_per_service,
                 services_per_cluster: scenario.quotas.services_per_cluster,
             },
+            capacity_providers: (!scenario.cluster.capacity_providers.is_empty()).then(|| {
+                CapacityParametersView {
+                    max_provisioning_tasks: parameters.max_provisioning_tasks,
+                    managed_scaling_interval: duration(parameters.managed_scaling_interval_ms),
+                    managed_scaling_scale_in_datapoints: parameters
+                        .managed_scaling_scale_in_datapoints,
+                    managed_scaling_from_zero: parameters.managed_scaling_from_zero,
+                    capacity_provider_waits_without_scaling: parameters
+                        .capacity_provider_waits_without_scaling,
+                }
+            }),
         },
         cluster: Cluster {
             name: scenario.cluster.name.clone(),
@@ -397,6 +455,40 @@ fn resolve(scenario: &Scenario) -> Resolved {
             instance_types,
             auto_scaling_groups,
             instances,
+            capacity_providers: scenario
+                .cluster
+                .capacity_providers
+                .iter()
+                .map(|provider| CapacityProviderView {
+                    name: provider.name.clone(),
+                    auto_scaling_group: scenario.cluster.auto_scaling_groups
+                        [provider.auto_scaling_group.index()]
+                    .name
+                    .clone(),
+                    managed_scaling: provider.managed_scaling.map_or(
+                        "DISABLED".to_string(),
+                        |s| {
+                            format!(
+                                "ENABLED: targetCapacity {}, steps {} to {}, instanceWarmupPeriod {}",
+                                s.target_capacity,
+                                s.minimum_scaling_step_size,
+                                s.maximum_scaling_step_size,
+                                duration(s.instance_warmup_period_ms)
+                            )
+                        },
+                    ),
+                    managed_termination_protection: if provider.managed_termination_protection
+                    {
+                        "ENABLED"
+                    } else {
+                        "DISABLED"
+                    },
+                })
+                .collect(),
+            default_capacity_provider_strategy: provider_strategy(
+                scenario,
+                &scenario.cluster.default_capacity_provider_strategy,
+            ),
         },
         task_definitions: scenario
             .task_definitions
@@ -424,6 +516,10 @@ fn resolve(scenario: &Scenario) -> Resolved {
                     "random (ECS's default for RunTask)",
                 ),
                 placement_constraints: constraints(&run.placement.constraints),
+                capacity_provider_strategy: provider_strategy(
+                    scenario,
+                    &run.capacity_provider_strategy,
+                ),
             })
             .collect(),
         scheduled_tasks: scenario
@@ -443,6 +539,10 @@ fn resolve(scenario: &Scenario) -> Resolved {
                     "random (ECS's default for RunTask)",
                 ),
                 placement_constraints: constraints(&scheduled.placement.constraints),
+                capacity_provider_strategy: provider_strategy(
+                    scenario,
+                    &scheduled.capacity_provider_strategy,
+                ),
             })
             .collect(),
         actions: scenario
@@ -623,7 +723,29 @@ fn service_view(scenario: &Scenario, service: &cluster::spec::ServiceSpec) -> Se
             .auto_scaling
             .as_ref()
             .map(crate::autoscaling::auto_scaling_view),
+        capacity_provider_strategy: provider_strategy(
+            scenario,
+            &service.capacity_provider_strategy,
+        ),
     }
+}
+
+/// `NAME (base B, weight W)` per item of a capacity provider strategy.
+fn provider_strategy(
+    scenario: &Scenario,
+    strategy: &[cluster::spec::CapacityProviderStrategyItem],
+) -> Vec<String> {
+    strategy
+        .iter()
+        .map(|item| {
+            format!(
+                "{} (base {}, weight {})",
+                scenario.cluster.capacity_providers[usize::from(item.capacity_provider)].name,
+                item.base,
+                item.weight
+            )
+        })
+        .collect()
 }
 
 fn target_groups(scenario: &Scenario) -> Vec<TargetGroupView> {

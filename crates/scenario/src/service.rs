@@ -126,11 +126,6 @@ fn service(
 ) -> Option<ServiceSpec> {
     let fields = cx.fields(node, path)?;
     fields.finish(cx, SERVICE_KEYS, SERVICE_IGNORED);
-    fields.refuse(
-        cx,
-        "capacityProviderStrategy",
-        "capacity providers arrive with a later version",
-    );
     // `None` when the strategy itself is invalid: no check that depends on it is made.
     let scheduling_strategy = opt(cx, &fields, "schedulingStrategy", scheduling_strategy)
         .unwrap_or(Some(SchedulingStrategy::Replica));
@@ -207,6 +202,26 @@ fn service(
         };
         crate::autoscaling::auto_scaling(cx, node, field, &service)
     });
+    // A DAEMON service runs on every instance: ECS takes no capacity provider strategy for
+    // it, and the cluster's default does not apply.
+    let capacity_provider_strategy = match scheduling_strategy {
+        Some(SchedulingStrategy::Daemon) => {
+            if let (Some(node), Some(loc)) = (
+                fields.get("capacityProviderStrategy"),
+                fields.key_loc("capacityProviderStrategy"),
+            ) {
+                if !node.is_empty() {
+                    cx.rule(
+                        loc,
+                        &fields.path_of("capacityProviderStrategy"),
+                        "a DAEMON service takes no capacityProviderStrategy: it runs one task on each instance".to_string(),
+                    );
+                }
+            }
+            Some(Vec::new())
+        }
+        _ => crate::capacity_providers::strategy_of(cx, &fields),
+    };
     if !daemon_strategy_ok {
         return None;
     }
@@ -221,6 +236,8 @@ fn service(
         health_check_grace_period_ms: health_check_grace_period_ms?,
         load: load.map_or(Some(None), |load| load.map(Some))?,
         auto_scaling: auto_scaling.map_or(Some(None), |spec| spec.map(Some))?,
+        // A bad strategy is reported; the service is still known to what refers to it.
+        capacity_provider_strategy: capacity_provider_strategy.unwrap_or_default(),
     })
 }
 
@@ -722,6 +739,7 @@ fn run_task(
         arrivals: arrivals.map_or(Some(None), |arrivals| arrivals.map(Some))?,
         group: request.group,
         placement: request.placement,
+        capacity_provider_strategy: request.capacity_provider_strategy,
     })
 }
 
@@ -732,6 +750,7 @@ struct TaskRequest {
     count: u32,
     group: String,
     placement: PlacementSpec,
+    capacity_provider_strategy: Vec<cluster::spec::CapacityProviderStrategyItem>,
 }
 
 /// The RunTask fields: `taskDefinition`, `count` (1 to 10, ECS.md §9), `group` (default
@@ -741,11 +760,7 @@ fn task_request(
     fields: &Fields<'_>,
     task_definitions: &TaskDefinitions,
 ) -> Option<TaskRequest> {
-    fields.refuse(
-        cx,
-        "capacityProviderStrategy",
-        "capacity providers arrive with a later version",
-    );
+    let capacity_provider_strategy = crate::capacity_providers::strategy_of(cx, fields);
     let task_definition = fields
         .required(
             cx,
@@ -769,6 +784,7 @@ fn task_request(
         count: count?,
         group,
         placement: placement?,
+        capacity_provider_strategy: capacity_provider_strategy?,
     })
 }
 
@@ -827,6 +843,7 @@ fn scheduled_task(
         schedule: schedule?,
         group: request.group,
         placement: request.placement,
+        capacity_provider_strategy: request.capacity_provider_strategy,
     })
 }
 

@@ -230,6 +230,11 @@ fn parameters(cx: &mut Cx, node: Option<&Node>) -> (Option<Parameters>, u32) {
             "spotNoticeTime",
             "managedDrainingTimeout",
             "startTime",
+            "maxProvisioningTasks",
+            "managedScalingScaleInDatapoints",
+            "managedScalingInterval",
+            "managedScalingFromZero",
+            "capacityProviderWaitsWithoutScaling",
         ],
         &[],
     );
@@ -325,6 +330,30 @@ fn lifecycle_parameters(
     );
     let start_time_unix_s =
         opt(cx, fields, "startTime", start_time).unwrap_or(Some(defaults.start_time_unix_s));
+    // Capacity providers (ECS.md §5.5, §9, A12).
+    let max_provisioning_tasks = opt(cx, fields, "maxProvisioningTasks", |cx, node, field| {
+        cx.u32(node, field, 1, 1_000_000)
+    })
+    .unwrap_or(Some(defaults.max_provisioning_tasks));
+    let managed_scaling_scale_in_datapoints = opt(
+        cx,
+        fields,
+        "managedScalingScaleInDatapoints",
+        |cx, node, field| cx.u32(node, field, 1, 1_440),
+    )
+    .unwrap_or(Some(defaults.managed_scaling_scale_in_datapoints));
+    let managed_scaling_interval_ms = positive(
+        cx,
+        "managedScalingInterval",
+        defaults.managed_scaling_interval_ms,
+    );
+    let managed_scaling_from_zero = opt(cx, fields, "managedScalingFromZero", |cx, node, field| {
+        cx.u32(node, field, 0, 10_000)
+    })
+    .unwrap_or(Some(defaults.managed_scaling_from_zero));
+    let capacity_provider_waits_without_scaling =
+        opt(cx, fields, "capacityProviderWaitsWithoutScaling", Cx::bool)
+            .unwrap_or(Some(defaults.capacity_provider_waits_without_scaling));
     let (throttle_base_ms, throttle_max_ms) = (throttle_base_ms?, throttle_max_ms?);
     if throttle_max_ms < throttle_base_ms {
         // At throttleMax when it is given, else at the throttleBase that passed the default.
@@ -359,6 +388,11 @@ fn lifecycle_parameters(
         spot_notice_ms: spot_notice_ms?,
         managed_draining_timeout_ms: managed_draining_timeout_ms?,
         start_time_unix_s: start_time_unix_s?,
+        max_provisioning_tasks: max_provisioning_tasks?,
+        managed_scaling_scale_in_datapoints: managed_scaling_scale_in_datapoints?,
+        managed_scaling_interval_ms: managed_scaling_interval_ms?,
+        managed_scaling_from_zero: managed_scaling_from_zero?,
+        capacity_provider_waits_without_scaling: capacity_provider_waits_without_scaling?,
         ..defaults.clone()
     })
 }
@@ -437,13 +471,9 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             "instances",
             "capacityProviders",
             "region",
+            "defaultCapacityProviderStrategy",
         ],
         &[],
-    );
-    fields.refuse(
-        cx,
-        "capacityProviders",
-        "capacity providers arrive with a later version",
     );
     let name = opt(cx, &fields, "name", Cx::name).unwrap_or(Some("default".to_string()));
     names.region = pricing::region(cx, &fields);
@@ -463,6 +493,9 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
         }
     };
     let mut auto_scaling_groups = Vec::new();
+    // Whether each group gave its maxSize (else it defaults once its provider is known).
+    let mut max_given: Vec<bool> = Vec::new();
+    let mut asg_locs: Vec<Loc> = Vec::new();
     if let Some(node) = fields.get("autoScalingGroups") {
         for (idx, item) in cx
             .seq(node, "cluster.autoScalingGroups")
@@ -477,6 +510,8 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
                     let field = format!("{path}.desiredCapacity");
                     let added = u64::from(group.desired_capacity);
                     count_towards_quota(&mut n_instances, added, at, field);
+                    max_given.push(item.get("maxSize").is_some());
+                    asg_locs.push(at.loc.clone());
                     auto_scaling_groups.push(group);
                 }
                 None => ok = false,
@@ -511,6 +546,63 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             }
         }
     }
+    let (providers, provider_names) = match fields.get("capacityProviders") {
+        None => (Some(Vec::new()), Vec::new()),
+        Some(node) => {
+            crate::capacity_providers::capacity_providers(cx, node, &names.auto_scaling_groups)
+        }
+    };
+    let providers = match providers {
+        Some(providers) if auto_scaling_groups.len() == names.auto_scaling_groups.len() => {
+            providers
+        }
+        Some(_) => Vec::new(),
+        None => {
+            ok = false;
+            Vec::new()
+        }
+    };
+    for provider in &providers {
+        let group = &mut auto_scaling_groups[provider.spec.auto_scaling_group.index()];
+        // ECS managed draining is the capacity provider's setting (ENABLED by default).
+        group.managed_draining |= provider.managed_draining;
+    }
+    // maxSize defaults to the container-instance quota (the most the cluster may hold), so
+    // managed scaling and setDesiredCapacity are bounded by the cluster alone unless the
+    // scenario says otherwise. The desired capacity lies within.
+    for (index, group) in auto_scaling_groups.iter_mut().enumerate() {
+        if !max_given[index] {
+            group.max_size = limits
+                .container_instances_per_cluster
+                .max(group.desired_capacity)
+                .max(group.min_size);
+        }
+        if group.min_size > group.max_size
+            || !(group.min_size..=group.max_size).contains(&group.desired_capacity)
+        {
+            let path = index_path("cluster.autoScalingGroups", index);
+            cx.rule(
+                &asg_locs[index],
+                &format!("{path}.desiredCapacity"),
+                format!(
+                    "desiredCapacity {} must lie between minSize {} and maxSize {}",
+                    group.desired_capacity, group.min_size, group.max_size
+                ),
+            );
+            ok = false;
+        }
+    }
+    cx.capacity_providers.names = provider_names;
+    let default_strategy = match fields.get("defaultCapacityProviderStrategy") {
+        None => Some(Vec::new()),
+        Some(node) => {
+            crate::capacity_providers::strategy(cx, node, "cluster.defaultCapacityProviderStrategy")
+        }
+    };
+    match default_strategy {
+        Some(strategy) => cx.capacity_providers.default_strategy = strategy,
+        None => ok = false,
+    }
     if let Some((loc, field)) = over_quota {
         let message = format!(
             "the cluster would have {n_instances} container instances, which {}",
@@ -525,6 +617,8 @@ fn cluster(cx: &mut Cx, node: &Node, overhead_per_mille: u32, limits: &Quotas) -
             availability_zones: names.zones.clone(),
             auto_scaling_groups,
             instances,
+            capacity_providers: providers.into_iter().map(|p| p.spec).collect(),
+            default_capacity_provider_strategy: cx.capacity_providers.default_strategy.clone(),
         });
     }
     names
@@ -755,6 +849,8 @@ fn auto_scaling_group(
             "managedDraining",
             "reservedPorts",
             "pricing",
+            "minSize",
+            "maxSize",
         ],
         &[],
     );
@@ -812,8 +908,18 @@ fn auto_scaling_group(
         opt(cx, &fields, "spotInstanceDraining", Cx::bool).unwrap_or(Some(false));
     let managed_draining = opt(cx, &fields, "managedDraining", Cx::bool).unwrap_or(Some(false));
     let reserved_ports = reserved_ports(cx, &fields);
+    let size = |cx: &mut Cx, key: &str| {
+        opt(cx, &fields, key, |cx, node, field| {
+            cx.u32(node, field, 0, u32::MAX)
+        })
+    };
+    let min_size = size(cx, "minSize").unwrap_or(Some(0));
+    // Defaulted by the cluster once it knows the group's capacity provider.
+    let max_size = size(cx, "maxSize").unwrap_or(Some(u32::MAX));
     price?;
     Some(AutoScalingGroupSpec {
+        min_size: min_size?,
+        max_size: max_size?,
         name: name?,
         instance_type: instance_type?,
         desired_capacity: desired_capacity?,

@@ -15,6 +15,9 @@ mod spells;
 use std::io;
 use std::sync::{Arc, Mutex};
 
+use cluster::capacity_provider::{
+    CapacityProviderConstraint, CapacityProviderUser, ProviderPlacements,
+};
 use cluster::change::{Change, Observer};
 use cluster::cluster::{Cluster, ClusterSetup, Ctx};
 use cluster::event::Event;
@@ -46,21 +49,7 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
             .iter()
             .enumerate()
             .map(|(index, service)| {
-                // Its own task definition, and every one an action deploys to it.
-                let mut definitions = vec![service.task_definition];
-                for action in &scenario.actions {
-                    if let Action::UpdateService {
-                        service: target,
-                        task_definition: Some(definition),
-                        ..
-                    } = &action.action
-                    {
-                        if target.index() == index && !definitions.contains(definition) {
-                            definitions.push(*definition);
-                        }
-                    }
-                }
-                let placements = definitions
+                let placements = service_definitions(scenario, index)
                     .into_iter()
                     .map(|definition| {
                         let placement = placement::build(
@@ -101,8 +90,103 @@ pub fn setup(scenario: &Scenario, seed: u64) -> ClusterSetup {
         target_groups: scenario.target_groups.clone(),
         actions: scenario.actions.clone(),
         faults: scenario.faults.clone(),
+        capacity_provider_placements: capacity_provider_placements(scenario),
         explain: false,
     }
+}
+
+/// The task definitions `services[index]` may run: its own, and every one an action
+/// deploys to it.
+fn service_definitions(scenario: &Scenario, index: usize) -> Vec<cluster::ids::TaskDefId> {
+    let mut definitions = vec![scenario.services[index].task_definition];
+    for action in &scenario.actions {
+        if let Action::UpdateService {
+            service: target,
+            task_definition: Some(definition),
+            ..
+        } = &action.action
+        {
+            if target.index() == index && !definitions.contains(definition) {
+                definitions.push(*definition);
+            }
+        }
+    }
+    definitions
+}
+
+/// For every service, RunTask call and scheduled task with a capacity provider strategy
+/// (ECS.md §5.5): per task definition it may run, its placement once per strategy item,
+/// with the constraint that keeps it on that provider's Auto Scaling group.
+fn capacity_provider_placements(scenario: &Scenario) -> Vec<ProviderPlacements> {
+    let build = |user: CapacityProviderUser,
+                 strategy: &[cluster::spec::CapacityProviderStrategyItem],
+                 spec: &cluster::spec::PlacementSpec,
+                 definitions: &[cluster::ids::TaskDefId],
+                 default: DefaultStrategy| {
+        definitions
+            .iter()
+            .map(|&definition| ProviderPlacements {
+                user,
+                task_definition: definition,
+                placements: strategy
+                    .iter()
+                    .map(|item| {
+                        let provider = &scenario.cluster.capacity_providers
+                            [usize::from(item.capacity_provider)];
+                        let mut placement = placement::build(
+                            spec,
+                            &scenario.task_definitions[definition.index()].placement_constraints,
+                            default,
+                        );
+                        placement
+                            .constraints
+                            .push(Box::new(CapacityProviderConstraint {
+                                auto_scaling_group: provider.auto_scaling_group,
+                                capacity_provider: provider.name.clone(),
+                            }));
+                        placement
+                    })
+                    .collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut placements = Vec::new();
+    for (index, service) in scenario.services.iter().enumerate() {
+        if service.capacity_provider_strategy.is_empty() {
+            continue;
+        }
+        let definitions = service_definitions(scenario, index);
+        placements.extend(build(
+            CapacityProviderUser::Service(cluster::ids::ServiceId(index as u32)),
+            &service.capacity_provider_strategy,
+            &service.placement,
+            &definitions,
+            DefaultStrategy::Service,
+        ));
+    }
+    for (index, run) in scenario.run_tasks.iter().enumerate() {
+        if !run.capacity_provider_strategy.is_empty() {
+            placements.extend(build(
+                CapacityProviderUser::RunTask(index as u32),
+                &run.capacity_provider_strategy,
+                &run.placement,
+                &[run.task_definition],
+                DefaultStrategy::RunTask,
+            ));
+        }
+    }
+    for (index, scheduled) in scenario.scheduled_tasks.iter().enumerate() {
+        if !scheduled.capacity_provider_strategy.is_empty() {
+            placements.extend(build(
+                CapacityProviderUser::Scheduled(index as u32),
+                &scheduled.capacity_provider_strategy,
+                &scheduled.placement,
+                &[scheduled.task_definition],
+                DefaultStrategy::RunTask,
+            ));
+        }
+    }
+    placements
 }
 
 /// One simulation: the model, the event queue and the end of simulated time.

@@ -154,6 +154,7 @@ impl Cluster {
         }
         self.capacity.check_indexes();
         self.tasks.check_groups();
+        self.check_capacity_providers();
         let counts_stopping = self.config.parameters.max_percent_counts_stopping;
         for service in &self.services {
             let tasks = service.tasks.values().map(|&id| self.tasks.get(id));

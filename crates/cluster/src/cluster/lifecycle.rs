@@ -41,7 +41,26 @@ impl Cluster {
         instance_id: InstanceId,
         ctx: &mut Ctx<'_>,
     ) -> TaskId {
-        let (id, number) = self.tasks.next_slot();
+        self.start_task_as(task_definition, group, service, instance_id, None, ctx)
+    }
+
+    /// `start_task` for a task that may have a capacity provider and may have been created
+    /// earlier, waiting in PROVISIONING (`waited`: its number and creation time).
+    pub(super) fn start_task_as(
+        &mut self,
+        task_definition: TaskDefId,
+        group: GroupId,
+        service: Option<(ServiceId, u32)>,
+        instance_id: InstanceId,
+        provider: Option<(u16, Option<(u64, SimTime)>)>,
+        ctx: &mut Ctx<'_>,
+    ) -> TaskId {
+        let (id, mut number) = self.tasks.next_slot();
+        let mut created_at = ctx.now;
+        if let Some((_, Some((waited_number, waited_since)))) = provider {
+            number = waited_number;
+            created_at = waited_since;
+        }
         let needs = &self.config.requirements[task_definition.index()];
         let host_ports = self.capacity.reserve(instance_id, id, needs);
         let zone = self.capacity.instance(instance_id).availability_zone;
@@ -65,7 +84,8 @@ impl Cluster {
             task_definition,
             instance: instance_id,
             availability_zone: zone,
-            created_at: ctx.now,
+            created_at,
+            placed_at: ctx.now,
             started_at: None,
             stopping_at: None,
             stopped_at: None,
@@ -83,6 +103,7 @@ impl Cluster {
             registered: false,
             host_ports,
             timers: Vec::new(),
+            capacity_provider: provider.map(|(provider, _)| provider),
         });
         let next = if status == TaskStatus::Provisioning {
             let at = ctx.now.plus_ms(self.config.parameters.eni_attach_ms);

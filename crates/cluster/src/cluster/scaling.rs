@@ -78,6 +78,10 @@ impl Cluster {
             Launch::AutoScaling { asg, .. } => self.reconcile_asg(asg, ctx),
             Launch::Fixed(_) => {}
         }
+        // Tasks waiting in PROVISIONING for this group's capacity (ECS.md §5.5).
+        if let Launch::AutoScaling { asg, .. } = launch {
+            self.place_waiting(Some(asg), ctx);
+        }
     }
 
     /// The instance is gone: its tasks stop at once (ECS.md §5.3), it leaves the cluster,
@@ -143,6 +147,7 @@ impl Cluster {
 
     fn launch(&mut self, asg: AsgId, zone: crate::ids::ZoneId, rebalance: bool, ctx: &mut Ctx<'_>) {
         let delay_ms = self.capacity.asg_launch(asg, zone, rebalance);
+        self.capacity_providers.note_launch(asg, ctx.now);
         let at = ctx.now.plus_ms(delay_ms);
         self.emit(
             ctx,
@@ -168,6 +173,7 @@ impl Cluster {
     /// The rebalancing launch is in: terminate the oldest instance of the most crowded
     /// working zone, if the zones are still uneven.
     fn finish_rebalance(&mut self, asg: AsgId, ctx: &mut Ctx<'_>) {
+        self.refresh_scale_in_protection(asg);
         match self.capacity.rebalance_victim(asg) {
             Some(victim) => {
                 self.explain_termination(asg, victim, true, ctx);
@@ -240,6 +246,7 @@ impl Cluster {
             },
         );
         self.reconcile_asg(asg, ctx);
+        self.refresh_scale_in_protection(asg);
         while let Some(victim) = self.capacity.termination_victim(asg) {
             self.explain_termination(asg, victim, false, ctx);
             self.group_terminates(victim, InstanceLoss::ScaleIn, ctx);

@@ -113,6 +113,7 @@ impl Cluster {
             self.daemon_pass(id, ctx);
             return;
         }
+        self.trim_provisioning(id, ctx);
         let plan = self.plan(id, ctx.now);
         self.apply_plan(id, plan, ctx);
     }
@@ -140,8 +141,13 @@ impl Cluster {
         let config = service.deployment_configuration;
         let max_tasks = config.max_tasks(desired);
         let min_healthy = config.min_healthy(desired);
-        let counted =
-            service.tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping);
+        // Tasks waiting in PROVISIONING for a capacity provider (ECS.md §5.5) are current
+        // tasks of the PRIMARY deployment (`trim_provisioning` stopped the others) and count
+        // against maximumPercent; the scheduler waits for them.
+        let waiting = self.capacity_providers.waiting_of_service(id);
+        let counted = service
+            .tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping)
+            + waiting;
         let mut seen: Vec<Seen> = Vec::with_capacity(service.tasks.len());
         // When tasks turn healthy: the first lets a deployment go on, the last may make the
         // service steady.
@@ -149,7 +155,7 @@ impl Cluster {
         let mut last_healthy: Option<SimTime> = None;
         // Tasks still counted but no longer active (draining, stopping) free room when they
         // stop, which asks for a pass: the scheduler is not stuck while any remain.
-        let mut in_flight = service.tasks.len() as u32 > service.active_count;
+        let mut in_flight = service.tasks.len() as u32 > service.active_count || waiting > 0;
         for &task_id in service.tasks.values() {
             let task = self.tasks.get(task_id);
             if !task.last_status.is_active() {
@@ -182,7 +188,7 @@ impl Cluster {
                     && !task.health.unhealthy,
             });
         }
-        let current = seen.iter().filter(|t| t.current).count() as u32;
+        let current = seen.iter().filter(|t| t.current).count() as u32 + waiting;
         let current_healthy = seen.iter().filter(|t| t.current && t.healthy).count() as u32;
         let healthy = seen.iter().filter(|t| t.healthy).count() as u32;
         let room = max_tasks.saturating_sub(counted);
@@ -374,6 +380,7 @@ impl Cluster {
         let service = &self.services[id.index()];
         let desired = service.desired_count;
         let simple = service.only_primary()
+            && self.capacity_providers.waiting_of_service(id) == 0
             && self.capacity.draining_count() == 0
             && service.unhealthy_count == 0
             && service.active_count <= desired;
@@ -452,8 +459,9 @@ impl Cluster {
         let deployment = service.deployments.len() as u32 - 1;
         let definition = service.task_definition();
         let group = service.group;
-        let counted_before =
-            service.tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping);
+        let counted_before = service
+            .tasks_counted_for_maximum(self.config.parameters.max_percent_counts_stopping)
+            + self.capacity_providers.waiting_of_service(id);
         let limit = service
             .deployment_configuration
             .max_tasks(service.desired_count);
@@ -939,40 +947,87 @@ impl Cluster {
             _ => None,
         };
         let before = started.len();
+        // With a capacity provider strategy (ECS.md §5.5): each task is assigned an item
+        // (base first, then by weight) and placed on that provider's group only; a task that
+        // does not fit waits in PROVISIONING. Once an item's placement fails, the later tasks
+        // of that item wait without another search.
+        let user = self.provider_user(requester);
+        let mut counts = user.map(|user| self.provider_counts(user));
+        let mut failed_items: Vec<Option<Unplaced>> = counts
+            .as_ref()
+            .map_or_else(Vec::new, |counts| vec![None; counts.len()]);
         for _ in 0..count {
+            let item = match (user, counts.as_mut()) {
+                (Some(user), Some(counts)) => {
+                    let strategy = self.capacity_providers.strategy(user).expect("a strategy");
+                    let item = crate::capacity_provider::assign(strategy, counts);
+                    counts[item] += 1;
+                    Some(item)
+                }
+                _ => None,
+            };
+            if let Some(unplaced) = item.and_then(|item| failed_items[item]) {
+                let item = item.expect("an item");
+                let reason = unplaced.failure.reason();
+                match self.wait_for_capacity(task_definition, group, requester, item, reason, ctx) {
+                    Some(number) => {
+                        started.push(number);
+                        continue;
+                    }
+                    None => {
+                        let left = count - (started.len() - before) as u32;
+                        let service = service.map(|(service, _)| service);
+                        self.placement_failed(group, service, task_definition, reason, left, ctx);
+                        return Some(unplaced);
+                    }
+                }
+            }
             let request = PlacementRequest {
                 task_definition: &self.config.task_definitions[task_definition.index()],
                 requirements: &self.config.requirements[task_definition.index()],
                 group,
                 service: service.map(|(service, _)| service),
             };
-            let placement = match requester {
-                Requester::Service(service, _) => {
-                    super::placement_of(&self.scheduler.services, service, task_definition)
+            let placement = match (user, item) {
+                (Some(user), Some(item)) => {
+                    self.capacity_providers
+                        .placement(user, task_definition, item)
                 }
-                Requester::RunTask(run) => &self.scheduler.run_tasks[run].1,
-                Requester::Scheduled(index) => &self.scheduler.scheduled_tasks[index].1,
+                _ => match requester {
+                    Requester::Service(service, _) => {
+                        super::placement_of(&self.scheduler.services, service, task_definition)
+                    }
+                    Requester::RunTask(run) => &self.scheduler.run_tasks[run].1,
+                    Requester::Scheduled(index) => &self.scheduler.scheduled_tasks[index].1,
+                },
             };
             let view = PlacementView::new(
                 &self.capacity,
                 &self.tasks,
                 self.config.parameters.tie_break,
             );
-            let explain_rng = self.config.explain.then(|| self.scheduler.rng.clone());
-            let decision = place_detailed(&view, &request, placement, &mut self.scheduler.rng);
-            let steps = explain_rng.map(|rng| {
-                explain_decision(
-                    &view,
-                    &request,
-                    placement,
-                    rng,
-                    &decision,
-                    &self.scheduler.rng,
-                )
-            });
+            let (decision, steps) = decide(
+                &view,
+                &request,
+                placement,
+                &mut self.scheduler.rng,
+                self.config.explain,
+            );
             match decision {
                 Ok(instance) => {
-                    let task = self.start_task(task_definition, group, service, instance, ctx);
+                    let provider = item.map(|item| {
+                        let user = user.expect("a user");
+                        let strategy = self.capacity_providers.strategy(user).expect("a strategy");
+                        (strategy[item].capacity_provider, None)
+                    });
+                    let task = self.start_task_as(
+                        task_definition,
+                        group,
+                        service,
+                        instance,
+                        provider,
+                        ctx,
+                    );
                     started.push(self.tasks.get(task).number);
                     if let Some(steps) = steps {
                         self.emit(
@@ -988,6 +1043,9 @@ impl Cluster {
                     }
                 }
                 Err(unplaced) => {
+                    if let Some(item) = item {
+                        failed_items[item] = Some(unplaced);
+                    }
                     if let Some(steps) = steps {
                         self.emit(
                             ctx,
@@ -1000,21 +1058,49 @@ impl Cluster {
                             },
                         );
                     }
-                    self.emit(
-                        ctx,
-                        Change::PlacementFailed {
-                            group,
-                            service: service.map(|(service, _)| service),
+                    if let Some(item) = item {
+                        let reason = unplaced.failure.reason();
+                        if let Some(number) = self.wait_for_capacity(
                             task_definition,
-                            reason: unplaced.failure.reason(),
-                            count: count - (started.len() - before) as u32,
-                        },
-                    );
+                            group,
+                            requester,
+                            item,
+                            reason,
+                            ctx,
+                        ) {
+                            started.push(number);
+                            continue;
+                        }
+                    }
+                    let left = count - (started.len() - before) as u32;
+                    let service = service.map(|(service, _)| service);
+                    let reason = unplaced.failure.reason();
+                    self.placement_failed(group, service, task_definition, reason, left, ctx);
                     return Some(unplaced);
                 }
             }
         }
         None
+    }
+
+    /// `count` tasks could not be placed, for `reason` (ECS.md §1.7).
+    fn placement_failed(
+        &self,
+        group: GroupId,
+        service: Option<ServiceId>,
+        task_definition: TaskDefId,
+        reason: &'static str,
+        count: u32,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let change = Change::PlacementFailed {
+            group,
+            service,
+            task_definition,
+            reason,
+            count,
+        };
+        self.emit(ctx, change);
     }
 
     /// ECS's placement failure event for a service (ECS.md §1.7), naming the closest
@@ -1038,9 +1124,11 @@ impl Cluster {
             }
         }
         service.unplaced_reported = Some((unplaced.failure, unplaced.closest, ctx.now));
-        let constraint = unplaced.constraint.map(|index| {
+        // A capacity provider's placement has the service's constraints and then its own
+        // (`capacity_provider::CapacityProviderConstraint`), which the failure's reason names.
+        let constraint = unplaced.constraint.and_then(|index| {
             let placement: &Placement = self.scheduler.placement(id, task_definition);
-            placement.constraints[index].describe()
+            placement.constraints.get(index).map(|c| c.describe())
         });
         let closest = match unplaced.closest {
             Some(instance) => ClosestMatch::Instance {
@@ -1082,6 +1170,22 @@ impl Cluster {
             },
         );
     }
+}
+
+/// One placement decision, with its explanation when `explain` (from a copy of the stream
+/// taken before it, which must choose and draw as the decision did).
+pub(super) fn decide(
+    view: &PlacementView<'_>,
+    request: &PlacementRequest<'_>,
+    placement: &Placement,
+    rng: &mut des::SimRng,
+    explain: bool,
+) -> (Result<InstanceId, Unplaced>, Option<Vec<Step>>) {
+    let before = explain.then(|| rng.clone());
+    let decision = place_detailed(view, request, placement, rng);
+    let steps =
+        before.map(|before| explain_decision(view, request, placement, before, &decision, rng));
+    (decision, steps)
 }
 
 /// The explanation of a placement decision: the explaining scan from `rng`, a copy of the

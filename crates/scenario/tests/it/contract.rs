@@ -57,16 +57,26 @@ fn the_contract_example_validates_with_nothing_refused() {
     ));
     assert!(scenario::warnings(&scenario).is_empty());
 
-    // Capacity providers are the one thing still refused.
+    // A capacity provider strategy names a provider of the cluster (ECS.md §5.5).
     let set =
         ["services[0].capacityProviderStrategy=[{capacityProvider: cp, weight: 1}]".to_string()];
-    let errors = scenario::load(&path, &set).expect_err("capacity providers are refused");
+    let errors = scenario::load(&path, &set).expect_err("cp is not a provider of the cluster");
     assert_eq!(
         error_text(&errors),
         "tests/data/contract/scenario.yaml: --set services[0].capacityProviderStrategy: \
-         services[0].capacityProviderStrategy: not supported yet (capacity providers arrive with \
-         a later version); remove it to run this scenario"
+         services[0].capacityProviderStrategy[0].capacityProvider: unknown capacity provider \"cp\""
     );
+    let set = [
+        "cluster.capacityProviders=[{name: cp, autoScalingGroup: general, managedScaling: {status: ENABLED}}]"
+            .to_string(),
+        "services[0].capacityProviderStrategy=[{capacityProvider: cp, weight: 1}]".to_string(),
+    ];
+    let scenario = match scenario::load(&path, &set) {
+        Ok(scenario) => scenario,
+        Err(errors) => panic!("{}", error_text(&errors)),
+    };
+    assert_eq!(scenario.cluster.capacity_providers[0].name, "cp");
+    assert_eq!(scenario.services[0].capacity_provider_strategy.len(), 1);
 }
 
 #[test]

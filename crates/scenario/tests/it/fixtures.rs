@@ -1,6 +1,6 @@
 //! Every fixture of `tests/data/fixtures/` loads, with the footprints and health checks of
-//! its SOURCES.md table; of the two service fixtures, only the capacity provider strategy
-//! is refused, with the exact "not supported yet" error.
+//! its SOURCES.md table; both service fixtures load, the Mysfits one's capacity provider
+//! strategy once the cluster has the provider it names.
 
 use cluster::spec::{
     CircuitBreaker, ConstraintSpec, ContainerHealthCheck, DeploymentConfiguration,
@@ -185,12 +185,13 @@ fn task_definition_fixtures_load_with_their_footprints() {
 }
 
 #[test]
-fn service_fixtures_load_and_only_capacity_providers_are_refused() {
+fn service_fixtures_load_and_their_capacity_provider_must_exist() {
+    // The Mysfits service names a capacity provider the cluster here does not have.
     let errors = scenario::load(&data("fixtures_services.yaml"), &[])
-        .expect_err("capacity providers are refused");
+        .expect_err("the capacity provider is not in the cluster");
     assert_eq!(
         error_text(&errors),
-        "tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:4:5: services[1].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario"
+        "tests/data/fixtures/svc_mysfits_capacity_provider_spread_az.json:6:33: services[1].capacityProviderStrategy[0].capacityProvider: unknown capacity provider \"MythicalMysfits-CapacityProvider\""
     );
     for error in &errors.errors {
         assert!(error.line().is_some() && error.column().is_some());
@@ -259,4 +260,28 @@ fn service_fixtures_load_and_only_capacity_providers_are_refused() {
             TargetGroupSpec::with_defaults("REPLACE_ME_NLB_TARGET_GROUP_ARN".to_string()),
         ]
     );
+
+    // With a cluster that has the provider, the strategy is read too (ECS.md §5.5: weight 1,
+    // base 0 by default).
+    let scenario = match scenario::load(&data("fixtures_capacity_provider.yaml"), &[]) {
+        Ok(scenario) => scenario,
+        Err(errors) => panic!("{}", error_text(&errors)),
+    };
+    assert_eq!(
+        scenario.services[0].capacity_provider_strategy,
+        [cluster::spec::CapacityProviderStrategyItem {
+            capacity_provider: 0,
+            base: 0,
+            weight: 1,
+        }]
+    );
+    let provider = &scenario.cluster.capacity_providers[0];
+    assert_eq!(provider.name, "MythicalMysfits-CapacityProvider");
+    assert!(provider.managed_termination_protection);
+    assert_eq!(
+        provider.managed_scaling,
+        Some(cluster::spec::ManagedScaling::default())
+    );
+    // ECS managed draining is ENABLED by default: the group drains before terminating.
+    assert!(scenario.cluster.auto_scaling_groups[0].managed_draining);
 }

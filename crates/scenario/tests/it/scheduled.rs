@@ -94,7 +94,7 @@ s.yaml:11:40: scheduledTasks[2].schedule: `every hour`: expected rate(value unit
 s.yaml:12:40: scheduledTasks[3].schedule: expected an EventBridge schedule, rate(5 minutes) or cron(0 * * * ? *), found a list
 s.yaml:12:63: scheduledTasks[3].group: expected a non-empty name, found \"\"
 s.yaml:13:5: scheduledTasks[4].schedule: missing required field; expected an EventBridge schedule, rate(5 minutes) or cron(0 * * * ? *)
-s.yaml:13:30: scheduledTasks[4].capacityProviderStrategy: not supported yet (capacity providers arrive with a later version); remove it to run this scenario"
+s.yaml:13:76: scheduledTasks[4].capacityProviderStrategy[0].capacityProvider: unknown capacity provider \"cp\""
     );
 }
 

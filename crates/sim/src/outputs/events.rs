@@ -253,11 +253,11 @@ fn describe(
         }
         Change::TaskRunning { task } => {
             write!(subject, "{}", task.name())?;
-            let since = task.started_at.unwrap_or(task.created_at);
+            let since = task.started_at.unwrap_or(task.placed_at);
             write!(
                 detail,
                 "{} s after it was placed",
-                SimTime(since.since(task.created_at))
+                SimTime(since.since(task.placed_at))
             )
         }
         Change::TaskStopping { task } => {
@@ -320,5 +320,12 @@ fn describe(
         | Change::TerminationExplained { .. }
         | Change::ServiceLoadChanged { .. }
         | Change::MetricsPublished { .. } => Ok(()),
+        Change::TaskProvisioning { .. }
+        | Change::ProvisioningTaskStopped { .. }
+        | Change::CapacityProviderReservation { .. }
+        | Change::ManagedScaling { .. } => {
+            super::capacity::describe(change, cluster, subject, detail);
+            Ok(())
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The output files that stream as a run goes, one consumer per file, registered by name in
 //! `CONSUMERS`. Adding an output is one file here and one line in that table.
 
+mod capacity;
 mod decisions;
 mod deployments;
 mod episodes;

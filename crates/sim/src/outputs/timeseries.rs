@@ -10,7 +10,9 @@
 //! `clusterCostRateUsdPerHour` and the cumulative `clusterCostUsd`) are left out when some
 //! instance has no price. A service with `load` or `autoScaling` also has `load` (requests
 //! per second), `cpuUtilization` and `memoryUtilization` (percent, empty with no task
-//! RUNNING) (`load_levels.rs`).
+//! RUNNING) (`load_levels.rs`). An Auto Scaling group a capacity provider uses has
+//! `desiredCapacity` and `inService`, the provider `capacityProviderReservation`
+//! (`capacity.rs`).
 
 use std::io;
 
@@ -19,6 +21,7 @@ use cluster::cluster::Cluster;
 use cluster::ids::{ServiceId, ZoneId};
 use des::SimTime;
 
+use super::capacity::{CapacityLevel, CapacityLevels};
 use super::levels::{Level, Levels};
 use super::load_levels::{LoadLevel, LoadLevels};
 use super::{Consumer, CsvFile, Sink, Start};
@@ -32,6 +35,8 @@ struct Timeseries {
     levels: Levels,
     cost: CostSeries,
     load: LoadLevels,
+    /// Auto Scaling groups of capacity providers, and the providers' metric.
+    capacity: CapacityLevels,
 }
 
 pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
@@ -40,7 +45,17 @@ pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer
         levels: Levels::new(start.cluster),
         cost: CostSeries::new(start.scenario),
         load: LoadLevels::new(start.cluster),
+        capacity: CapacityLevels::new(start.cluster),
     }))
+}
+
+fn capacity_row(file: &mut CsvFile, level: CapacityLevel<'_>) {
+    file.row([
+        level.at.to_string().as_str(),
+        level.series,
+        level.key,
+        level.value.to_string().as_str(),
+    ]);
 }
 
 fn cost_row(file: &mut CsvFile, row: &CostRow<'_>) {
@@ -79,47 +94,54 @@ fn load_row(file: &mut CsvFile, level: &LoadLevel<'_>, cluster: &Cluster) {
 }
 
 impl Consumer for Timeseries {
-    /// The load levels of an instant are told before the others of that instant.
+    /// The cost and load levels of an instant are told before the others of that instant.
     fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
         let Timeseries {
             file,
             levels,
             cost,
             load,
+            capacity,
         } = self;
         cost.record(at, change, cluster, &mut |row| cost_row(file, &row));
         load.record(at, change, cluster, &mut |level| {
             load_row(file, &level, cluster)
         });
+        capacity.record(at, change, &mut |level| capacity_row(file, level));
         levels.record(at, change, cluster, &mut |level| row(file, &level, cluster));
     }
 
     /// Without the end of the run: the levels up to the last change.
-    fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        let Timeseries {
-            file,
-            levels,
-            cost,
-            load,
-        } = &mut *self;
-        cost.finish(&mut |row| cost_row(file, &row));
-        load.flush(&mut |level| load_row(file, &level, cluster));
-        levels.finish(SimTime::ZERO, &mut |level| row(file, &level, cluster));
-        self.file.finish()
+    fn finish(self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
+        self.finish_at(None, cluster)
     }
 
-    /// Tasks that count as healthy by the end of the run are in.
-    fn finish_run(mut self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+    /// Tasks that count as healthy by the end of the run are in, and the cost up to it.
+    fn finish_run(self: Box<Self>, cluster: &Cluster, report: &Report) -> io::Result<()> {
+        self.finish_at(Some(report.simulated), cluster)
+    }
+}
+
+impl Timeseries {
+    /// Writes the levels still gathered, up to the run's end when it is known, and closes
+    /// the file.
+    fn finish_at(mut self: Box<Self>, end: Option<SimTime>, cluster: &Cluster) -> io::Result<()> {
         let Timeseries {
             file,
             levels,
             cost,
             load,
+            capacity,
         } = &mut *self;
         cost.finish(&mut |row| cost_row(file, &row));
         load.flush(&mut |level| load_row(file, &level, cluster));
-        levels.finish(report.simulated, &mut |level| row(file, &level, cluster));
-        cost.finish_run(report.simulated, &mut |row| cost_row(file, &row));
+        capacity.flush(&mut |level| capacity_row(file, level));
+        levels.finish(end.unwrap_or(SimTime::ZERO), &mut |level| {
+            row(file, &level, cluster)
+        });
+        if let Some(end) = end {
+            cost.finish_run(end, &mut |row| cost_row(file, &row));
+        }
         self.file.finish()
     }
 }

@@ -70,6 +70,9 @@ struct Features {
     task_exit_container: bool,
     scheduled_tasks: bool,
     parameters: bool,
+    /// Capacity providers: on unless `SIM_OFF` says otherwise; whether a seed uses them is
+    /// drawn from their own stream, so every other draw stays as it was.
+    capacity_providers: bool,
 }
 
 impl Features {
@@ -100,6 +103,7 @@ impl Features {
             task_exit_container: on(),
             scheduled_tasks: on(),
             parameters: on(),
+            capacity_providers: true,
         };
         // Triage: `SIM_OFF=agent_disconnect,spot` turns features off on every seed.
         let off = std::env::var("SIM_OFF").unwrap_or_default();
@@ -135,6 +139,7 @@ impl Features {
             "task_exit_container" => &mut self.task_exit_container,
             "scheduled_tasks" => &mut self.scheduled_tasks,
             "parameters" => &mut self.parameters,
+            "capacity_providers" => &mut self.capacity_providers,
             other => panic!("SIM_OFF: no feature {other}"),
         }
     }
@@ -297,6 +302,62 @@ pub(crate) fn generate(seed: u64) -> String {
             rng.random_range(1..3u32)
         );
         used_types.push("m5.large");
+    }
+    // Capacity providers (ECS.md §5.5) on some groups, and the cluster's default strategy,
+    // which every REPLICA service, RunTask and scheduled task then uses.
+    let mut cp = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_7061_6369_7479);
+    if features.capacity_providers && cp.random_bool(0.3) {
+        yaml += "  capacityProviders:\n";
+        let mut providers = Vec::new();
+        for asg in 0..n_groups {
+            if asg > 0 && cp.random_bool(0.5) {
+                continue;
+            }
+            let managed = cp.random_bool(0.8);
+            let scaling = if managed {
+                format!(
+                    "{{status: ENABLED, targetCapacity: {}, minimumScalingStepSize: {}, maximumScalingStepSize: {}, instanceWarmupPeriod: {}}}",
+                    *pick(&mut cp, &[100, 100, 90, 75, 50]),
+                    cp.random_range(1..=2u32),
+                    cp.random_range(2..=20u32),
+                    cp.random_range(0..=600u32),
+                )
+            } else {
+                "{status: DISABLED}".to_string()
+            };
+            let protection = if managed && cp.random_bool(0.5) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            };
+            let draining = if cp.random_bool(0.7) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            };
+            let _ = writeln!(
+                yaml,
+                "    - {{name: cp{asg}, autoScalingGroup: asg{asg}, managedScaling: {scaling}, managedTerminationProtection: {protection}, managedDraining: {draining}}}"
+            );
+            providers.push(asg);
+        }
+        let mut items = Vec::new();
+        for (n, asg) in providers.iter().enumerate() {
+            let base = if n == 0 { cp.random_range(0..=3u32) } else { 0 };
+            let weight = if n == 0 {
+                cp.random_range(1..=4u32)
+            } else {
+                cp.random_range(0..=4u32)
+            };
+            items.push(format!(
+                "{{capacityProvider: cp{asg}, base: {base}, weight: {weight}}}"
+            ));
+        }
+        let _ = writeln!(
+            yaml,
+            "  defaultCapacityProviderStrategy: [{}]",
+            items.join(", ")
+        );
     }
 
     yaml += "taskDefinitions:\n";
@@ -830,6 +891,13 @@ impl Observer for Coverage {
             },
             Change::DeploymentUpdated { deployment, .. } => deployment.rollout_state.as_str(),
             Change::PlacementFailed { reason, .. } => reason,
+            Change::ManagedScaling { from, to, .. } => {
+                if to > from {
+                    "scaleOut"
+                } else {
+                    "scaleIn"
+                }
+            }
             _ => "",
         };
         *self.run.entry((change.kind(), detail)).or_default() += 1;

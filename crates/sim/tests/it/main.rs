@@ -5,6 +5,7 @@
 mod arrivals;
 mod autoscaling;
 mod behaviour;
+mod capacity_providers;
 mod cost;
 mod determinism;
 mod explain;

@@ -1,8 +1,9 @@
 //! `timeseries.csv` against the model: at the end of every moment at which an event was
 //! applied, and at the end of the run, each series' step function holds what the model
 //! says (running and desired counts, tasks counted healthy by `Task::is_healthy`, live
-//! instances and their registered and reserved resources per zone, and a loaded service's
-//! load and utilisation as `Cluster::load_reading` gives them), over the golden scenarios
+//! instances and their registered and reserved resources per zone, a loaded service's load
+//! and utilisation as `Cluster::load_reading` gives them, capacity providers' groups and
+//! metric), over the golden scenarios
 //! and swarm-generated ones; rows are in time order, each a change. The cost series too:
 //! each Auto Scaling group's and fixed instance's rate is the sum of its live instances'
 //! prices, the cluster's the sum of all, and the cumulative cost at the end is each
@@ -102,6 +103,29 @@ fn model_levels(scenario: &Scenario, cluster: &Cluster, now: SimTime) -> Levels 
         for (series, value) in values {
             levels.insert((series.into(), name.clone()), value.to_string());
         }
+    }
+    // Capacity providers (ECS.md §5.5): their groups' desired capacity and instances in
+    // service, and the last CapacityProviderReservation published (100 before any).
+    let providers = cluster.capacity_providers();
+    for (index, provider) in providers.specs().iter().enumerate() {
+        let asg = provider.auto_scaling_group;
+        let group = cluster.auto_scaling_group_name(asg).to_string();
+        let capacity = cluster.capacity();
+        levels.insert(
+            ("desiredCapacity".into(), group.clone()),
+            capacity.desired_capacity(asg).to_string(),
+        );
+        levels.insert(
+            ("inService".into(), group),
+            capacity.asg_instances(asg).count().to_string(),
+        );
+        levels.insert(
+            ("capacityProviderReservation".into(), provider.name.clone()),
+            providers
+                .reservation(index as u16)
+                .unwrap_or(100)
+                .to_string(),
+        );
     }
     levels
 }
