@@ -13,7 +13,6 @@
 //! femto-dollar, so the shares on an instance never exceed its price. Idle cost is the rest:
 //! the cluster's cost less every task's share, so the three add up exactly.
 
-use std::collections::BTreeMap;
 
 use cluster::change::Change;
 use cluster::cluster::Cluster;
@@ -95,7 +94,9 @@ pub struct Costs {
     cluster: Meter,
     services: Vec<Meter>,
     run_tasks: Meter,
-    shares: BTreeMap<u64, Share>,
+    /// Each live task's share, by its slot (`TaskId`): a slot is reused only after its
+    /// task's `TaskStopped`, which takes the share out.
+    shares: Vec<Option<Share>>,
 }
 
 impl Costs {
@@ -121,7 +122,7 @@ impl Costs {
             cluster: Meter::default(),
             services: vec![Meter::default(); scenario.services.len()],
             run_tasks: Meter::default(),
-            shares: BTreeMap::new(),
+            shares: Vec::new(),
         }
     }
 
@@ -166,6 +167,8 @@ impl Costs {
                     self.cluster.sub(at, from, live.rate);
                 }
             }
+            // Without every price there is no cost to share: nothing to follow per task.
+            Change::TaskPlaced { .. } | Change::TaskStopped { .. } if !self.known => {}
             Change::TaskPlaced { task } => {
                 let Some(live) = self.live.get(task.instance.index()).copied().flatten() else {
                     return;
@@ -175,17 +178,18 @@ impl Costs {
                 // rate x (cpu / CPU + memory / MEMORY) / 2, rounded down.
                 let rate = live.rate * (cpu * live.memory + memory * live.cpu)
                     / (2 * live.cpu * live.memory);
-                self.shares.insert(
-                    task.number,
-                    Share {
-                        service: task.service,
-                        rate,
-                    },
-                );
+                let slot = task.id.index();
+                if self.shares.len() <= slot {
+                    self.shares.resize(slot + 1, None);
+                }
+                self.shares[slot] = Some(Share {
+                    service: task.service,
+                    rate,
+                });
                 self.meter_of(task.service).add(at, from, rate);
             }
             Change::TaskStopped { task } => {
-                if let Some(share) = self.shares.remove(&task.number) {
+                if let Some(share) = self.shares.get_mut(task.id.index()).and_then(Option::take) {
                     self.meter_of(share.service).sub(at, from, share.rate);
                 }
             }
