@@ -26,13 +26,13 @@ const LONG_ABOUT: &str = "\
 Deterministic discrete-event simulator of Amazon ECS clusters (EC2 launch type).
 
 A scenario file (YAML) and a seed go in: container instances in Availability Zones and Auto
-Scaling groups, task definitions, services that keep their desired count behind load
-balancers and roll out new revisions (circuit breaker included), a load on services and
-Service Auto Scaling (target tracking, step scaling, scheduled actions), DAEMON services,
-RunTask calls and schedules, control-plane actions at given times, and faults (instance
-failures, task exits, zone outages, Spot interruptions, agent disconnects). Days of
-simulated time run in seconds; the same scenario, seed and version always give
-byte-identical files.
+Scaling groups, capacity providers with managed scaling, task definitions, services that
+keep their desired count behind load balancers and roll out new revisions (circuit breaker
+included), a load on services and Service Auto Scaling (target tracking, step scaling,
+scheduled actions), DAEMON services, RunTask calls, schedules and random arrivals,
+control-plane actions at given times, faults (instance failures, task exits, zone outages,
+Spot interruptions, agent disconnects), and what the instances cost. Days of simulated time
+run in seconds; the same scenario, seed and version always give byte-identical files.
 
 Start here:
   ecsim run                          run the built-in quickstart (3 zones, 6 instances, a web
@@ -50,6 +50,8 @@ What-if questions over many runs:
   ecsim compare base.yaml other.yaml --seeds 1..30        paired, on the same seeds
   ecsim plan my.yaml --vary 'cluster.autoScalingGroups[0].desiredCapacity=3..12' \\
       --require 'web.secondsBelowDesired<=120' --seeds 1..5
+  ecsim plan my.yaml --vary 'cluster.autoScalingGroups[0].instanceType=[m5.large, c5.large]' \\
+      --require 'web.availability>=0.999' --minimize costUsdPerMonth --seeds 1..5
   ecsim merge shard-0 shard-1 --out whole                 join a sweep's --shard folders
 
 Outputs (in --out, default results/<scenario name>/): report.html (charts and a timeline;
