@@ -15,9 +15,17 @@ use browser::temp_dir;
 
 /// The quickstart's report, written by the binary as a user runs it.
 fn quickstart_report(dir: &Path) -> PathBuf {
+    report_of(dir, &[])
+}
+
+/// The report of `ecsim run ARGS --out DIR/out`.
+fn report_of(dir: &Path, args: &[&str]) -> PathBuf {
     let out = dir.join("out");
     let output = Command::new(env!("CARGO_BIN_EXE_ecsim"))
-        .args(["run", "--out"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .arg("run")
+        .args(args)
+        .arg("--out")
         .arg(&out)
         .output()
         .expect("ecsim runs");
@@ -76,6 +84,32 @@ fn the_quickstart_report_renders_in_chromium_without_script_errors() {
         charts,
         "a cursor in every chart"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// With a capacity provider (ECS.md §5.5): its group's chart (in service, desired
+/// capacity), its CapacityProviderReservation with targetCapacity, and the cost
+/// accumulating with its rate, each with a cursor the script moved.
+#[test]
+fn the_capacity_providers_report_renders_its_capacity_and_cost_charts() {
+    let dir = temp_dir("capacity-providers");
+    let report = report_of(&dir, &["scenarios/capacity-providers.yaml"]);
+    let dom = browser::open_rendered(&report, &dir.join("profile"));
+    for (id, paths) in [
+        ("chart-capacity-group-0", 2),
+        ("chart-capacity-reservation-0", 2),
+        ("chart-cost", 1),
+        ("chart-cost-rate", 1),
+    ] {
+        let chart = dom
+            .split(&format!("id=\"{id}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</svg>").next())
+            .unwrap_or_else(|| panic!("no {id}"));
+        assert_eq!(chart.matches("<path class=\"series").count(), paths, "{id}");
+        assert!(chart.contains("visibility=\"visible\""), "{id}: the cursor");
+    }
+    assert!(dom.contains("class=\"series curve\""));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

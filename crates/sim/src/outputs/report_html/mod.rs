@@ -9,8 +9,11 @@
 //! buckets each (`svg::Trace`), only the first `MAX_SERVICE_CHARTS` services get charts,
 //! the timeline keeps tasks only up to `MAX_TIMELINE_TASKS` and instances up to
 //! `MAX_TIMELINE_INSTANCES` (the page says what it left out), and marks close in time merge
-//! (`marks.rs`).
+//! (`marks.rs`); the cumulative cost keeps at most as many points (`svg::Curve`). With
+//! capacity providers, each gets its group's and its metric's charts, and when every
+//! instance has a price the cost accumulating is charted (`capacity_cost.rs`).
 
+mod capacity_cost;
 mod marks;
 mod page;
 mod svg;
@@ -30,6 +33,7 @@ use super::levels::{Level, Levels, Series};
 use super::load_levels::{LoadLevel, LoadLevels, LOAD_SERIES};
 use super::{Consumer, Sink, Start};
 use crate::report::Report;
+use capacity_cost::{CapacityTraces, CostTraces};
 use marks::{Mark, MarkKind, Marks, Row};
 use page::Page;
 use svg::{clock, Axis, Trace};
@@ -175,6 +179,9 @@ struct ReportHtml {
     /// The scenario's description, and its faults' kinds by index.
     description: String,
     fault_kinds: Vec<&'static str>,
+    /// Capacity providers' groups and metric, and the cost, as `timeseries.csv` has them.
+    capacity: CapacityTraces,
+    cost: CostTraces,
 }
 
 pub(in crate::outputs) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
@@ -215,6 +222,8 @@ pub(in crate::outputs) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<
             .iter()
             .map(|fault| fault_kind(&fault.kind))
             .collect(),
+        capacity: CapacityTraces::new(cluster),
+        cost: CostTraces::new(start.scenario),
     }))
 }
 
@@ -462,6 +471,8 @@ impl Consumer for ReportHtml {
         levels.record(at, change, cluster, &mut |level| {
             take_level(services, zones, &level)
         });
+        self.capacity.record(at, change);
+        self.cost.record(at, change, cluster);
         self.faults(at, change, cluster);
         self.timeline(at, change);
         self.last_at = at;
@@ -522,6 +533,8 @@ impl ReportHtml {
         for service in &mut self.services {
             service.finish(end);
         }
+        self.capacity.finish();
+        self.cost.finish(report.map(|_| end));
         let page = Page {
             html: &self,
             cluster,

@@ -11,7 +11,9 @@ use cluster::ids::{GroupId, ZoneId};
 use des::SimTime;
 use serde::Serialize;
 
-use super::svg::{self, clock, colour, count, duration, escape, Axis, Band, Chart, Line, X0, X1};
+use super::svg::{
+    self, clock, colour, count, duration, escape, Axis, Band, Chart, Line, YUnit, X0, X1,
+};
 use super::{
     Detail, InstanceSpan, MarkKind, ReportHtml, Row, Series, MAX_TIMELINE_INSTANCES,
     MAX_TIMELINE_TASKS,
@@ -54,7 +56,9 @@ impl Page<'_> {
             self.focus_section(&mut page, axis, heading);
         }
         self.services(&mut page);
+        self.capacity_providers(&mut page);
         self.zones(&mut page);
+        self.cost(&mut page);
         self.timeline(&mut page);
         page.push_str("<script type=\"application/json\" id=\"ecsim-data\">");
         page.push_str(&self.data().replace("</", "<\\/"));
@@ -94,13 +98,23 @@ impl Page<'_> {
             page,
             " · {} · {} registered · {} created · ecsim {}</p>\n<nav><a href=\"#figures\">Service figures</a>\
              <a href=\"#overview\">Faults and spells</a>{}<a href=\"#services\">Tasks per service</a>\
-             <a href=\"#zones\">Zones</a><a href=\"#timeline\">Timeline</a></nav>\n",
+             {}<a href=\"#zones\">Zones</a>{}<a href=\"#timeline\">Timeline</a></nav>\n",
             plural(html.service_count as u64, "service"),
             plural(html.instances_registered, "instance"),
             plural(html.tasks_created, "task"),
             env!("CARGO_PKG_VERSION"),
             if focus {
                 "<a href=\"#focus\">Closer look</a>"
+            } else {
+                ""
+            },
+            if html.capacity.is_empty() {
+                ""
+            } else {
+                "<a href=\"#capacity\">Capacity providers</a>"
+            },
+            if html.cost.is_known() {
+                "<a href=\"#cost\">Cost</a>"
             } else {
                 ""
             }
@@ -483,7 +497,7 @@ impl Page<'_> {
     }
 
     /// Bands for the zone outages in `axis`'s window, behind a chart's lines.
-    fn outage_bands(&self, axis: &Axis) -> Vec<Band> {
+    pub(super) fn outage_bands(&self, axis: &Axis) -> Vec<Band> {
         self.html
             .outages
             .iter()
@@ -506,7 +520,7 @@ impl Page<'_> {
 
     /// Times of the faults and instance losses in `axis`'s window, as faint lines across
     /// the charts, when there are few.
-    fn fault_times(&self, axis: &Axis) -> Vec<u64> {
+    pub(super) fn fault_times(&self, axis: &Axis) -> Vec<u64> {
         let times: Vec<u64> = self
             .html
             .marks
@@ -571,6 +585,8 @@ impl Page<'_> {
                 },
             ],
             bands,
+            curves: Vec::new(),
+            y_unit: YUnit::Count,
             marks: &marks,
         }
         .svg(axis)
@@ -590,6 +606,8 @@ impl Page<'_> {
                 height: 120.0,
                 lines,
                 bands: self.outage_bands(axis),
+                curves: Vec::new(),
+                y_unit: YUnit::Count,
                 marks: &marks,
             }
             .svg(axis)
@@ -697,6 +715,8 @@ impl Page<'_> {
             height,
             lines,
             bands: self.outage_bands(axis),
+            curves: Vec::new(),
+            y_unit: YUnit::Count,
             marks: &marks,
         }
         .svg(axis)
@@ -964,9 +984,9 @@ impl Page<'_> {
     }
 }
 
-const RUNNING: &str = "#0072B2";
-const HEALTHY: &str = "#009E73";
-const DESIRED: &str = "#000000";
+pub(super) const RUNNING: &str = "#0072B2";
+pub(super) const HEALTHY: &str = "#009E73";
+pub(super) const DESIRED: &str = "#000000";
 
 const SERVICE_LEGEND: &str = "<ul class=\"legend\">\
     <li><span class=\"key\" style=\"border-color:#0072B2\"></span>running</li>\
@@ -1055,7 +1075,7 @@ fn spell_title(service: &str, from: u64, to: u64, spells: u64) -> String {
 }
 
 /// `1 instance`, `5 instances`, with separators.
-fn plural(n: u64, noun: &str) -> String {
+pub(super) fn plural(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

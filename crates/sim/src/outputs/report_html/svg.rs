@@ -319,6 +319,96 @@ pub(super) struct Line<'a> {
     pub(super) label: String,
 }
 
+/// What a chart's vertical axis counts, for its tick labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum YUnit {
+    /// Whole things: `1,200`.
+    Count,
+    /// Micro-dollars, labelled in dollars: `$0.04`.
+    MicroUsd,
+    /// Nano-dollars (per hour), labelled in dollars: `$0.192`.
+    NanoUsd,
+}
+
+impl YUnit {
+    fn label(self, value: u64) -> String {
+        match self {
+            YUnit::Count => count(value),
+            YUnit::MicroUsd => usd(value, 6),
+            YUnit::NanoUsd => usd(value, 9),
+        }
+    }
+}
+
+/// `value` / 10^`decimals` as dollars, with the decimals it needs (at least two when it has
+/// a fraction): `$2`, `$0.50`, `$0.0125`, `$1,200`.
+pub(super) fn usd(value: u64, decimals: u32) -> String {
+    let unit = 10u64.pow(decimals);
+    let fraction = format!("{:0width$}", value % unit, width = decimals as usize);
+    let mut fraction = fraction.trim_end_matches('0').to_string();
+    if fraction.is_empty() {
+        return format!("${}", count(value / unit));
+    }
+    while fraction.len() < 2 {
+        fraction.push('0');
+    }
+    format!("${}.{fraction}", count(value / unit))
+}
+
+/// A piecewise-linear line in bounded memory: exact points `(ms, value)` in time order; past
+/// `MAX_BUCKETS` points every other one is dropped (the first and the last kept), so the
+/// line stays exact at the points it keeps and straight between them.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Curve {
+    points: Vec<(u64, u64)>,
+}
+
+impl Curve {
+    /// The value at `at`; calls come in time order (a second value at one time replaces
+    /// the first).
+    pub(super) fn push(&mut self, at: SimTime, value: u64) {
+        let at = at.as_ms();
+        match self.points.last_mut() {
+            Some(last) if last.0 == at => last.1 = value,
+            _ => self.points.push((at, value)),
+        }
+        if self.points.len() > MAX_BUCKETS {
+            let last = *self.points.last().expect("not empty");
+            let mut kept: Vec<(u64, u64)> = self.points.iter().step_by(2).copied().collect();
+            if kept.last() != Some(&last) {
+                kept.push(last);
+            }
+            self.points = kept;
+        }
+    }
+
+    pub(super) fn points(&self) -> &[(u64, u64)] {
+        &self.points
+    }
+
+    pub(super) fn last(&self) -> Option<(u64, u64)> {
+        self.points.last().copied()
+    }
+
+    /// The greatest value at a point in `axis`'s window.
+    fn window_max(&self, axis: &Axis) -> u64 {
+        self.points
+            .iter()
+            .filter(|(at, _)| *at >= axis.start_ms && *at <= axis.end_ms)
+            .map(|&(_, value)| value)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A piecewise-linear line of a chart: its points, colour and tooltip.
+pub(super) struct CurveLine<'a> {
+    pub(super) curve: &'a Curve,
+    pub(super) colour: &'a str,
+    pub(super) width: f64,
+    pub(super) label: String,
+}
+
 /// A band behind a chart's lines, from `from` to `to` (ms), with a tooltip.
 pub(super) struct Band {
     pub(super) from: u64,
@@ -352,6 +442,9 @@ pub(super) struct Chart<'a> {
     pub(super) y_label: &'a str,
     pub(super) height: f64,
     pub(super) lines: Vec<Line<'a>>,
+    /// Piecewise-linear lines, drawn over the step lines.
+    pub(super) curves: Vec<CurveLine<'a>>,
+    pub(super) y_unit: YUnit,
     pub(super) bands: Vec<Band>,
     pub(super) marks: &'a [u64],
 }
@@ -368,6 +461,7 @@ impl Chart<'_> {
             .lines
             .iter()
             .map(|line| line.trace.window_max(axis))
+            .chain(self.curves.iter().map(|curve| curve.curve.window_max(axis)))
             .max()
             .unwrap_or(0);
         let (top, y_ticks) = y_scale(max);
@@ -421,6 +515,20 @@ impl Chart<'_> {
                 escape(&line.label)
             );
         }
+        for curve in &self.curves {
+            let last = curve.curve.last().unwrap_or_default();
+            let _ = write!(
+                svg,
+                "<path class=\"series curve\" d=\"{}\" stroke=\"{}\" stroke-width=\"{}\" \
+                 data-last-ms=\"{}\" data-last=\"{}\"><title>{}</title></path>",
+                curve_path(curve.curve, axis, &y),
+                curve.colour,
+                curve.width,
+                last.0,
+                last.1,
+                escape(&curve.label)
+            );
+        }
         let _ = write!(
             svg,
             "<line class=\"cursor\" x1=\"{X0}\" x2=\"{X0}\" y1=\"{TOP}\" y2=\"{plot_bottom:.1}\" visibility=\"hidden\"/>\
@@ -448,7 +556,7 @@ impl Chart<'_> {
                  <text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
                 X0 - 6.0,
                 at + 4.0,
-                count(tick)
+                self.y_unit.label(tick)
             );
         }
         svg.push_str(&time_ticks(axis, TOP, plot_bottom, true));
@@ -484,6 +592,21 @@ pub(super) fn time_ticks(axis: &Axis, top: f64, bottom: f64, labels: bool) -> St
         }
     }
     svg
+}
+
+/// The SVG path of a piecewise-linear line: straight from point to point.
+fn curve_path(curve: &Curve, axis: &Axis, y: &dyn Fn(u64) -> f64) -> String {
+    let mut path = String::new();
+    for (i, &(at, value)) in curve.points().iter().enumerate() {
+        let _ = write!(
+            path,
+            "{}{:.1},{:.1}",
+            if i == 0 { 'M' } else { 'L' },
+            axis.x(at),
+            y(value)
+        );
+    }
+    path
 }
 
 /// The SVG path of a step function: horizontal runs, and per pixel column a vertical
@@ -570,6 +693,28 @@ mod tests {
         assert!(busy.columns(&axis).1.len() <= (X1 - X0) as usize + 1);
         assert_eq!(trace.value_at(7_200_000), 5);
         assert_eq!(trace.reaches(7_200_001, 6), Some(7_231_340));
+    }
+
+    #[test]
+    fn a_curve_keeps_its_first_and_last_points_in_bounded_memory() {
+        let mut curve = Curve::default();
+        curve.push(SimTime(0), 0);
+        curve.push(SimTime(0), 5);
+        assert_eq!(curve.points(), &[(0, 5)]);
+        for i in 1..=100_000u64 {
+            curve.push(SimTime(i * 1000), 5 + i * 3);
+        }
+        assert!(curve.points().len() <= MAX_BUCKETS);
+        assert_eq!(curve.points()[0], (0, 5));
+        assert_eq!(curve.last(), Some((100_000_000, 300_005)));
+        // Every point kept is exact: on the line 5 + 3 per second.
+        assert!(curve.points().iter().all(|&(at, v)| v == 5 + at / 1000 * 3));
+        assert!(curve.points().windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(usd(36_207, 6), "$0.036207");
+        assert_eq!(usd(2_000_000, 6), "$2");
+        assert_eq!(usd(500_000, 6), "$0.50");
+        assert_eq!(usd(1_200_000_000_000, 9), "$1,200");
+        assert_eq!(YUnit::Count.label(1200), "1,200");
     }
 
     #[test]
