@@ -13,7 +13,6 @@
 //! femto-dollar, so the shares on an instance never exceed its price. Idle cost is the rest:
 //! the cluster's cost less every task's share, so the three add up exactly.
 
-
 use cluster::change::Change;
 use cluster::cluster::Cluster;
 use cluster::ids::ServiceId;
