@@ -431,6 +431,13 @@ runTasks:
         groups[0].get("tasksPlaced"),
         groups[0].get("tasksRequested")
     );
+    // The waits are measured from arrival to placement: those that waited in PROVISIONING
+    // for an instance to launch count.
+    let p99: f64 = groups[0].get("waitP99").parse().expect("a p99 wait");
+    assert!(
+        p99 > 0.0,
+        "some arrivals waited for managed scaling: p99 {p99}"
+    );
     let events = csv_rows(&files, "events.csv");
     assert!(!rows_of(&events, "TaskProvisioning").is_empty());
     assert!(rows_of(&events, "ManagedScaling")
