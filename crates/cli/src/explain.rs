@@ -181,7 +181,16 @@ pub fn story(out: &Path, task: &str) -> Result<String, ExplainError> {
     );
 
     // Why it is where it is.
-    let _ = writeln!(text, "\nWhy it was placed there");
+    let never_placed = row[instance].is_empty();
+    let _ = writeln!(
+        text,
+        "\n{}",
+        if never_placed {
+            "Why it has no instance"
+        } else {
+            "Why it was placed there"
+        }
+    );
     // A capacity provider's task may have waited in PROVISIONING: placed later than created.
     let placed_at = events.as_ref().and_then(|events| {
         let [time, kind, subject] = Columns::of(events, ["time", "kind", "subject"], &events_path)
@@ -193,21 +202,37 @@ pub fn story(out: &Path, task: &str) -> Result<String, ExplainError> {
             .find(|e| e[kind] == "TaskPlaced" && e[subject] == task)?;
         Some(placed[time].clone())
     });
+    if never_placed {
+        let _ = writeln!(
+            text,
+            "It was never placed: created at {}, it waited in PROVISIONING for room on its capacity provider's instances{}.",
+            when(&row[created]),
+            if row[stopped].is_empty() {
+                " until the end of the run"
+            } else {
+                ", and was stopped before any came"
+            }
+        );
+    }
     let placed_at = placed_at.unwrap_or_else(|| row[created].clone());
-    if placed_at != row[created] {
+    if never_placed {
+        // Nothing more to say about a placement.
+    } else if placed_at != row[created] {
         let _ = writeln!(
             text,
             "It was created at {} and waited in PROVISIONING for room on its capacity provider's instances.",
             when(&row[created])
         );
     }
-    let _ = writeln!(
-        text,
-        "It was placed at {} on {} in {}.",
-        when(&placed_at),
-        row[instance],
-        row[zone]
-    );
+    if !never_placed {
+        let _ = writeln!(
+            text,
+            "It was placed at {} on {} in {}.",
+            when(&placed_at),
+            row[instance],
+            row[zone]
+        );
+    }
     let decision_rows = |kind: &str| -> Result<Vec<Vec<String>>, ExplainError> {
         let Some(decisions) = &decisions else {
             return Ok(Vec::new());
@@ -222,7 +247,9 @@ pub fn story(out: &Path, task: &str) -> Result<String, ExplainError> {
             .collect())
     };
     let placement = decision_rows("placement")?;
-    if let (Some(decisions), false) = (&decisions, placement.is_empty()) {
+    if never_placed {
+        // No instance was chosen: events.csv below says why it waited.
+    } else if let (Some(decisions), false) = (&decisions, placement.is_empty()) {
         let [step, detail] = Columns::of(decisions, ["step", "detail"], &decisions_path)?.0;
         let _ = writeln!(text, "How the placement chose it, step by step:");
         for (n, d) in placement.iter().enumerate() {

@@ -296,3 +296,61 @@ fn arrivals_write_groups_csv_and_a_run_without_them_removes_it() {
     assert!(out.join("summary.json").exists());
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// A capacity provider's task that never got an instance has a row in tasks.csv (the
+/// contract: every task ever created) and `ecsim explain` tells why it has no instance.
+#[test]
+fn explain_tells_of_a_task_that_waited_in_provisioning() {
+    let out = temp_dir("waiting");
+    std::fs::create_dir_all(&out).unwrap();
+    let scenario = out.join("waiting.yaml");
+    std::fs::write(
+        &scenario,
+        "name: waiting
+duration: 1h
+cluster:
+  availabilityZones: [a, b]
+  autoScalingGroups:
+    - {name: g, instanceType: m5.large, desiredCapacity: 1, minSize: 1, maxSize: 1}
+  capacityProviders:
+    - {name: cp, autoScalingGroup: g, managedScaling: {status: ENABLED}}
+taskDefinitions:
+  - family: huge
+    containerDefinitions: [{name: app, image: h, cpu: 4096, memory: 512}]
+runTasks:
+  - {taskDefinition: huge, at: 5m, capacityProviderStrategy: [{capacityProvider: cp, weight: 1}]}
+",
+    )
+    .unwrap();
+    let results = out.join("results");
+    let run = ecsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&results)
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let tasks = std::fs::read_to_string(results.join("tasks.csv")).unwrap();
+    assert!(
+        tasks.contains("t-000001,family:huge,,huge:1,,,300.000,,,PROVISIONING,"),
+        "{tasks}"
+    );
+    let explain = ecsim()
+        .arg("explain")
+        .arg(&results)
+        .arg("t-000001")
+        .output()
+        .expect("runs");
+    let story = String::from_utf8_lossy(&explain.stdout);
+    assert!(explain.status.success(), "{story}");
+    assert!(story.contains("Why it has no instance"), "{story}");
+    assert!(
+        story.contains("It was never placed: created at 0d 00:05:00"),
+        "{story}"
+    );
+    assert!(!story.contains(" on  in "), "{story}");
+}

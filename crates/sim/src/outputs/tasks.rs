@@ -1,11 +1,15 @@
 //! `tasks.csv`: one row per task ever created, written when it is STOPPED (then the tasks
-//! still alive at the end, in creation order).
+//! still alive at the end, in creation order). A capacity provider's task that waited in
+//! PROVISIONING and was placed is a task like any other; one stopped while it waited has a
+//! row without an instance, and one still waiting at the end a row with `lastStatus`
+//! PROVISIONING (ECS.md §5.5, A4).
 
 use std::io;
 
+use cluster::capacity_provider::{CapacityProviderUser, WaitingTask};
 use cluster::change::Change;
 use cluster::cluster::Cluster;
-use cluster::task::Task;
+use cluster::task::{StopCode, Task, TaskName};
 use des::SimTime;
 
 use super::{time, Consumer, CsvFile, Sink, Start};
@@ -71,18 +75,77 @@ impl Tasks {
             images.join(" ").as_str(),
         ]);
     }
+
+    /// A task that never had an instance: still waiting in PROVISIONING (`stopped`: none),
+    /// or stopped while it waited.
+    fn write_waiting(
+        &mut self,
+        task: &WaitingTask,
+        stopped: Option<(SimTime, &str)>,
+        cluster: &Cluster,
+    ) {
+        let service = match task.user {
+            CapacityProviderUser::Service(id) => cluster.service(id).service_name.as_str(),
+            _ => "",
+        };
+        let definition = cluster.task_definition(task.task_definition);
+        let images: Vec<&str> = definition
+            .container_definitions
+            .iter()
+            .map(|container| container.image.as_str())
+            .collect();
+        let (stopped_at, last_status, stop_code, reason) = match stopped {
+            Some((at, reason)) => (
+                at.to_string(),
+                "STOPPED",
+                StopCode::ServiceSchedulerInitiated.as_str(),
+                reason,
+            ),
+            None => (String::new(), "PROVISIONING", "", ""),
+        };
+        self.file.row([
+            TaskName(task.number).to_string().as_str(),
+            cluster.group_name(task.group),
+            service,
+            definition.name().as_str(),
+            "",
+            "",
+            task.created_at.to_string().as_str(),
+            "",
+            stopped_at.as_str(),
+            last_status,
+            stop_code,
+            reason,
+            "",
+            images.join(" ").as_str(),
+        ]);
+    }
 }
 
 impl Consumer for Tasks {
-    fn record(&mut self, _: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
-        if let Change::TaskStopped { task } = *change {
-            self.write(task, cluster);
+    fn record(&mut self, at: SimTime, _: u64, change: &Change<'_>, cluster: &Cluster) {
+        match *change {
+            Change::TaskStopped { task } => self.write(task, cluster),
+            Change::ProvisioningTaskStopped { task, reason } => {
+                self.write_waiting(task, Some((at, reason)), cluster);
+            }
+            _ => {}
         }
     }
 
+    /// The live tasks and the tasks still waiting in PROVISIONING, together in creation
+    /// order.
     fn finish(mut self: Box<Self>, cluster: &Cluster) -> io::Result<()> {
-        for task in cluster.tasks().live_in_creation_order() {
+        let live = cluster.tasks().live_in_creation_order();
+        let mut waiting = cluster.capacity_providers().waiting().values().peekable();
+        for task in live {
+            while let Some(early) = waiting.next_if(|early| early.number < task.number) {
+                self.write_waiting(early, None, cluster);
+            }
             self.write(task, cluster);
+        }
+        for task in waiting {
+            self.write_waiting(task, None, cluster);
         }
         self.file.finish()
     }

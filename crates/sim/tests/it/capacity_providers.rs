@@ -445,3 +445,77 @@ runTasks:
         .any(|row| row.get("detail").contains("scale-out")));
     assert!(csv_rows(&files, "placement_failures.csv").is_empty());
 }
+
+/// `tasks.csv` has one row per task ever created (the output contract), waiting ones
+/// included (ECS.md A4: with a capacity provider an unplaceable task exists, in
+/// PROVISIONING): a service's tasks that wait are stopped when the service scales back in
+/// before an instance comes (a STOPPED row with no instance), and those still waiting at
+/// the end are PROVISIONING rows; every task id of `events.csv` is in `tasks.csv` once.
+#[test]
+fn tasks_that_waited_without_an_instance_have_their_rows() {
+    let text = cluster(
+        "desiredCapacity: 1, minSize: 1, maxSize: 1",
+        "managedScaling: {status: ENABLED}",
+        r#"  - family: huge
+    containerDefinitions: [{name: app, cpu: 4096, memory: 512}]
+services:
+  - {serviceName: w, taskDefinition: worker, desiredCount: 2, capacityProviderStrategy: [{capacityProvider: cp, weight: 1}]}
+runTasks:
+  - {taskDefinition: huge, count: 2, at: 5m, capacityProviderStrategy: [{capacityProvider: cp, weight: 1}]}
+actions:
+  - {at: 10m, updateService: {service: w, desiredCount: 8}}
+  - {at: 1h, updateService: {service: w, desiredCount: 2}}
+"#,
+    );
+    let scenario = scenario(&text);
+    let files = outputs(&scenario, 1);
+    let tasks = csv_rows(&files, "tasks.csv");
+    let events = csv_rows(&files, "events.csv");
+    // One m5.large (2048 units) holds four 512-unit tasks and the group cannot grow: of the
+    // eight, four wait, then the scale-in stops the waiting ones first.
+    let stopped_waiting: Vec<&Row> = tasks
+        .iter()
+        .filter(|row| row.get("lastStatus") == "STOPPED" && row.get("instanceId").is_empty())
+        .collect();
+    assert_eq!(stopped_waiting.len(), 4, "{tasks:?}");
+    for row in &stopped_waiting {
+        assert_eq!(row.get("service"), "w");
+        assert_eq!(row.get("stopCode"), "ServiceSchedulerInitiated");
+        assert_eq!(row.get("stoppedAt"), "3600.000");
+        assert!(row.get("startedAt").is_empty());
+    }
+    // The RunTask's two tasks never fit (4096 units): still PROVISIONING at the end.
+    let provisioning: Vec<&Row> = tasks
+        .iter()
+        .filter(|row| row.get("lastStatus") == "PROVISIONING")
+        .collect();
+    assert_eq!(provisioning.len(), 2);
+    assert!(provisioning
+        .iter()
+        .all(|row| row.get("group") == "family:huge" && row.get("createdAt") == "300.000"));
+    // Every task id the event log names is in tasks.csv exactly once.
+    let mut ids: Vec<&str> = tasks.iter().map(|row| row.get("taskId")).collect();
+    let listed = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), listed, "no task twice");
+    for row in rows_of(&events, "TaskPlaced")
+        .into_iter()
+        .chain(rows_of(&events, "TaskProvisioning"))
+    {
+        assert!(
+            ids.binary_search(&row.get("subject")).is_ok(),
+            "{} in tasks.csv",
+            row.get("subject")
+        );
+    }
+    // The rows still alive come in creation order after the stopped ones.
+    let alive: Vec<&str> = tasks
+        .iter()
+        .filter(|row| row.get("stoppedAt").is_empty())
+        .map(|row| row.get("taskId"))
+        .collect();
+    let mut sorted = alive.clone();
+    sorted.sort_unstable();
+    assert_eq!(alive, sorted);
+}
