@@ -11,10 +11,7 @@ use des::{EventKey, SimTime};
 use crate::explain::{plural, Step, StepKind};
 use crate::ids::{AsgId, InstanceId, TaskId, ZoneId};
 use crate::index::{IndexPlan, PlacementIndex};
-use crate::instance::{
-    ContainerInstance, InstanceLoss, InstanceStatus, ATTRIBUTE_CPU_ARCHITECTURE,
-    ATTRIBUTE_INSTANCE_TYPE, ATTRIBUTE_OS_TYPE, ATTRIBUTE_ZONE,
-};
+use crate::instance::{add_builtin_attributes, ContainerInstance, InstanceLoss, InstanceStatus};
 use crate::placement::Requirements;
 use crate::spec::{AutoScalingGroupSpec, FixedInstanceSpec, InstanceType, Protocol};
 
@@ -855,16 +852,7 @@ fn new_instance(
     } = registration;
     reserved_ports.sort_unstable();
     reserved_ports.dedup();
-    attributes.insert(ATTRIBUTE_ZONE.to_string(), zones[zone.index()].name.clone());
-    attributes.insert(
-        ATTRIBUTE_INSTANCE_TYPE.to_string(),
-        instance_type.name.clone(),
-    );
-    attributes.insert(ATTRIBUTE_OS_TYPE.to_string(), "linux".to_string());
-    attributes.insert(
-        ATTRIBUTE_CPU_ARCHITECTURE.to_string(),
-        instance_type.cpu_architecture.clone(),
-    );
+    add_builtin_attributes(&mut attributes, &zones[zone.index()].name, &instance_type);
     ContainerInstance {
         id,
         // Generated ids use EC2's original 8-hex-digit form, numbered by registration.

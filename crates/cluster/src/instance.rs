@@ -59,6 +59,25 @@ pub const ATTRIBUTE_INSTANCE_TYPE: &str = "ecs.instance-type";
 pub const ATTRIBUTE_OS_TYPE: &str = "ecs.os-type";
 pub const ATTRIBUTE_CPU_ARCHITECTURE: &str = "ecs.cpu-architecture";
 
+/// Adds the built-in attributes (ECS.md §1.2) an instance of `instance_type` in the zone
+/// named `zone` carries to its custom `attributes`.
+pub fn add_builtin_attributes(
+    attributes: &mut BTreeMap<String, String>,
+    zone: &str,
+    instance_type: &InstanceType,
+) {
+    attributes.insert(ATTRIBUTE_ZONE.to_string(), zone.to_string());
+    attributes.insert(
+        ATTRIBUTE_INSTANCE_TYPE.to_string(),
+        instance_type.name.clone(),
+    );
+    attributes.insert(ATTRIBUTE_OS_TYPE.to_string(), "linux".to_string());
+    attributes.insert(
+        ATTRIBUTE_CPU_ARCHITECTURE.to_string(),
+        instance_type.cpu_architecture.clone(),
+    );
+}
+
 /// Linux's default reserved TCP ports (ECS.md §2.1); `ECS_RESERVED_PORTS` replaces them
 /// per Auto Scaling group or fixed instance (`reservedPorts`).
 pub const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];

@@ -10,10 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use cluster::ids::{InstanceId, TaskDefId, ZoneId};
-use cluster::instance::{
-    ContainerInstance, InstanceStatus, ATTRIBUTE_CPU_ARCHITECTURE, ATTRIBUTE_INSTANCE_TYPE,
-    ATTRIBUTE_OS_TYPE, ATTRIBUTE_ZONE,
-};
+use cluster::instance::{add_builtin_attributes, ContainerInstance, InstanceStatus};
 use cluster::placement::Requirements;
 use cluster::query::Expression;
 use cluster::spec::{
@@ -305,18 +302,10 @@ fn stand_in(
     custom: &BTreeMap<String, String>,
 ) -> ContainerInstance {
     let mut attributes = custom.clone();
-    attributes.insert(
-        ATTRIBUTE_ZONE.to_string(),
-        scenario.cluster.availability_zones[zone.index()].clone(),
-    );
-    attributes.insert(
-        ATTRIBUTE_INSTANCE_TYPE.to_string(),
-        instance_type.name.clone(),
-    );
-    attributes.insert(ATTRIBUTE_OS_TYPE.to_string(), "linux".to_string());
-    attributes.insert(
-        ATTRIBUTE_CPU_ARCHITECTURE.to_string(),
-        instance_type.cpu_architecture.clone(),
+    add_builtin_attributes(
+        &mut attributes,
+        &scenario.cluster.availability_zones[zone.index()],
+        instance_type,
     );
     ContainerInstance {
         id: InstanceId(0),

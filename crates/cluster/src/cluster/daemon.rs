@@ -11,7 +11,6 @@ use crate::ids::{InstanceId, ServiceId, TaskId};
 use crate::placement::{
     first_shortfall, PlacementFailure, PlacementRequest, PlacementView, Unplaced,
 };
-use crate::task::StopCode;
 
 impl Cluster {
     /// A pass of every DAEMON service, now: used when an instance registers or becomes
@@ -144,32 +143,11 @@ impl Cluster {
             );
         }
         let stopped = stops.len() as u32;
-        let mut stopped_tasks: Vec<u64> = Vec::with_capacity(stops.len());
-        let mut why = why.into_iter();
-        for task in stops {
-            if let Some(steps) = why.next() {
-                self.emit(
-                    ctx,
-                    Change::StopExplained {
-                        task: self.tasks.get(task),
-                        steps: &steps,
-                    },
-                );
-            }
-            stopped_tasks.push(self.tasks.get(task).number);
-            self.stop(
-                task,
-                StopCode::ServiceSchedulerInitiated,
-                Arc::clone(&reason),
-                ctx,
-            );
-        }
-        if !stopped_tasks.is_empty() {
-            let message = ServiceMessage::TasksStopped {
-                tasks: &stopped_tasks,
-            };
-            self.emit_message(id, message, ctx);
-        }
+        let stops = stops
+            .into_iter()
+            .map(|task| (task, Arc::clone(&reason)))
+            .collect();
+        self.stop_for_service(id, stops, why, ctx);
         let failed_or_throttled = self.services[id.index()].primary().is_failed()
             || now < self.services[id.index()].throttled_until;
         let mut started_tasks = self.scheduler.take_started();

@@ -426,17 +426,18 @@ impl Cluster {
         })
     }
 
-    /// Carries out a pass's plan: stops first, then starts; reports deployments that
-    /// completed, a steady state, a blocked deployment; and asks for the next pass when work
-    /// remains.
-    fn apply_plan(&mut self, id: ServiceId, plan: Plan, ctx: &mut Ctx<'_>) {
-        if let Some(healthy_by) = plan.healthy_by {
-            self.services[id.index()].healthy_by = healthy_by;
-        }
-        let stopped = plan.stop.len() as u32;
-        let mut stopped_tasks: Vec<u64> = Vec::with_capacity(plan.stop.len());
-        let mut why = plan.why.into_iter();
-        for (task, reason) in plan.stop {
+    /// The service scheduler stops `stops` (each told with its explanation, `why`, when the
+    /// run explains), then tells the service event "has stopped N running tasks".
+    pub(super) fn stop_for_service(
+        &mut self,
+        id: ServiceId,
+        stops: Vec<(TaskId, Arc<str>)>,
+        why: Vec<Vec<Step>>,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let mut stopped_tasks: Vec<u64> = Vec::with_capacity(stops.len());
+        let mut why = why.into_iter();
+        for (task, reason) in stops {
             if let Some(steps) = why.next() {
                 self.emit(
                     ctx,
@@ -455,6 +456,17 @@ impl Cluster {
             };
             self.emit_message(id, message, ctx);
         }
+    }
+
+    /// Carries out a pass's plan: stops first, then starts; reports deployments that
+    /// completed, a steady state, a blocked deployment; and asks for the next pass when work
+    /// remains.
+    fn apply_plan(&mut self, id: ServiceId, plan: Plan, ctx: &mut Ctx<'_>) {
+        if let Some(healthy_by) = plan.healthy_by {
+            self.services[id.index()].healthy_by = healthy_by;
+        }
+        let stopped = plan.stop.len() as u32;
+        self.stop_for_service(id, plan.stop, plan.why, ctx);
         let service = &self.services[id.index()];
         let deployment = service.deployments.len() as u32 - 1;
         let definition = service.task_definition();

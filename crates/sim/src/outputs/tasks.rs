@@ -9,6 +9,7 @@ use std::io;
 use cluster::capacity_provider::{CapacityProviderUser, WaitingTask};
 use cluster::change::Change;
 use cluster::cluster::Cluster;
+use cluster::spec::TaskDefinition;
 use cluster::task::{StopCode, Task, TaskName};
 use des::SimTime;
 
@@ -50,11 +51,6 @@ impl Tasks {
             .map(|id| cluster.service(id).service_name.as_str())
             .unwrap_or("");
         let definition = cluster.task_definition(task.task_definition);
-        let images: Vec<&str> = definition
-            .container_definitions
-            .iter()
-            .map(|container| container.image.as_str())
-            .collect();
         self.file.row([
             task.name().to_string().as_str(),
             cluster.group_name(task.group),
@@ -72,7 +68,7 @@ impl Tasks {
                 .map(|code| code.to_string())
                 .unwrap_or_default()
                 .as_str(),
-            images.join(" ").as_str(),
+            images(definition).as_str(),
         ]);
     }
 
@@ -89,11 +85,6 @@ impl Tasks {
             _ => "",
         };
         let definition = cluster.task_definition(task.task_definition);
-        let images: Vec<&str> = definition
-            .container_definitions
-            .iter()
-            .map(|container| container.image.as_str())
-            .collect();
         let (stopped_at, last_status, stop_code, reason) = match stopped {
             Some((at, reason)) => (
                 at.to_string(),
@@ -117,7 +108,7 @@ impl Tasks {
             stop_code,
             reason,
             "",
-            images.join(" ").as_str(),
+            images(definition).as_str(),
         ]);
     }
 }
@@ -149,4 +140,14 @@ impl Consumer for Tasks {
         }
         self.file.finish()
     }
+}
+
+/// The containers' images, space-separated (the `images` column).
+fn images(definition: &TaskDefinition) -> String {
+    let images: Vec<&str> = definition
+        .container_definitions
+        .iter()
+        .map(|container| container.image.as_str())
+        .collect();
+    images.join(" ")
 }
