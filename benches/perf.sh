@@ -22,13 +22,16 @@
 #   PEER_EVENTS   the peer's run length in model events [8476000: 30 simulated days,
 #                 at the 3.27 model events per simulated second it runs at]
 #   PEER_RUNS     peer runs, 0 to skip the peer [1]
+#   FLOOR         0 to skip the floor: after the peer, how long writing the bytes the
+#                 reference run wrote takes on its own (dd, 1 MiB blocks, no fsync, the
+#                 way ecsim writes), against the wall time 150x the peer's rate allows [1]
 # Each run writes into a fresh temporary folder, removed as soon as it has been read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The settings given, to print the command that reproduces the tables.
 given=()
-for var in RUNS SCENARIOS EXTRA_ARGS BUILD ECSIM PEER PEER_MODE PEER_EVENTS PEER_RUNS; do
+for var in RUNS SCENARIOS EXTRA_ARGS BUILD ECSIM PEER PEER_MODE PEER_EVENTS PEER_RUNS FLOOR; do
   if [[ -n ${!var+x} ]]; then
     value=${!var}
     [[ $value =~ ^[A-Za-z0-9_./=:,-]*$ ]] || value="'$value'"
@@ -45,6 +48,7 @@ PEER=${PEER:-../shared/peers/simpy_ecs.py}
 PEER_MODE=${PEER_MODE:-naive}
 PEER_EVENTS=${PEER_EVENTS:-8476000}
 PEER_RUNS=${PEER_RUNS:-1}
+FLOOR=${FLOOR:-1}
 
 log() { echo "perf.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -78,10 +82,13 @@ print(statistics.median(float(x) for x in sys.stdin.read().split()))'
 # Prints a number with thousands separators and the given decimals.
 fmt() { python3 -c 'import sys; print(f"{float(sys.argv[1]):,.{int(sys.argv[2])}f}")' "$1" "$2"; }
 
-# Sets ecsim_rate (simulated s per wall s) for the ratio with the peer.
+# Set by run_ecsim: simulated s per wall s (for the ratio with the peer) and the bytes the
+# run wrote (median), for the floor.
 ecsim_rate=
+ecsim_simulated=
+ecsim_bytes=
 run_ecsim() {
-  local scenario=$1 name runs_file i out wall rss_kib simulated events
+  local scenario=$1 name runs_file i out wall rss_kib simulated events bytes
   name=$(basename "$scenario" .yaml)
   runs_file="$work/$name.runs"
   : >"$runs_file"
@@ -101,7 +108,8 @@ run_ecsim() {
 import json, sys
 summary = json.load(open(sys.argv[1]))
 print(summary["simulatedSeconds"], summary["events"])' "$out/summary.json")
-    echo "$wall $rss_kib $simulated $events" >>"$runs_file"
+    bytes=$(du -sb "$out" | cut -f1)
+    echo "$wall $rss_kib $simulated $events $bytes" >>"$runs_file"
     rm -rf "$out"
   done
   local simulated_all events_all
@@ -116,6 +124,8 @@ print(summary["simulatedSeconds"], summary["events"])' "$out/summary.json")
   simulated=$(head -n 1 "$runs_file" | cut -d' ' -f3)
   events=$(head -n 1 "$runs_file" | cut -d' ' -f4)
   each=$(cut -d' ' -f1 "$runs_file" | paste -sd' ' - | sed 's/ /, /g')
+  ecsim_bytes=$(cut -d' ' -f5 "$runs_file" | median)
+  ecsim_simulated=$simulated
   ecsim_rate=$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$simulated" "$wall")
   events_rate=$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$events" "$wall")
   echo "### $name"
@@ -161,6 +171,27 @@ print(fields["loop_s"], fields["sim_time_s"], fields["events"])' "$work/peer.log
   echo
   echo "The peer's figures use its own \`loop_s\` (its simulation loop), as its README says; its events are its model events, not comparable one for one with ecsim's."
   echo "ecsim / SimPy peer, simulated seconds per wall second: **$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.1f}")' "$ecsim_rate" "$peer_rate")x**."
+  peer_rate_kept=$peer_rate
+}
+
+# The floor under the 150x target: writing the bytes the reference run wrote, and nothing
+# else, with dd in 1 MiB blocks (no fsync: ecsim does not sync either), against the wall
+# time 150x the peer's rate allows. Sets nothing; prints one table.
+peer_rate_kept=
+run_floor() {
+  local mib i each=() wall budget
+  mib=$(python3 -c 'import math, sys; print(max(1, math.ceil(float(sys.argv[1]) / 1048576)))' "$ecsim_bytes")
+  for ((i = 1; i <= RUNS; i++)); do
+    log "floor: dd of $mib MiB, run $i of $RUNS"
+    /usr/bin/time -f '%e' -o "$work/time" dd if=/dev/zero of="$work/floor" bs=1M count="$mib" status=none
+    each+=("$(tail -n 1 "$work/time")")
+    rm -f "$work/floor"
+  done
+  wall=$(printf '%s\n' "${each[@]}" | median)
+  # The wall time in which ecsim's simulated seconds would be 150x the peer's rate.
+  budget=$(python3 -c 'import sys; print(float(sys.argv[1]) / (150 * float(sys.argv[2])))' "$ecsim_simulated" "$peer_rate_kept")
+  echo
+  echo "The floor: the reference run wrote $(fmt "$mib" 0) MiB. Writing as many bytes of zeros with \`dd bs=1M\` (no formatting, no simulation) takes $(fmt "$wall" 2) s (median of $RUNS: ${each[*]}); 150x the peer's rate leaves $(fmt "$budget" 2) s for the whole run of $(fmt "$ecsim_simulated" 0) simulated seconds."
 }
 
 commit=$(git rev-parse --short HEAD)
@@ -178,6 +209,9 @@ for scenario in $SCENARIOS; do
   run_ecsim "$scenario"
   if [[ $(basename "$scenario") == reference.yaml && $PEER_RUNS != 0 ]]; then
     run_peer
+    if [[ $FLOOR != 0 ]]; then
+      run_floor
+    fi
   fi
   echo
 done
