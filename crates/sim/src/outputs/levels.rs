@@ -149,6 +149,9 @@ pub(crate) struct Levels {
     /// first: by (time, task number), and that time by task number.
     waiting: BTreeMap<(SimTime, u64), ServiceId>,
     waiting_at: BTreeMap<u64, SimTime>,
+    /// The task numbers in `waiting_at`: most task changes are of tasks not waiting, and
+    /// this answers them without a search.
+    waiting_numbers: TaskSet,
     /// Per instance ever registered: what its tasks reserve `[cpu, memory]`, as last seen.
     reserved: Vec<[u64; 2]>,
 }
@@ -263,6 +266,7 @@ impl Levels {
             }
             self.waiting.pop_first();
             self.waiting_at.remove(&number);
+            self.waiting_numbers.remove(number);
             if when > self.now {
                 self.flush(out);
                 self.now = when;
@@ -384,8 +388,11 @@ impl Levels {
     /// A service task changed: whether it counts as healthy now, or will at a known time.
     fn sync_task(&mut self, at: SimTime, task: &Task, cluster: &Cluster) {
         let Some(service) = task.service else { return };
-        if let Some(when) = self.waiting_at.remove(&task.number) {
-            self.waiting.remove(&(when, task.number));
+        if self.waiting_numbers.contains(task.number) {
+            self.waiting_numbers.remove(task.number);
+            if let Some(when) = self.waiting_at.remove(&task.number) {
+                self.waiting.remove(&(when, task.number));
+            }
         }
         let healthy = task.is_healthy(at);
         let counted = self.healthy.contains(task.number);
@@ -404,6 +411,7 @@ impl Levels {
             if let Some(when) = task.health.healthy_at.filter(|&when| when > at) {
                 self.waiting.insert((when, task.number), service);
                 self.waiting_at.insert(task.number, when);
+                self.waiting_numbers.insert(task.number);
             }
         }
         self.sync_service(service, cluster);
