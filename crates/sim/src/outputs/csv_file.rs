@@ -30,8 +30,24 @@ pub(crate) struct CsvFile {
 
 /// Whether a field must be quoted: it holds the delimiter, the quote, or a line break
 /// (`csv_core::WriterBuilder::build` with the default `\n` terminator quotes `\r` too).
+/// Eight bytes at a time: a word has a byte equal to `b` when `word ^ b...b` has a zero
+/// byte, which `(v - 0x01..01) & !v & 0x80..80` tells without false alarms.
 fn needs_quotes(field: &[u8]) -> bool {
-    field
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |word: u64, byte: u8| {
+        let v = word ^ (ONES * u64::from(byte));
+        v.wrapping_sub(ONES) & !v & HIGHS != 0
+    };
+    let mut words = field.chunks_exact(8);
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        if has(word, b',') | has(word, b'"') | has(word, b'\n') | has(word, b'\r') {
+            return true;
+        }
+    }
+    words
+        .remainder()
         .iter()
         .any(|&byte| matches!(byte, b',' | b'"' | b'\n' | b'\r'))
 }
@@ -304,6 +320,30 @@ mod tests {
                 String::from_utf8_lossy(&theirs)
             );
             assert_eq!(by_field, theirs);
+        }
+    }
+
+    #[test]
+    fn every_byte_at_every_position_of_a_word_is_judged_as_the_csv_crate_judges_it() {
+        // A field the csv crate quotes is written starting with a quote, and one it does not
+        // quote has no quote in it.
+        let quoted = |field: &[u8]| {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record([field]).unwrap();
+            writer.into_inner().unwrap()[0] == b'"'
+        };
+        for byte in 0..=255u8 {
+            for len in 1..=17 {
+                for at in 0..len {
+                    let mut field = vec![b'a'; len];
+                    field[at] = byte;
+                    assert_eq!(needs_quotes(&field), quoted(&field), "{byte} {len} {at}");
+                    // Neighbours that differ by one bit or one borrow.
+                    field.iter_mut().for_each(|b| *b = byte.wrapping_add(1));
+                    field[at] = byte;
+                    assert_eq!(needs_quotes(&field), quoted(&field), "{byte} {len} {at}");
+                }
+            }
         }
     }
 
