@@ -9,7 +9,7 @@ use std::io::{self, Write as _};
 
 use des::SimTime;
 
-use super::format;
+use super::format::{self, Formatted};
 use super::Sink;
 
 /// The buffer is handed to the sink once it holds this much: as large as the sink's own
@@ -170,22 +170,22 @@ impl Row<'_> {
         self.bytes(field.as_bytes());
     }
 
-    /// A field of digits (with a sign or point), never quoted, written by `write`.
-    fn number(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
-        write(self.next_field());
+    /// A field of digits (with a sign or point): never quoted.
+    fn number(&mut self, number: Formatted) {
+        number.push_to(self.next_field());
     }
 
     pub(crate) fn u64(&mut self, n: u64) {
-        self.number(|out| format::write_u64(out, n));
+        self.number(format::u64(n));
     }
 
     pub(crate) fn i64(&mut self, n: i64) {
-        self.number(|out| format::write_i64(out, n));
+        self.number(format::i64(n));
     }
 
     /// Seconds with three decimals, as `SimTime` displays.
     pub(crate) fn time(&mut self, at: SimTime) {
-        self.number(|out| format::write_time(out, at));
+        self.number(format::time(at));
     }
 
     /// A time, or an empty field for "not yet / never".
@@ -198,7 +198,7 @@ impl Row<'_> {
 
     /// A task's name (`t-000042`).
     pub(crate) fn task_name(&mut self, number: u64) {
-        self.number(|out| format::write_task_name(out, number));
+        self.number(format::task_name(number));
     }
 
     /// A field written in pieces by `pieces`, quoted afterwards when it must be.
@@ -227,7 +227,7 @@ impl Field<'_> {
     }
 
     pub(crate) fn u64(&mut self, n: u64) {
-        format::write_u64(self.buffer, n);
+        format::u64(n).push_to(self.buffer);
     }
 }
 

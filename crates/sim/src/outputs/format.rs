@@ -1,8 +1,8 @@
 //! Numbers as the output files write them, without `core::fmt`: integers in decimal,
 //! `SimTime` as seconds with three decimals and task names, each the exact bytes its
-//! `Display` writes, straight into a row's buffer (`write_*`) or into a small value on the
-//! stack that a `String` copies from (`u64`, `time`, ...). The per-row output files write
-//! millions of them, and `fmt`'s machinery was a third of their writing.
+//! `Display` writes, into a small value on the stack that a row's buffer or a `String`
+//! copies from. The per-row output files write millions of them, and `fmt`'s machinery was a
+//! third of their writing.
 
 use des::SimTime;
 
@@ -18,136 +18,97 @@ const PAIRS: &[u8; 200] = b"\
 /// the point and 3 decimals (`SimTime::MAX`), or a sign and 19 digits (`i64::MIN`).
 const CAPACITY: usize = 24;
 
-/// Where formatted bytes go: a row's buffer, or a `Formatted` on the stack.
-pub(crate) trait Bytes {
-    /// `len` more bytes at the end, to be overwritten.
-    fn grow(&mut self, len: usize) -> &mut [u8];
-}
-
-impl Bytes for Vec<u8> {
-    fn grow(&mut self, len: usize) -> &mut [u8] {
-        let start = self.len();
-        self.resize(start + len, b'0');
-        &mut self[start..]
-    }
-}
-
-/// Formatted text on the stack, for a `String` to copy (`as_str`).
+/// Formatted text on the stack, written from the end of its buffer towards the start.
 #[derive(Clone, Copy)]
 pub(crate) struct Formatted {
     bytes: [u8; CAPACITY],
-    len: usize,
-}
-
-impl Bytes for Formatted {
-    fn grow(&mut self, len: usize) -> &mut [u8] {
-        let start = self.len;
-        self.len += len;
-        &mut self.bytes[start..self.len]
-    }
+    start: usize,
 }
 
 impl Formatted {
-    fn with(write: impl FnOnce(&mut Formatted)) -> Formatted {
-        let mut out = Formatted {
+    fn empty() -> Formatted {
+        Formatted {
             bytes: [0; CAPACITY],
-            len: 0,
-        };
-        write(&mut out);
-        out
+            start: CAPACITY,
+        }
     }
 
     pub(crate) fn as_str(&self) -> &str {
         // Only ASCII digits, `-`, `.` and `t` are ever written.
-        std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII")
+        std::str::from_utf8(&self.bytes[self.start..]).expect("ASCII")
     }
-}
 
-/// How many digits `n` has in decimal.
-fn digit_count(n: u64) -> usize {
-    let mut count = 1;
-    let mut bound = 10u64;
-    while n >= bound {
-        count += 1;
-        match bound.checked_mul(10) {
-            Some(next) => bound = next,
-            None => break,
+    /// Appends the text to `out` byte by byte: for the few bytes of a number, cheaper than
+    /// the call `extend_from_slice` makes.
+    pub(crate) fn push_to(&self, out: &mut Vec<u8>) {
+        out.reserve(CAPACITY);
+        for &byte in &self.bytes[self.start..] {
+            out.push(byte);
         }
     }
-    count
-}
 
-/// The digits of `n` at the end of `slot`, zeros before them; `slot` has room for them.
-fn fill(slot: &mut [u8], mut n: u64) {
-    let mut end = slot.len();
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        end -= 2;
-        slot[end..end + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    fn push_front(&mut self, byte: u8) {
+        self.start -= 1;
+        self.bytes[self.start] = byte;
     }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        end -= 2;
-        slot[end..end + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        end -= 1;
-        slot[end] = b'0' + n as u8;
+
+    /// The digits of `n` in front of what is there, at least `width` of them (zero-padded).
+    fn digits_front(&mut self, mut n: u64, width: usize) {
+        let end = self.start;
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            self.start -= 2;
+            self.bytes[self.start..self.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            self.start -= 2;
+            self.bytes[self.start..self.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
+            self.push_front(b'0' + n as u8);
+        }
+        while end - self.start < width {
+            self.push_front(b'0');
+        }
     }
-    slot[..end].fill(b'0');
 }
 
 /// `n` as `Display` writes it.
-pub(crate) fn write_u64(out: &mut impl Bytes, n: u64) {
-    fill(out.grow(digit_count(n)), n);
+pub(crate) fn u64(n: u64) -> Formatted {
+    let mut out = Formatted::empty();
+    out.digits_front(n, 1);
+    out
 }
 
 /// `n` as `Display` writes it: a `-` before the digits of a negative number.
-pub(crate) fn write_i64(out: &mut impl Bytes, n: i64) {
+pub(crate) fn i64(n: i64) -> Formatted {
+    let mut out = Formatted::empty();
+    out.digits_front(n.unsigned_abs(), 1);
     if n < 0 {
-        out.grow(1)[0] = b'-';
+        out.push_front(b'-');
     }
-    write_u64(out, n.unsigned_abs());
+    out
 }
 
 /// `at` as `SimTime`'s `Display` writes it: whole seconds, a point, three digits of
 /// milliseconds (`1234.567`, `0.005`).
-pub(crate) fn write_time(out: &mut impl Bytes, at: SimTime) {
-    let seconds = at.0 / 1000;
-    let len = digit_count(seconds);
-    let slot = out.grow(len + 4);
-    fill(&mut slot[..len], seconds);
-    slot[len] = b'.';
-    fill(&mut slot[len + 1..], at.0 % 1000);
+pub(crate) fn time(at: SimTime) -> Formatted {
+    let mut out = Formatted::empty();
+    out.digits_front(at.0 % 1000, 3);
+    out.push_front(b'.');
+    out.digits_front(at.0 / 1000, 1);
+    out
 }
 
 /// A task's name as `TaskName`'s `Display` writes it: `t-` and its number in at least six
 /// digits (`t-000042`).
-pub(crate) fn write_task_name(out: &mut impl Bytes, number: u64) {
-    let len = digit_count(number).max(6);
-    let slot = out.grow(len + 2);
-    slot[..2].copy_from_slice(b"t-");
-    fill(&mut slot[2..], number);
-}
-
-/// `write_u64` on the stack.
-pub(crate) fn u64(n: u64) -> Formatted {
-    Formatted::with(|out| write_u64(out, n))
-}
-
-/// `write_i64` on the stack.
-pub(crate) fn i64(n: i64) -> Formatted {
-    Formatted::with(|out| write_i64(out, n))
-}
-
-/// `write_time` on the stack.
-pub(crate) fn time(at: SimTime) -> Formatted {
-    Formatted::with(|out| write_time(out, at))
-}
-
-/// `write_task_name` on the stack.
 pub(crate) fn task_name(number: u64) -> Formatted {
-    Formatted::with(|out| write_task_name(out, number))
+    let mut out = Formatted::empty();
+    out.digits_front(number, 6);
+    out.push_front(b'-');
+    out.push_front(b't');
+    out
 }
 
 /// Appends every part to `out`: a line of text from literal pieces and formatted numbers
@@ -176,10 +137,10 @@ mod tests {
         edges
     }
 
-    /// What the `write_` functions append to a buffer that already holds `before`.
-    fn appended(write: impl FnOnce(&mut Vec<u8>)) -> String {
+    /// What `push_to` appends to a buffer that already holds text.
+    fn appended(text: Formatted) -> String {
         let mut out = b"before,".to_vec();
-        write(&mut out);
+        text.push_to(&mut out);
         String::from_utf8(out)
             .unwrap()
             .strip_prefix("before,")
@@ -188,28 +149,12 @@ mod tests {
     }
 
     #[test]
-    fn buffers_get_the_same_bytes_as_the_stack() {
+    fn buffers_get_the_same_bytes_as_strings() {
         for n in edges() {
-            assert_eq!(appended(|out| write_u64(out, n)), u64(n).as_str());
-            assert_eq!(
-                appended(|out| write_i64(out, n as i64)),
-                i64(n as i64).as_str()
-            );
-            assert_eq!(
-                appended(|out| write_time(out, SimTime(n))),
-                time(SimTime(n)).as_str()
-            );
-            assert_eq!(
-                appended(|out| write_task_name(out, n)),
-                task_name(n).as_str()
-            );
-        }
-    }
-
-    #[test]
-    fn digit_counts_change_at_each_power_of_ten() {
-        for n in edges() {
-            assert_eq!(digit_count(n), n.to_string().len(), "{n}");
+            assert_eq!(appended(u64(n)), u64(n).as_str());
+            assert_eq!(appended(i64(n as i64)), i64(n as i64).as_str());
+            assert_eq!(appended(time(SimTime(n))), time(SimTime(n)).as_str());
+            assert_eq!(appended(task_name(n)), task_name(n).as_str());
         }
     }
 
@@ -278,8 +223,8 @@ mod tests {
             let small = n % 100_000_000;
             prop_assert_eq!(time(SimTime(small)).as_str().to_owned(), SimTime(small).to_string());
             prop_assert_eq!(task_name(small).as_str().to_owned(), TaskName(small).to_string());
-            prop_assert_eq!(appended(|out| write_time(out, SimTime(n))), SimTime(n).to_string());
-            prop_assert_eq!(appended(|out| write_i64(out, m)), m.to_string());
+            prop_assert_eq!(appended(time(SimTime(n))), SimTime(n).to_string());
+            prop_assert_eq!(appended(i64(m)), m.to_string());
         }
     }
 }
