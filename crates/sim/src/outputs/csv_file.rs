@@ -139,6 +139,17 @@ impl CsvFile {
     }
 }
 
+/// Like `csv::Writer`, a file dropped without `finish` (a run ended by an error) still hands
+/// its rows to the sink, as far as it can.
+impl Drop for CsvFile {
+    fn drop(&mut self) {
+        if !self.buffer.is_empty() && self.error.is_none() {
+            let _ = self.sink.write_all(&self.buffer);
+            let _ = self.sink.flush();
+        }
+    }
+}
+
 /// A record being written: each call writes one field.
 pub(crate) struct Row<'a> {
     file: &'a mut CsvFile,
@@ -369,6 +380,23 @@ mod tests {
             sink.0.lock().unwrap().as_slice(),
             b"a,b,c,d,e\n1234.567,42,-7,,t-000042\n"
         );
+    }
+
+    #[test]
+    fn a_file_dropped_without_finish_hands_over_its_rows_as_csv_writer_does() {
+        let records = records(&[&["a", "b"], &["1", "x,y"]]);
+        let sink = Shared::default();
+        let mut file = CsvFile::new(Box::new(sink.clone()), &["a", "b"]).unwrap();
+        file.row(&records[1]);
+        drop(file);
+        let theirs = Shared::default();
+        let mut writer = csv::Writer::from_writer(theirs.clone());
+        for record in &records {
+            writer.write_record(record).unwrap();
+        }
+        drop(writer);
+        assert_eq!(*sink.0.lock().unwrap(), *theirs.0.lock().unwrap());
+        assert_eq!(sink.0.lock().unwrap().as_slice(), b"a,b\n1,\"x,y\"\n");
     }
 
     #[test]
