@@ -10,7 +10,7 @@ use cluster::change::Change;
 use cluster::cluster::Cluster;
 use des::SimTime;
 
-use super::{time, Consumer, CsvFile, Sink, Start};
+use super::{Consumer, CsvFile, Sink, Start};
 use crate::spells::{Spell, Spells};
 
 pub const EPISODES_HEADER: [&str; 6] = [
@@ -39,16 +39,14 @@ pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer
 impl Episodes {
     fn row(&mut self, spell: &Spell, cluster: &Cluster) {
         let ended_at = spell.ended_at.unwrap_or(self.end);
-        self.file.row([
-            cluster.service(spell.service).service_name.as_str(),
-            spell.started_at.to_string().as_str(),
-            time(spell.ended_at).as_str(),
-            SimTime(ended_at.since(spell.started_at))
-                .to_string()
-                .as_str(),
-            spell.min_running.to_string().as_str(),
-            spell.cause.as_str(),
-        ]);
+        self.file.record(|row| {
+            row.str(&cluster.service(spell.service).service_name);
+            row.time(spell.started_at);
+            row.opt_time(spell.ended_at);
+            row.time(SimTime(ended_at.since(spell.started_at)));
+            row.u64(spell.min_running.into());
+            row.str(spell.cause.as_str());
+        });
     }
 }
 

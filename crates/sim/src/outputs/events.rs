@@ -8,8 +8,10 @@ use std::io;
 use cluster::change::Change;
 use cluster::cluster::Cluster;
 use cluster::spec::FaultTiming;
+use cluster::task::Task;
 use des::SimTime;
 
+use super::format::{self, push_parts};
 use super::{Consumer, CsvFile, Sink, Start};
 
 pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"];
@@ -17,8 +19,6 @@ pub const EVENTS_HEADER: [&str; 5] = ["time", "seq", "kind", "subject", "detail"
 /// Reusable buffers: a row allocates nothing once they have grown.
 struct Events {
     file: CsvFile,
-    time: String,
-    seq: String,
     subject: String,
     detail: String,
 }
@@ -26,8 +26,6 @@ struct Events {
 pub(super) fn make(sink: Sink, _: &Start<'_>) -> io::Result<Box<dyn Consumer>> {
     Ok(Box::new(Events {
         file: CsvFile::new(sink, &EVENTS_HEADER)?,
-        time: String::new(),
-        seq: String::new(),
         subject: String::new(),
         detail: String::new(),
     }))
@@ -44,21 +42,22 @@ impl Consumer for Events {
         {
             return;
         }
-        self.time.clear();
-        self.seq.clear();
         self.subject.clear();
         self.detail.clear();
         // Writing into a String cannot fail.
-        let _ = write!(self.time, "{at}");
-        let _ = write!(self.seq, "{seq}");
         let _ = describe(change, cluster, &mut self.subject, &mut self.detail);
-        self.file.row([
-            self.time.as_str(),
-            self.seq.as_str(),
-            change.kind(),
-            self.subject.as_str(),
-            self.detail.as_str(),
-        ]);
+        let Events {
+            file,
+            subject,
+            detail,
+        } = self;
+        file.record(|row| {
+            row.time(at);
+            row.u64(seq);
+            row.str(change.kind());
+            row.str(subject);
+            row.str(detail);
+        });
     }
 
     fn finish(self: Box<Self>, _: &Cluster) -> io::Result<()> {
@@ -138,11 +137,24 @@ fn describe(
             unplaced,
         } => {
             subject.push_str(&service.service_name);
-            write!(
+            push_parts(
                 detail,
-                "desired {}, active {}, running {}, started {started}, stopped {stopped}, unplaced {unplaced}",
-                service.desired_count, service.active_count, service.running_count,
-            )
+                &[
+                    "desired ",
+                    format::u64(service.desired_count.into()).as_str(),
+                    ", active ",
+                    format::u64(service.active_count.into()).as_str(),
+                    ", running ",
+                    format::u64(service.running_count.into()).as_str(),
+                    ", started ",
+                    format::u64(started.into()).as_str(),
+                    ", stopped ",
+                    format::u64(stopped.into()).as_str(),
+                    ", unplaced ",
+                    format::u64(unplaced.into()).as_str(),
+                ],
+            );
+            Ok(())
         }
         Change::DesiredCountChanged { service, from } => {
             subject.push_str(&service.service_name);
@@ -192,12 +204,12 @@ fn describe(
             write!(detail, "desiredCapacity {from} -> {to}")
         }
         Change::TaskActivating { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             detail.push_str("registering targets");
             Ok(())
         }
         Change::TargetHealthy { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             detail.push_str("targets healthy");
             Ok(())
         }
@@ -205,7 +217,7 @@ fn describe(
             task,
             load_balancer,
         } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             detail.push_str(if load_balancer {
                 "failed load balancer health checks"
             } else {
@@ -218,65 +230,83 @@ fn describe(
             container,
             exit_code,
         } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             write!(
                 detail,
                 "non-essential container {container} exited with {exit_code}"
             )
         }
         Change::TaskDeactivating { task, delay_ms } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             write!(detail, "deregistered, draining for {}", SimTime(delay_ms))
         }
         Change::TaskDeprovisioning { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             detail.push_str("detaching ENI");
             Ok(())
         }
         Change::TaskPlaced { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             let instance = cluster.instance(task.instance);
-            write!(
+            let definition = cluster.task_definition(task.task_definition);
+            push_parts(
                 detail,
-                "{} {} on {} in {}, {}",
-                cluster.group_name(task.group),
-                cluster.task_definition(task.task_definition).name(),
-                instance.ec2_instance_id,
-                cluster.zone_name(task.availability_zone),
-                task.last_status.as_str()
-            )
+                &[
+                    cluster.group_name(task.group),
+                    " ",
+                    &definition.family,
+                    ":",
+                    format::u64(definition.revision.into()).as_str(),
+                    " on ",
+                    &instance.ec2_instance_id,
+                    " in ",
+                    cluster.zone_name(task.availability_zone),
+                    ", ",
+                    task.last_status.as_str(),
+                ],
+            );
+            Ok(())
         }
         Change::TaskPending { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             detail.push_str("ENI attached");
             Ok(())
         }
         Change::TaskRunning { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             let since = task.started_at.unwrap_or(task.placed_at);
-            write!(
+            push_parts(
                 detail,
-                "{} s after it was placed",
-                SimTime(since.since(task.placed_at))
-            )
+                &[
+                    format::time(SimTime(since.since(task.placed_at))).as_str(),
+                    " s after it was placed",
+                ],
+            );
+            Ok(())
         }
         Change::TaskStopping { task } => {
-            write!(subject, "{}", task.name())?;
-            write!(
+            push_task_name(subject, task);
+            push_parts(
                 detail,
-                "{}: {}",
-                task.stop_code.map(|code| code.as_str()).unwrap_or(""),
-                task.stopped_reason.as_deref().unwrap_or("")
-            )
+                &[
+                    task.stop_code.map(|code| code.as_str()).unwrap_or(""),
+                    ": ",
+                    task.stopped_reason.as_deref().unwrap_or(""),
+                ],
+            );
+            Ok(())
         }
         Change::TaskStopped { task } => {
-            write!(subject, "{}", task.name())?;
+            push_task_name(subject, task);
             if let Some(code) = task.stop_code {
-                write!(detail, "{}: ", code.as_str())?;
+                push_parts(detail, &[code.as_str(), ": "]);
             }
             detail.push_str(task.stopped_reason.as_deref().unwrap_or(""));
             if let Some(code) = task.exit_code {
-                write!(detail, " (exit code {code})")?;
+                push_parts(
+                    detail,
+                    &[" (exit code ", format::i64(code.into()).as_str(), ")"],
+                );
             }
             Ok(())
         }
@@ -328,4 +358,9 @@ fn describe(
             Ok(())
         }
     }
+}
+
+/// A task's name as the subject.
+fn push_task_name(subject: &mut String, task: &Task) {
+    subject.push_str(format::task_name(task.number).as_str());
 }

@@ -17,7 +17,7 @@
 //! own, so a task waiting for it is kept aside and counted when the next record (or the end
 //! of the run) passes it, at its own time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use cluster::change::Change;
 use cluster::cluster::Cluster;
@@ -99,6 +99,35 @@ pub(crate) struct Level {
     pub(crate) value: u64,
 }
 
+/// A set of task numbers, one bit per number: task numbers count up from 1, and a lookup
+/// per task change in a tree of every healthy task was a tenth of writing the outputs.
+#[derive(Debug, Default)]
+struct TaskSet {
+    words: Vec<u64>,
+}
+
+impl TaskSet {
+    fn contains(&self, number: u64) -> bool {
+        let (word, bit) = ((number / 64) as usize, number % 64);
+        self.words.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
+
+    fn insert(&mut self, number: u64) {
+        let (word, bit) = ((number / 64) as usize, number % 64);
+        if self.words.len() <= word {
+            self.words.resize(word + 1, 0);
+        }
+        self.words[word] |= 1 << bit;
+    }
+
+    fn remove(&mut self, number: u64) {
+        let (word, bit) = ((number / 64) as usize, number % 64);
+        if let Some(w) = self.words.get_mut(word) {
+            *w &= !(1 << bit);
+        }
+    }
+}
+
 /// Follows the levels through the change records.
 #[derive(Debug, Default)]
 pub(crate) struct Levels {
@@ -115,11 +144,14 @@ pub(crate) struct Levels {
     /// Slots the current change touches, sorted before joining `touched`.
     changed: Vec<usize>,
     /// Task numbers counted healthy.
-    healthy: BTreeSet<u64>,
+    healthy: TaskSet,
     /// Tasks that will count as healthy at a known time unless a record about them comes
     /// first: by (time, task number), and that time by task number.
     waiting: BTreeMap<(SimTime, u64), ServiceId>,
     waiting_at: BTreeMap<u64, SimTime>,
+    /// The task numbers in `waiting_at`: most task changes are of tasks not waiting, and
+    /// this answers them without a search.
+    waiting_numbers: TaskSet,
     /// Per instance ever registered: what its tasks reserve `[cpu, memory]`, as last seen.
     reserved: Vec<[u64; 2]>,
 }
@@ -234,6 +266,7 @@ impl Levels {
             }
             self.waiting.pop_first();
             self.waiting_at.remove(&number);
+            self.waiting_numbers.remove(number);
             if when > self.now {
                 self.flush(out);
                 self.now = when;
@@ -355,16 +388,19 @@ impl Levels {
     /// A service task changed: whether it counts as healthy now, or will at a known time.
     fn sync_task(&mut self, at: SimTime, task: &Task, cluster: &Cluster) {
         let Some(service) = task.service else { return };
-        if let Some(when) = self.waiting_at.remove(&task.number) {
-            self.waiting.remove(&(when, task.number));
+        if self.waiting_numbers.contains(task.number) {
+            self.waiting_numbers.remove(task.number);
+            if let Some(when) = self.waiting_at.remove(&task.number) {
+                self.waiting.remove(&(when, task.number));
+            }
         }
         let healthy = task.is_healthy(at);
-        let counted = self.healthy.contains(&task.number);
+        let counted = self.healthy.contains(task.number);
         if healthy && !counted {
             self.healthy.insert(task.number);
             self.add(Series::Healthy, service.index(), 1);
         } else if !healthy && counted {
-            self.healthy.remove(&task.number);
+            self.healthy.remove(task.number);
             self.add(Series::Healthy, service.index(), -1);
         }
         if !healthy
@@ -375,6 +411,7 @@ impl Levels {
             if let Some(when) = task.health.healthy_at.filter(|&when| when > at) {
                 self.waiting.insert((when, task.number), service);
                 self.waiting_at.insert(task.number, when);
+                self.waiting_numbers.insert(task.number);
             }
         }
         self.sync_service(service, cluster);
@@ -402,5 +439,21 @@ mod tests {
             }
         }
         assert_eq!(Series::ReservedCpu.name(), "reservedCpu");
+    }
+
+    #[test]
+    fn a_task_set_holds_what_was_inserted_and_not_removed() {
+        let mut set = TaskSet::default();
+        let numbers = [1, 63, 64, 65, 127, 128, 1000, 70_000];
+        for n in numbers {
+            assert!(!set.contains(n));
+            set.insert(n);
+        }
+        for n in 0..71_000 {
+            assert_eq!(set.contains(n), numbers.contains(&n), "{n}");
+        }
+        set.remove(64);
+        set.remove(2_000_000);
+        assert!(!set.contains(64) && set.contains(63) && set.contains(65));
     }
 }

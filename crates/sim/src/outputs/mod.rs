@@ -2,10 +2,12 @@
 //! `CONSUMERS`. Adding an output is one file here and one line in that table.
 
 mod capacity;
+mod csv_file;
 mod decisions;
 mod deployments;
 mod episodes;
 mod events;
+mod format;
 mod instances;
 mod levels;
 mod load_levels;
@@ -22,6 +24,8 @@ use des::SimTime;
 use scenario::Scenario;
 
 use crate::report::Report;
+
+pub(crate) use csv_file::CsvFile;
 
 pub use decisions::DECISIONS_HEADER;
 pub use deployments::DEPLOYMENTS_HEADER;
@@ -78,40 +82,6 @@ pub const CONSUMERS: [(&str, Make); 9] = [
 /// The file of explained decisions: a run that writes it makes the model explain
 /// (`ClusterSetup::explain`), and only such a run (`ecsim run --explain`).
 pub const DECISIONS: &str = "decisions.csv";
-
-/// A CSV file being written, keeping the first error for `finish` (records cannot fail).
-pub(crate) struct CsvFile {
-    writer: csv::Writer<Sink>,
-    error: Option<csv::Error>,
-}
-
-impl CsvFile {
-    pub(crate) fn new(sink: Sink, header: &[&str]) -> io::Result<CsvFile> {
-        let mut writer = csv::Writer::from_writer(sink);
-        writer.write_record(header).map_err(io::Error::other)?;
-        Ok(CsvFile {
-            writer,
-            error: None,
-        })
-    }
-
-    pub(crate) fn row<I, T>(&mut self, fields: I)
-    where
-        I: IntoIterator<Item = T>,
-        T: AsRef<[u8]>,
-    {
-        if let Err(error) = self.writer.write_record(fields) {
-            self.error.get_or_insert(error);
-        }
-    }
-
-    pub(crate) fn finish(mut self) -> io::Result<()> {
-        if let Some(error) = self.error.take() {
-            return Err(io::Error::other(error));
-        }
-        self.writer.flush()
-    }
-}
 
 /// An optional time as the outputs write it: seconds, or empty for "not yet / never".
 pub(crate) fn time(at: Option<SimTime>) -> String {

@@ -10,10 +10,11 @@ use cluster::capacity_provider::{CapacityProviderUser, WaitingTask};
 use cluster::change::Change;
 use cluster::cluster::Cluster;
 use cluster::spec::TaskDefinition;
-use cluster::task::{StopCode, Task, TaskName};
+use cluster::task::{StopCode, Task};
 use des::SimTime;
 
-use super::{time, Consumer, CsvFile, Sink, Start};
+use super::csv_file::Row;
+use super::{Consumer, CsvFile, Sink, Start};
 
 /// The contract's columns, then `images` (the containers' images, space-separated: carried
 /// into the output, never pulled).
@@ -51,25 +52,25 @@ impl Tasks {
             .map(|id| cluster.service(id).service_name.as_str())
             .unwrap_or("");
         let definition = cluster.task_definition(task.task_definition);
-        self.file.row([
-            task.name().to_string().as_str(),
-            cluster.group_name(task.group),
-            service,
-            definition.name().as_str(),
-            cluster.instance(task.instance).ec2_instance_id.as_str(),
-            cluster.zone_name(task.availability_zone),
-            task.created_at.to_string().as_str(),
-            time(task.started_at).as_str(),
-            time(task.stopped_at).as_str(),
-            task.last_status.as_str(),
-            task.stop_code.map(|code| code.as_str()).unwrap_or(""),
-            task.stopped_reason.as_deref().unwrap_or(""),
-            task.exit_code
-                .map(|code| code.to_string())
-                .unwrap_or_default()
-                .as_str(),
-            images(definition).as_str(),
-        ]);
+        self.file.record(|row| {
+            row.task_name(task.number);
+            row.str(cluster.group_name(task.group));
+            row.str(service);
+            definition_name(row, definition);
+            row.str(&cluster.instance(task.instance).ec2_instance_id);
+            row.str(cluster.zone_name(task.availability_zone));
+            row.time(task.created_at);
+            row.opt_time(task.started_at);
+            row.opt_time(task.stopped_at);
+            row.str(task.last_status.as_str());
+            row.str(task.stop_code.map(|code| code.as_str()).unwrap_or(""));
+            row.str(task.stopped_reason.as_deref().unwrap_or(""));
+            match task.exit_code {
+                Some(code) => row.i64(code.into()),
+                None => row.str(""),
+            }
+            images(row, definition);
+        });
     }
 
     /// A task that never had an instance: still waiting in PROVISIONING (`stopped`: none),
@@ -87,29 +88,29 @@ impl Tasks {
         let definition = cluster.task_definition(task.task_definition);
         let (stopped_at, last_status, stop_code, reason) = match stopped {
             Some((at, reason)) => (
-                at.to_string(),
+                Some(at),
                 "STOPPED",
                 StopCode::ServiceSchedulerInitiated.as_str(),
                 reason,
             ),
-            None => (String::new(), "PROVISIONING", "", ""),
+            None => (None, "PROVISIONING", "", ""),
         };
-        self.file.row([
-            TaskName(task.number).to_string().as_str(),
-            cluster.group_name(task.group),
-            service,
-            definition.name().as_str(),
-            "",
-            "",
-            task.created_at.to_string().as_str(),
-            "",
-            stopped_at.as_str(),
-            last_status,
-            stop_code,
-            reason,
-            "",
-            images(definition).as_str(),
-        ]);
+        self.file.record(|row| {
+            row.task_name(task.number);
+            row.str(cluster.group_name(task.group));
+            row.str(service);
+            definition_name(row, definition);
+            row.str("");
+            row.str("");
+            row.time(task.created_at);
+            row.str("");
+            row.opt_time(stopped_at);
+            row.str(last_status);
+            row.str(stop_code);
+            row.str(reason);
+            row.str("");
+            images(row, definition);
+        });
     }
 }
 
@@ -142,12 +143,23 @@ impl Consumer for Tasks {
     }
 }
 
+/// The task definition's name, `family:revision` (`TaskDefinition::name`).
+fn definition_name(row: &mut Row<'_>, definition: &TaskDefinition) {
+    row.with(|field| {
+        field.str(&definition.family);
+        field.str(":");
+        field.u64(definition.revision.into());
+    });
+}
+
 /// The containers' images, space-separated (the `images` column).
-fn images(definition: &TaskDefinition) -> String {
-    let images: Vec<&str> = definition
-        .container_definitions
-        .iter()
-        .map(|container| container.image.as_str())
-        .collect();
-    images.join(" ")
+fn images(row: &mut Row<'_>, definition: &TaskDefinition) {
+    row.with(|field| {
+        for (i, container) in definition.container_definitions.iter().enumerate() {
+            if i > 0 {
+                field.str(" ");
+            }
+            field.str(&container.image);
+        }
+    });
 }

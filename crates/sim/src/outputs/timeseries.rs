@@ -50,21 +50,21 @@ pub(super) fn make(sink: Sink, start: &Start<'_>) -> io::Result<Box<dyn Consumer
 }
 
 fn capacity_row(file: &mut CsvFile, level: CapacityLevel<'_>) {
-    file.row([
-        level.at.to_string().as_str(),
-        level.series,
-        level.key,
-        level.value.to_string().as_str(),
-    ]);
+    file.record(|fields| {
+        fields.time(level.at);
+        fields.str(level.series);
+        fields.str(level.key);
+        fields.u64(level.value);
+    });
 }
 
 fn cost_row(file: &mut CsvFile, row: &CostRow<'_>) {
-    file.row([
-        row.at.to_string().as_str(),
-        row.series,
-        row.key,
-        row.value.as_str(),
-    ]);
+    file.record(|fields| {
+        fields.time(row.at);
+        fields.str(row.series);
+        fields.str(row.key);
+        fields.str(&row.value);
+    });
 }
 
 fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
@@ -76,21 +76,21 @@ fn row(file: &mut CsvFile, level: &Level, cluster: &Cluster) {
     } else {
         cluster.zone_name(ZoneId(level.key as u16))
     };
-    file.row([
-        level.at.to_string().as_str(),
-        level.series.name(),
-        key,
-        level.value.to_string().as_str(),
-    ]);
+    file.record(|fields| {
+        fields.time(level.at);
+        fields.str(level.series.name());
+        fields.str(key);
+        fields.u64(level.value);
+    });
 }
 
 fn load_row(file: &mut CsvFile, level: &LoadLevel<'_>, cluster: &Cluster) {
-    file.row([
-        level.at.to_string().as_str(),
-        level.series,
-        cluster.service(level.service).service_name.as_str(),
-        level.value,
-    ]);
+    file.record(|fields| {
+        fields.time(level.at);
+        fields.str(level.series);
+        fields.str(&cluster.service(level.service).service_name);
+        fields.str(level.value);
+    });
 }
 
 impl Consumer for Timeseries {
