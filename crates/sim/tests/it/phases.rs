@@ -4,6 +4,7 @@
 
 use cluster::change::Discard;
 
+use crate::lifecycle::events_of;
 use crate::support::{csv_rows, outputs, scenario, Row};
 
 /// One m5.large in one zone, and whatever `rest` adds.
@@ -80,10 +81,7 @@ fn a_task_with_no_startup_time_is_running_in_the_event_that_placed_it() {
     let text = services("0s");
     let files = outputs(&scenario(&text), 1);
     let events = csv_rows(&files, "events.csv");
-    let placed: Vec<&Row> = events
-        .iter()
-        .filter(|row| row.get("kind") == "TaskPlaced")
-        .collect();
+    let placed: Vec<&Row> = events_of(&events, "TaskPlaced");
     assert_eq!(placed.len(), 4);
     for placed in &placed {
         let task = placed.get("subject");
@@ -97,7 +95,7 @@ fn a_task_with_no_startup_time_is_running_in_the_event_that_placed_it() {
     }
     // The load-balanced tasks register (ACTIVATING) in the same event, and their targets
     // turn healthy at the first check, an event of its own 10 s later (ECS.md §4.7).
-    for activating in events.iter().filter(|r| r.get("kind") == "TaskActivating") {
+    for activating in events_of(&events, "TaskActivating") {
         let task = activating.get("subject");
         assert_eq!(seq(activating), seq(row(&events, "TaskPlaced", task)));
         let healthy = row(&events, "TargetHealthy", task);
@@ -130,10 +128,7 @@ fn a_phase_with_a_length_is_its_own_event() {
     );
     let files = outputs(&scenario(&text), 1);
     let events = csv_rows(&files, "events.csv");
-    let placed: Vec<&Row> = events
-        .iter()
-        .filter(|row| row.get("kind") == "TaskPlaced")
-        .collect();
+    let placed: Vec<&Row> = events_of(&events, "TaskPlaced");
     assert!(!placed.is_empty());
     for placed in &placed {
         let task = placed.get("subject");
@@ -147,10 +142,7 @@ fn a_phase_with_a_length_is_its_own_event() {
             placed.time_ms("time").map(|t| t + 1)
         );
     }
-    let stopping: Vec<&Row> = events
-        .iter()
-        .filter(|row| row.get("kind") == "TaskStopping")
-        .collect();
+    let stopping: Vec<&Row> = events_of(&events, "TaskStopping");
     assert_eq!(stopping.len(), 2, "StopTask stops both worker tasks");
     for stopping in stopping {
         let stopped = row(&events, "TaskStopped", stopping.get("subject"));
@@ -224,10 +216,7 @@ fn no_deregistration_delay_goes_on_to_stopping_in_the_same_event() {
             "actions:\n  - {at: 30m, stopTask: {service: web}}\nservices:\n",
         );
     let events = csv_rows(&outputs(&scenario(&text), 1), "events.csv");
-    let deactivating: Vec<&Row> = events
-        .iter()
-        .filter(|row| row.get("kind") == "TaskDeactivating")
-        .collect();
+    let deactivating: Vec<&Row> = events_of(&events, "TaskDeactivating");
     assert_eq!(deactivating.len(), 2);
     for deactivating in deactivating {
         let task = deactivating.get("subject");
