@@ -11,10 +11,11 @@ mod deployments;
 mod faults;
 mod invariants;
 mod lifecycle;
+mod phases;
 mod scaling;
 mod scheduler;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use des::{rng, Queue, SimRng, SimTime, Stream};
@@ -160,6 +161,9 @@ pub struct Cluster {
     scaling: autoscaling::Scaling,
     /// Capacity providers, their waiting tasks and managed scaling (ECS.md §5.5).
     capacity_providers: CapacityProviders,
+    /// Zero-length lifecycle phases begun by the event being applied, applied before it
+    /// ends (`phases.rs`); empty between events.
+    due_now: VecDeque<Event>,
 }
 
 impl Cluster {
@@ -312,6 +316,7 @@ impl Cluster {
             terminating_now: None,
             scaling,
             capacity_providers,
+            due_now: VecDeque::new(),
             capacity,
             tasks,
             services: model_services,
@@ -365,8 +370,15 @@ impl Cluster {
         self.start_capacity_providers(queue);
     }
 
-    /// Applies one event: the single place where the model changes.
+    /// Applies one event: the single place where the model changes. The zero-length
+    /// phases it begins are applied in it too, after its own work (`phases.rs`).
     pub fn handle(&mut self, event: Event, ctx: &mut Ctx<'_>) {
+        self.apply(event, ctx);
+        self.apply_due_now(ctx);
+    }
+
+    /// What one event does, without the zero-length phases it begins.
+    fn apply(&mut self, event: Event, ctx: &mut Ctx<'_>) {
         match event {
             Event::InstanceRegistered { launch } => self.register_instance(launch, ctx),
             Event::InstanceTerminated { instance, loss } => {

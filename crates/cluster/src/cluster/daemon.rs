@@ -166,8 +166,9 @@ impl Cluster {
                     explain.then(|| self.daemon_steps(id, instance, eligible_count, shortfall));
                 match shortfall {
                     None => {
+                        let service = Some((id, primary));
                         let task =
-                            self.start_task(definition, group, Some((id, primary)), instance, ctx);
+                            self.start_task_as(definition, group, service, instance, None, ctx);
                         started_tasks.push(self.tasks.get(task).number);
                         if let Some(steps) = steps {
                             self.emit(

@@ -18,9 +18,11 @@ impl Cluster {
     /// - the ACTIVE list, the placement indexes and the task-group counts equal what the
     ///   instances and tasks give when recounted;
     /// - a service's counts match its tasks, and it never has more tasks than its
-    ///   deployment configuration allows (`maximumPercent`).
+    ///   deployment configuration allows (`maximumPercent`);
+    /// - no task rests in a lifecycle phase of zero length (`phases.rs`).
     pub fn check_invariants(&self) {
         self.check_scaling();
+        self.check_phases();
         for instance in self.capacity.instances() {
             let tasks: Vec<_> = instance
                 .tasks

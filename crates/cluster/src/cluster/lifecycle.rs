@@ -31,8 +31,9 @@ const DRAWS: u64 = 4;
 
 impl Cluster {
     /// Creates a task on `instance` and reserves its CPU, memory, ENI and host ports: ECS's
-    /// StartTask, and the last step of every placement. Returns the new task's id.
-    /// The instance must take tasks and have room (`placement::first_shortfall`).
+    /// StartTask, from outside an event (tests, examples). Returns the new task's id. The
+    /// instance must take tasks and have room (`placement::first_shortfall`). Its
+    /// zero-length phases are applied before this returns, as `handle` would.
     pub fn start_task(
         &mut self,
         task_definition: TaskDefId,
@@ -41,11 +42,14 @@ impl Cluster {
         instance_id: InstanceId,
         ctx: &mut Ctx<'_>,
     ) -> TaskId {
-        self.start_task_as(task_definition, group, service, instance_id, None, ctx)
+        let id = self.start_task_as(task_definition, group, service, instance_id, None, ctx);
+        self.apply_due_now(ctx);
+        id
     }
 
-    /// `start_task` for a task that may have a capacity provider and may have been created
-    /// earlier, waiting in PROVISIONING (`waited`: its number and creation time).
+    /// `start_task` inside an event, the last step of every placement, for a task that may
+    /// have a capacity provider and may have been created earlier, waiting in PROVISIONING
+    /// (`waited`: its number and creation time). A zero-length first phase is due now.
     pub(super) fn start_task_as(
         &mut self,
         task_definition: TaskDefId,
@@ -105,14 +109,15 @@ impl Cluster {
             timers: Vec::new(),
             capacity_provider: provider.map(|(provider, _)| provider),
         });
+        let length_ms = self
+            .phase_length_ms(id)
+            .expect("PROVISIONING and PENDING end");
         let next = if status == TaskStatus::Provisioning {
-            let at = ctx.now.plus_ms(self.config.parameters.eni_attach_ms);
-            ctx.queue.schedule(at, Event::TaskProvisioned { task: id })
+            Event::TaskProvisioned { task: id }
         } else {
-            let at = ctx.now.plus_ms(self.draw(id, Draw::Startup));
-            ctx.queue.schedule(at, Event::TaskStarted { task: id })
+            Event::TaskStarted { task: id }
         };
-        self.tasks.get_mut(id).timers.push(next);
+        self.begin_phase(id, length_ms, next, ctx);
         self.emit(
             ctx,
             Change::TaskPlaced {
@@ -144,13 +149,34 @@ impl Cluster {
         distribution.sample_from(|| rng::stream(self.config.seed, Stream::Workload, key))
     }
 
+    /// How long the phase task `id` is in lasts, from its start to the event that ends it:
+    /// `eniAttachTime` (PROVISIONING), `startupTime` (PENDING), the workload's runtime
+    /// (RUNNING, when it has one), the deregistration delay (DEACTIVATING), the shutdown
+    /// (STOPPING) and `eniDetachTime` (DEPROVISIONING). `None` for a phase no event ends.
+    /// The draws are keyed by task, so asking again gives the same length.
+    pub(super) fn phase_length_ms(&self, id: TaskId) -> Option<u64> {
+        let task = self.tasks.get(id);
+        let workload = &self.config.task_definitions[task.task_definition.index()].workload;
+        match task.last_status {
+            TaskStatus::Provisioning => Some(self.config.parameters.eni_attach_ms),
+            TaskStatus::Pending => Some(self.draw(id, Draw::Startup)),
+            TaskStatus::Running => workload
+                .runtime
+                .is_some()
+                .then(|| self.draw(id, Draw::Runtime)),
+            TaskStatus::Deactivating => Some(self.deregistration_delay_ms(id)),
+            TaskStatus::Stopping => Some(self.stopping_ms(id)),
+            TaskStatus::Deprovisioning => Some(self.config.parameters.eni_detach_ms),
+            TaskStatus::Activating | TaskStatus::Stopped => None,
+        }
+    }
+
     pub(super) fn task_provisioned(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
         let task = self.tasks.get_mut(id);
         task.timers.clear();
         task.last_status = TaskStatus::Pending;
-        let at = ctx.now.plus_ms(self.draw(id, Draw::Startup));
-        let key = ctx.queue.schedule(at, Event::TaskStarted { task: id });
-        self.tasks.get_mut(id).timers.push(key);
+        let length_ms = self.phase_length_ms(id).expect("PENDING ends");
+        self.begin_phase(id, length_ms, Event::TaskStarted { task: id }, ctx);
         self.emit(
             ctx,
             Change::TaskPending {
@@ -201,16 +227,13 @@ impl Cluster {
             service.healthy_by = service.healthy_by.zip(healthy_at).map(|(a, b)| a.max(b));
         }
         if has_runtime {
-            let at = ctx.now.plus_ms(self.draw(id, Draw::Runtime));
-            let key = ctx.queue.schedule(
-                at,
-                Event::TaskExited {
-                    task: id,
-                    exit_code,
-                    container: None,
-                },
-            );
-            self.tasks.get_mut(id).timers.push(key);
+            let length_ms = self.phase_length_ms(id).expect("a runtime ends RUNNING");
+            let exited = Event::TaskExited {
+                task: id,
+                exit_code,
+                container: None,
+            };
+            self.begin_phase(id, length_ms, exited, ctx);
         }
         self.plan_task_faults(id, ctx);
         self.emit(
@@ -404,9 +427,7 @@ impl Cluster {
         reason: Arc<str>,
         ctx: &mut Ctx<'_>,
     ) {
-        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
-            ctx.queue.cancel(key);
-        }
+        self.cancel_timers(id, ctx);
         self.leave_active(id);
         let task = self.tasks.get_mut(id);
         task.stopping_at = Some(ctx.now);
@@ -414,14 +435,9 @@ impl Cluster {
         task.stopped_reason = Some(reason);
         let service = task.service;
         if task.registered {
-            let delay_ms = self.deregistration_delay_ms(id);
-            let task = self.tasks.get_mut(id);
-            task.last_status = TaskStatus::Deactivating;
-            let key = ctx.queue.schedule(
-                ctx.now.plus_ms(delay_ms),
-                Event::TaskDeregistered { task: id },
-            );
-            task.timers.push(key);
+            self.tasks.get_mut(id).last_status = TaskStatus::Deactivating;
+            let delay_ms = self.phase_length_ms(id).expect("DEACTIVATING ends");
+            self.begin_phase(id, delay_ms, Event::TaskDeregistered { task: id }, ctx);
             self.emit(
                 ctx,
                 Change::TaskDeactivating {
@@ -463,21 +479,9 @@ impl Cluster {
     /// SIGTERM: the containers take their shutdown time, cut short by SIGKILL at the stop
     /// timeout (ECS.md §3.3). An exited single-container task has nothing left to stop.
     fn enter_stopping(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
-        let task = self.tasks.get(id);
-        let definition = &self.config.task_definitions[task.task_definition.index()];
-        let nothing_left = task.exit_code.is_some() && definition.container_definitions.len() <= 1;
-        let shutdown_ms = if nothing_left {
-            0
-        } else {
-            self.shutdown_ms(id)
-        };
-        let task = self.tasks.get_mut(id);
-        task.last_status = TaskStatus::Stopping;
-        let key = ctx.queue.schedule(
-            ctx.now.plus_ms(shutdown_ms),
-            Event::TaskStopped { task: id },
-        );
-        task.timers.push(key);
+        self.tasks.get_mut(id).last_status = TaskStatus::Stopping;
+        let shutdown_ms = self.phase_length_ms(id).expect("STOPPING ends");
+        self.begin_phase(id, shutdown_ms, Event::TaskStopped { task: id }, ctx);
         self.emit(
             ctx,
             Change::TaskStopping {
@@ -486,11 +490,15 @@ impl Cluster {
         );
     }
 
-    /// How long STOPPING lasts: the containers' own shutdown, cut short by SIGKILL at the
-    /// stop timeout (ECS.md §3.3).
-    fn shutdown_ms(&self, id: TaskId) -> u64 {
+    /// How long STOPPING lasts: nothing for an exited single-container task, else the
+    /// containers' own shutdown, cut short by SIGKILL at the stop timeout (ECS.md §3.3).
+    fn stopping_ms(&self, id: TaskId) -> u64 {
+        let task = self.tasks.get(id);
+        let definition = &self.config.task_definitions[task.task_definition.index()];
+        if task.exit_code.is_some() && definition.container_definitions.len() <= 1 {
+            return 0;
+        }
         let parameters = &self.config.parameters;
-        let definition = &self.config.task_definitions[self.tasks.get(id).task_definition.index()];
         let stop_timeout_ms = definition
             .container_definitions
             .iter()
@@ -555,9 +563,7 @@ impl Cluster {
         reason: &Arc<str>,
         ctx: &mut Ctx<'_>,
     ) {
-        for key in std::mem::take(&mut self.tasks.get_mut(id).timers) {
-            ctx.queue.cancel(key);
-        }
+        self.cancel_timers(id, ctx);
         if self.tasks.get(id).last_status.is_active() {
             self.leave_active(id);
             let task = self.tasks.get_mut(id);
@@ -601,6 +607,10 @@ impl Cluster {
     /// STOPPED: the task releases its resources and leaves its instance and service, its
     /// last change is told, and the model forgets it. A DRAINING instance may be done.
     fn finish_stop(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
+        debug_assert!(
+            !self.has_phase_due_now(id),
+            "a STOPPED task has no phase due"
+        );
         let task = self.tasks.get_mut(id);
         task.last_status = TaskStatus::Stopped;
         task.stopped_at = Some(ctx.now);

@@ -73,6 +73,10 @@ struct Features {
     /// Capacity providers: on unless `SIM_OFF` says otherwise; whether a seed uses them is
     /// drawn from their own stream, so every other draw stays as it was.
     capacity_providers: bool,
+    /// Lifecycle phases of no length (`startupTime`, `shutdownTime`, `eniAttachTime`,
+    /// `deregistrationDelay` of 0 s, a runtime of 0 s): on unless `SIM_OFF` says otherwise,
+    /// used by a seed per their own stream, like capacity providers.
+    zero_phases: bool,
 }
 
 impl Features {
@@ -104,6 +108,7 @@ impl Features {
             scheduled_tasks: on(),
             parameters: on(),
             capacity_providers: true,
+            zero_phases: true,
         };
         // Triage: `SIM_OFF=agent_disconnect,spot` turns features off on every seed.
         let off = std::env::var("SIM_OFF").unwrap_or_default();
@@ -140,6 +145,7 @@ impl Features {
             "scheduled_tasks" => &mut self.scheduled_tasks,
             "parameters" => &mut self.parameters,
             "capacity_providers" => &mut self.capacity_providers,
+            "zero_phases" => &mut self.zero_phases,
             other => panic!("SIM_OFF: no feature {other}"),
         }
     }
@@ -225,6 +231,9 @@ pub(crate) fn generate(seed: u64) -> String {
     // come from their own stream `f`.
     let mut f = ChaCha8Rng::seed_from_u64(seed ^ 0x6c69_6665_6379_636c);
     let features = Features::draw(&mut f);
+    // Zero-length phases come from a stream of their own too, so the other draws stay.
+    let mut zp = ChaCha8Rng::seed_from_u64(seed ^ 0x7a65_726f_7068_6173);
+    let zero_phases = features.zero_phases && zp.random_bool(0.4);
     let zones = ["z-a", "z-b", "z-c"];
     let n_zones = rng.random_range(1..=3usize);
     let zones = &zones[..n_zones];
@@ -255,6 +264,9 @@ pub(crate) fn generate(seed: u64) -> String {
                 parameters += &parameter;
             }
         }
+    }
+    if zero_phases && zp.random_bool(0.5) {
+        parameters += ", eniAttachTime: 0s";
     }
     let mut yaml = format!(
         "name: random-{seed}\nduration: {hours}h\nparameters: {{{parameters}}}\n\
@@ -388,12 +400,12 @@ pub(crate) fn generate(seed: u64) -> String {
         };
         let cpu = rng.random_range(0..4u32) * 256;
         let memory = rng.random_range(1..8u32) * 128;
-        let definition = |f: &mut ChaCha8Rng,
-                          mode: &str,
-                          cpu: u32,
-                          memory: u32,
-                          runtime: &str,
-                          start_failure_p: f64| {
+        let mut definition = |f: &mut ChaCha8Rng,
+                              mode: &str,
+                              cpu: u32,
+                              memory: u32,
+                              runtime: &str,
+                              start_failure_p: f64| {
             let mut main = String::new();
             let mut side = String::new();
             if features.health_checks && f.random_bool(0.6) {
@@ -403,8 +415,24 @@ pub(crate) fn generate(seed: u64) -> String {
                 side = format!(", healthCheck: {}", health_check(f));
             }
             let extras = simulation_extras(f, &features, start_failure_p);
+            let mut zero = |p: f64| zero_phases && zp.random_bool(p);
+            let startup = if zero(0.6) {
+                "0s"
+            } else {
+                "{uniform: {min: 1s, max: 40s}}"
+            };
+            let shutdown = if zero(0.6) {
+                "0s"
+            } else {
+                "{uniform: {min: 0s, max: 60s}}"
+            };
+            let runtime = if !runtime.is_empty() && zero(0.05) {
+                ", runtime: 0s"
+            } else {
+                runtime
+            };
             format!(
-                "  - family: f{family}\n    networkMode: {mode}\n    containerDefinitions:\n      - {{name: main, cpu: {cpu}, memory: {memory}, portMappings: {port}{main}}}\n      - {{name: side, cpu: 0, memoryReservation: 32, essential: false{side}}}\n    simulation: {{startupTime: {{uniform: {{min: 1s, max: 40s}}}}, shutdownTime: {{uniform: {{min: 0s, max: 60s}}}}{runtime}{extras}}}\n",
+                "  - family: f{family}\n    networkMode: {mode}\n    containerDefinitions:\n      - {{name: main, cpu: {cpu}, memory: {memory}, portMappings: {port}{main}}}\n      - {{name: side, cpu: 0, memoryReservation: 32, essential: false{side}}}\n    simulation: {{startupTime: {startup}, shutdownTime: {shutdown}{runtime}{extras}}}\n",
             )
         };
         yaml += &definition(&mut f, mode, cpu, memory, &runtime, 0.1);
@@ -528,7 +556,14 @@ pub(crate) fn generate(seed: u64) -> String {
                             f.random_range(2..interval),
                             f.random_range(2..=5u32),
                             f.random_range(2..=5u32),
-                            f.random_range(5..=60u32),
+                            {
+                                let delay = f.random_range(5..=60u32);
+                                if zero_phases && zp.random_bool(0.5) {
+                                    0
+                                } else {
+                                    delay
+                                }
+                            },
                         );
                     }
                 }

@@ -37,7 +37,7 @@ fn all(text: &str) -> Vec<(&'static str, Vec<u8>)> {
     outputs(&scenario(text), 1)
 }
 
-fn events_of<'a>(events: &'a [Row], kind: &str) -> Vec<&'a Row> {
+pub(crate) fn events_of<'a>(events: &'a [Row], kind: &str) -> Vec<&'a Row> {
     events
         .iter()
         .filter(|row| row.get("kind") == kind)

@@ -14,6 +14,7 @@ mod golden;
 mod indexed;
 mod invariants;
 mod lifecycle;
+mod phases;
 mod regressions;
 mod report;
 mod support;
