@@ -99,29 +99,31 @@ pub(crate) struct Level {
     pub(crate) value: u64,
 }
 
-/// A set of task numbers, one bit per number: task numbers count up from 1, and a lookup
-/// per task change in a tree of every healthy task was a tenth of writing the outputs.
+/// A set of live tasks, one bit per task slot (`TaskId`): a lookup per task change in a tree
+/// of every healthy task was a tenth of writing the outputs. Slots, unlike task numbers, are
+/// reused once a task is STOPPED, so the set grows with the live tasks, not with every task
+/// ever created; a task's `TaskStopped` record clears its bits before its slot is reused.
 #[derive(Debug, Default)]
 struct TaskSet {
     words: Vec<u64>,
 }
 
 impl TaskSet {
-    fn contains(&self, number: u64) -> bool {
-        let (word, bit) = ((number / 64) as usize, number % 64);
+    fn contains(&self, slot: usize) -> bool {
+        let (word, bit) = (slot / 64, slot % 64);
         self.words.get(word).is_some_and(|w| w & (1 << bit) != 0)
     }
 
-    fn insert(&mut self, number: u64) {
-        let (word, bit) = ((number / 64) as usize, number % 64);
+    fn insert(&mut self, slot: usize) {
+        let (word, bit) = (slot / 64, slot % 64);
         if self.words.len() <= word {
             self.words.resize(word + 1, 0);
         }
         self.words[word] |= 1 << bit;
     }
 
-    fn remove(&mut self, number: u64) {
-        let (word, bit) = ((number / 64) as usize, number % 64);
+    fn remove(&mut self, slot: usize) {
+        let (word, bit) = (slot / 64, slot % 64);
         if let Some(w) = self.words.get_mut(word) {
             *w &= !(1 << bit);
         }
@@ -143,15 +145,16 @@ pub(crate) struct Levels {
     marked: Vec<bool>,
     /// Slots the current change touches, sorted before joining `touched`.
     changed: Vec<usize>,
-    /// Task numbers counted healthy.
+    /// Task slots counted healthy.
     healthy: TaskSet,
     /// Tasks that will count as healthy at a known time unless a record about them comes
-    /// first: by (time, task number), and that time by task number.
-    waiting: BTreeMap<(SimTime, u64), ServiceId>,
+    /// first: by (time, task number) with the service and the task's slot, and that time by
+    /// task number.
+    waiting: BTreeMap<(SimTime, u64), (ServiceId, usize)>,
     waiting_at: BTreeMap<u64, SimTime>,
-    /// The task numbers in `waiting_at`: most task changes are of tasks not waiting, and
-    /// this answers them without a search.
-    waiting_numbers: TaskSet,
+    /// The slots of the tasks in `waiting_at`: most task changes are of tasks not waiting,
+    /// and this answers them without a search.
+    waiting_slots: TaskSet,
     /// Per instance ever registered: what its tasks reserve `[cpu, memory]`, as last seen.
     reserved: Vec<[u64; 2]>,
 }
@@ -260,18 +263,18 @@ impl Levels {
     /// Closes the instants before `at`: tasks waiting to count as healthy up to `at` are
     /// counted at their own times.
     fn advance(&mut self, at: SimTime, out: &mut dyn FnMut(Level)) {
-        while let Some((&(when, number), &service)) = self.waiting.first_key_value() {
+        while let Some((&(when, number), &(service, slot))) = self.waiting.first_key_value() {
             if when > at {
                 break;
             }
             self.waiting.pop_first();
             self.waiting_at.remove(&number);
-            self.waiting_numbers.remove(number);
+            self.waiting_slots.remove(slot);
             if when > self.now {
                 self.flush(out);
                 self.now = when;
             }
-            self.healthy.insert(number);
+            self.healthy.insert(slot);
             self.add(Series::Healthy, service.index(), 1);
             self.commit();
         }
@@ -388,19 +391,20 @@ impl Levels {
     /// A service task changed: whether it counts as healthy now, or will at a known time.
     fn sync_task(&mut self, at: SimTime, task: &Task, cluster: &Cluster) {
         let Some(service) = task.service else { return };
-        if self.waiting_numbers.contains(task.number) {
-            self.waiting_numbers.remove(task.number);
+        let slot = task.id.index();
+        if self.waiting_slots.contains(slot) {
+            self.waiting_slots.remove(slot);
             if let Some(when) = self.waiting_at.remove(&task.number) {
                 self.waiting.remove(&(when, task.number));
             }
         }
         let healthy = task.is_healthy(at);
-        let counted = self.healthy.contains(task.number);
+        let counted = self.healthy.contains(slot);
         if healthy && !counted {
-            self.healthy.insert(task.number);
+            self.healthy.insert(slot);
             self.add(Series::Healthy, service.index(), 1);
         } else if !healthy && counted {
-            self.healthy.remove(task.number);
+            self.healthy.remove(slot);
             self.add(Series::Healthy, service.index(), -1);
         }
         if !healthy
@@ -409,11 +413,16 @@ impl Levels {
             && (!task.registered || task.health.target_healthy)
         {
             if let Some(when) = task.health.healthy_at.filter(|&when| when > at) {
-                self.waiting.insert((when, task.number), service);
+                self.waiting.insert((when, task.number), (service, slot));
                 self.waiting_at.insert(task.number, when);
-                self.waiting_numbers.insert(task.number);
+                self.waiting_slots.insert(slot);
             }
         }
+        debug_assert!(
+            task.last_status != TaskStatus::Stopped
+                || !(self.healthy.contains(slot) || self.waiting_slots.contains(slot)),
+            "a STOPPED task's slot is clear before it is reused"
+        );
         self.sync_service(service, cluster);
     }
 }
