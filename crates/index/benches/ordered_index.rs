@@ -1,5 +1,5 @@
-//! `OrderedIndex` at 1,000, 10,000 and 100,000 container instances: `first_fit` and
-//! `remove` + `insert`. Each iteration is one operation, so Criterion's time is ns per operation.
+//! `OrderedIndex` at 1,000, 10,000 and 100,000 container instances: `first_fit`,
+//! `remove` + `insert` and `update`. Each iteration is one operation, so Criterion's time is ns per operation.
 //!
 //! Instances have 4,096 CPU units, 16,384 MiB and 3 ENIs. They are half full on average: the
 //! remaining CPU and memory are each uniform from none to all, and one to three ENIs are free,
@@ -113,5 +113,31 @@ fn remove_insert(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, first_fit, first_fit_cpu_tight, remove_insert);
+/// The same change through `update`, as the placement indexes make it.
+fn update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update");
+    for n in SIZES {
+        let mut rng = XorShift(0x5EED_1000 + u64::from(n));
+        let (mut index, mut keys) = cluster(n, &mut rng);
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| {
+                let id = rng.up_to(n - 1);
+                let res = remaining(&mut rng);
+                let new_key = u64::from(res[1]);
+                black_box(index.update(keys[id as usize], id, new_key, res));
+                keys[id as usize] = new_key;
+            })
+        });
+        index.check();
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    first_fit,
+    first_fit_cpu_tight,
+    remove_insert,
+    update
+);
 criterion_main!(benches);

@@ -417,6 +417,33 @@ fn rank_and_nth_agree() {
 }
 
 #[test]
+fn a_key_span_is_the_run_of_its_key() {
+    let mut rng = 9_u64;
+    let mut index = OrderedIndex::new();
+    for id in 0..1000 {
+        index.insert(xorshift(&mut rng) % 40, id, [id, 1, 2]);
+    }
+    let all = entries(&index);
+    for key in 0..41 {
+        let span = index.key_span(key);
+        assert_eq!(span.start, index.rank(key, 0), "key {key}");
+        assert_eq!(span.len, index.count_key(key), "key {key}");
+        for k in 0..span.len {
+            assert_eq!(index.nth_in(span, k), Some(all[span.start + k]));
+        }
+        assert_eq!(index.nth_in(span, span.len), None);
+    }
+    let full = index.full_span();
+    assert_eq!((full.start, full.len), (0, all.len()));
+    for (k, &entry) in all.iter().enumerate() {
+        assert_eq!(index.nth_in(full, k), Some(entry));
+    }
+    let empty = OrderedIndex::new();
+    assert_eq!(empty.key_span(3).len, 0);
+    assert_eq!(empty.nth_in(empty.full_span(), 0), None);
+}
+
+#[test]
 fn iter_from_starts_at_the_first_pair_at_or_after() {
     let index = index_of(&[
         (1, 1, [0; 3]),
