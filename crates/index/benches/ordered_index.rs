@@ -92,30 +92,14 @@ fn first_fit_cpu_tight(c: &mut Criterion) {
     bench_first_fit(c, "first_fit_cpu_tight", 9);
 }
 
-/// One instance's remaining resources change: remove it and insert it under its new key.
-fn remove_insert(c: &mut Criterion) {
-    let mut group = c.benchmark_group("remove+insert");
-    for n in SIZES {
-        let mut rng = XorShift(0x5EED_1000 + u64::from(n));
-        let (mut index, mut keys) = cluster(n, &mut rng);
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| {
-                let id = rng.up_to(n - 1);
-                let res = remaining(&mut rng);
-                let old = index.remove(keys[id as usize], id);
-                debug_assert!(old.is_some());
-                keys[id as usize] = u64::from(res[1]);
-                index.insert(keys[id as usize], id, res);
-            })
-        });
-        index.check();
-    }
-    group.finish();
-}
-
-/// The same change through `update`, as the placement indexes make it.
-fn update(c: &mut Criterion) {
-    let mut group = c.benchmark_group("update");
+/// One instance's remaining resources change, and `apply` moves it from its old key to its new
+/// one: `apply(index, old_key, id, new_key, res)`.
+fn bench_move(
+    c: &mut Criterion,
+    group_name: &str,
+    apply: impl Fn(&mut OrderedIndex, u64, u32, u64, [u32; 3]),
+) {
+    let mut group = c.benchmark_group(group_name);
     for n in SIZES {
         let mut rng = XorShift(0x5EED_1000 + u64::from(n));
         let (mut index, mut keys) = cluster(n, &mut rng);
@@ -124,13 +108,29 @@ fn update(c: &mut Criterion) {
                 let id = rng.up_to(n - 1);
                 let res = remaining(&mut rng);
                 let new_key = u64::from(res[1]);
-                black_box(index.update(keys[id as usize], id, new_key, res));
+                apply(&mut index, keys[id as usize], id, new_key, res);
                 keys[id as usize] = new_key;
             })
         });
         index.check();
     }
     group.finish();
+}
+
+/// Remove the instance and insert it under its new key.
+fn remove_insert(c: &mut Criterion) {
+    bench_move(c, "remove+insert", |index, key, id, new_key, res| {
+        let old = index.remove(key, id);
+        debug_assert!(old.is_some());
+        index.insert(new_key, id, res);
+    });
+}
+
+/// The same change through `update`, as the placement indexes make it.
+fn update(c: &mut Criterion) {
+    bench_move(c, "update", |index, key, id, new_key, res| {
+        black_box(index.update(key, id, new_key, res));
+    });
 }
 
 criterion_group!(

@@ -392,13 +392,19 @@ fn first_fit_past_its_fixed_stack_recurses() {
     }
 }
 
-#[test]
-fn rank_and_nth_agree() {
-    let mut rng = 5_u64;
+/// Ids 0..1000 under keys drawn below `keys` from the seed, with resources `[id, 0, 0]`.
+fn random_keys(seed: u64, keys: u64) -> OrderedIndex {
+    let mut rng = seed;
     let mut index = OrderedIndex::new();
     for id in 0..1000 {
-        index.insert(xorshift(&mut rng) % 300, id, [id, 0, 0]);
+        index.insert(xorshift(&mut rng) % keys, id, [id, 0, 0]);
     }
+    index
+}
+
+#[test]
+fn rank_and_nth_agree() {
+    let index = random_keys(5, 300);
     let all = entries(&index);
     for (k, &(key, id, res)) in all.iter().enumerate() {
         assert_eq!(index.nth(k), Some((key, id, res)));
@@ -418,11 +424,7 @@ fn rank_and_nth_agree() {
 
 #[test]
 fn a_key_span_is_the_run_of_its_key() {
-    let mut rng = 9_u64;
-    let mut index = OrderedIndex::new();
-    for id in 0..1000 {
-        index.insert(xorshift(&mut rng) % 40, id, [id, 1, 2]);
-    }
+    let index = random_keys(9, 40);
     let all = entries(&index);
     for key in 0..41 {
         let span = index.key_span(key);
