@@ -19,7 +19,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use des::SimRng;
-use index::OrderedIndex;
+use index::{OrderedIndex, Span};
 
 use crate::ids::{InstanceId, ZoneId};
 use crate::instance::{ContainerInstance, ATTRIBUTE_ZONE};
@@ -384,9 +384,8 @@ enum Filter {
 }
 
 struct Indexed<'a> {
-    /// Per part, where its pool members start in the index read and how many there are;
-    /// worked out at the first draw.
-    spans: OnceCell<Vec<(usize, usize)>>,
+    /// Per part, its pool members in the index read; worked out at the first draw.
+    spans: OnceCell<Vec<Span>>,
     view: &'a PlacementView<'a>,
     request: &'a PlacementRequest<'a>,
     placement: &'a Placement,
@@ -534,15 +533,15 @@ impl Indexed<'_> {
         }
     }
 
-    fn spans(&self) -> &[(usize, usize)] {
+    fn spans(&self) -> &[Span] {
         self.spans.get_or_init(|| {
             self.parts
                 .iter()
                 .map(|part| {
                     let index = self.index_of(part);
                     match self.range {
-                        Range::All => (0, index.len()),
-                        Range::Key(_, key) => (index.rank(key, 0), index.count_key(key)),
+                        Range::All => index.full_span(),
+                        Range::Key(_, key) => index.key_span(key),
                     }
                 })
                 .collect()
@@ -620,25 +619,29 @@ impl Selection for Indexed<'_> {
     }
 
     fn pool_len(&self) -> usize {
-        self.spans().iter().map(|&(_, len)| len).sum()
+        self.spans().iter().map(|span| span.len).sum()
     }
 
-    fn pool_nth(&self, mut position: usize) -> InstanceId {
-        for (part, &(start, len)) in self.parts.iter().zip(self.spans()) {
-            if position < len {
-                let (_, id, _) = self
+    fn pool_candidate(&self, mut position: usize) -> Option<InstanceId> {
+        for (part, &span) in self.parts.iter().zip(self.spans()) {
+            if position < span.len {
+                let (_, id, res) = self
                     .index_of(part)
-                    .nth(start + position)
+                    .nth_in(span, position)
                     .expect("within the part");
-                return InstanceId(id);
+                // The entry's remaining resources settle most refusals (CPU, memory, ENI,
+                // as `fits` would) without reading the instance.
+                let id = InstanceId(id);
+                return (fits_resources(res, self.need)
+                    && self.in_lead(id)
+                    && self.in_range(id)
+                    && self.passes(id)
+                    && self.fits(id))
+                .then_some(id);
             }
-            position -= len;
+            position -= span.len;
         }
         unreachable!("a draw within the pool's length")
-    }
-
-    fn is_candidate(&self, id: InstanceId) -> bool {
-        self.in_lead(id) && self.in_range(id) && self.passes(id) && self.fits(id)
     }
 
     fn candidates(&self) -> Vec<InstanceId> {

@@ -553,9 +553,8 @@ pub(crate) trait Selection {
     /// The candidate with the lowest id.
     fn lowest(&self) -> InstanceId;
     fn pool_len(&self) -> usize;
-    /// The pool member at `position` in pool order.
-    fn pool_nth(&self, position: usize) -> InstanceId;
-    fn is_candidate(&self, id: InstanceId) -> bool;
+    /// The pool member at `position` in pool order, if it is a candidate.
+    fn pool_candidate(&self, position: usize) -> Option<InstanceId>;
     /// Every candidate, in pool order.
     fn candidates(&self) -> Vec<InstanceId>;
 }
@@ -581,12 +580,9 @@ impl Selection for ScanSelection<'_> {
         self.pool.len()
     }
 
-    fn pool_nth(&self, position: usize) -> InstanceId {
-        self.pool[position]
-    }
-
-    fn is_candidate(&self, id: InstanceId) -> bool {
-        self.by_id.binary_search(&id).is_ok()
+    fn pool_candidate(&self, position: usize) -> Option<InstanceId> {
+        let id = self.pool[position];
+        self.by_id.binary_search(&id).is_ok().then_some(id)
     }
 
     fn candidates(&self) -> Vec<InstanceId> {
@@ -604,8 +600,7 @@ pub(crate) fn pick(selection: &impl Selection, uniform: bool, rng: &mut SimRng) 
     }
     let pool = selection.pool_len() as u32;
     for _ in 0..POOL_DRAWS {
-        let drawn = selection.pool_nth(rng.random_range(0..pool) as usize);
-        if selection.is_candidate(drawn) {
+        if let Some(drawn) = selection.pool_candidate(rng.random_range(0..pool) as usize) {
             return drawn;
         }
     }

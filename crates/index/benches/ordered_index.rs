@@ -1,5 +1,5 @@
-//! `OrderedIndex` at 1,000, 10,000 and 100,000 container instances: `first_fit` and
-//! `remove` + `insert`. Each iteration is one operation, so Criterion's time is ns per operation.
+//! `OrderedIndex` at 1,000, 10,000 and 100,000 container instances: `first_fit`,
+//! `remove` + `insert` and `update`. Each iteration is one operation, so Criterion's time is ns per operation.
 //!
 //! Instances have 4,096 CPU units, 16,384 MiB and 3 ENIs. They are half full on average: the
 //! remaining CPU and memory are each uniform from none to all, and one to three ENIs are free,
@@ -92,9 +92,14 @@ fn first_fit_cpu_tight(c: &mut Criterion) {
     bench_first_fit(c, "first_fit_cpu_tight", 9);
 }
 
-/// One instance's remaining resources change: remove it and insert it under its new key.
-fn remove_insert(c: &mut Criterion) {
-    let mut group = c.benchmark_group("remove+insert");
+/// One instance's remaining resources change, and `apply` moves it from its old key to its new
+/// one: `apply(index, old_key, id, new_key, res)`.
+fn bench_move(
+    c: &mut Criterion,
+    group_name: &str,
+    apply: impl Fn(&mut OrderedIndex, u64, u32, u64, [u32; 3]),
+) {
+    let mut group = c.benchmark_group(group_name);
     for n in SIZES {
         let mut rng = XorShift(0x5EED_1000 + u64::from(n));
         let (mut index, mut keys) = cluster(n, &mut rng);
@@ -102,10 +107,9 @@ fn remove_insert(c: &mut Criterion) {
             b.iter(|| {
                 let id = rng.up_to(n - 1);
                 let res = remaining(&mut rng);
-                let old = index.remove(keys[id as usize], id);
-                debug_assert!(old.is_some());
-                keys[id as usize] = u64::from(res[1]);
-                index.insert(keys[id as usize], id, res);
+                let new_key = u64::from(res[1]);
+                apply(&mut index, keys[id as usize], id, new_key, res);
+                keys[id as usize] = new_key;
             })
         });
         index.check();
@@ -113,5 +117,27 @@ fn remove_insert(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, first_fit, first_fit_cpu_tight, remove_insert);
+/// Remove the instance and insert it under its new key.
+fn remove_insert(c: &mut Criterion) {
+    bench_move(c, "remove+insert", |index, key, id, new_key, res| {
+        let old = index.remove(key, id);
+        debug_assert!(old.is_some());
+        index.insert(new_key, id, res);
+    });
+}
+
+/// The same change through `update`, as the placement indexes make it.
+fn update(c: &mut Criterion) {
+    bench_move(c, "update", |index, key, id, new_key, res| {
+        black_box(index.update(key, id, new_key, res));
+    });
+}
+
+criterion_group!(
+    benches,
+    first_fit,
+    first_fit_cpu_tight,
+    remove_insert,
+    update
+);
 criterion_main!(benches);

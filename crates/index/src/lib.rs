@@ -27,7 +27,7 @@ mod iter;
 mod ordered_index;
 
 pub use iter::Iter;
-pub use ordered_index::OrderedIndex;
+pub use ordered_index::{OrderedIndex, Span};
 
 #[cfg(test)]
 mod tests;

@@ -91,6 +91,21 @@ fn max3(a: [u32; 3], b: [u32; 3]) -> [u32; 3] {
     [a[0].max(b[0]), a[1].max(b[1]), a[2].max(b[2])]
 }
 
+/// A run of consecutive entries, positions `start..start + len` in order, from
+/// [`OrderedIndex::key_span`] or [`OrderedIndex::full_span`]; it also names the subtree
+/// holding them, for [`OrderedIndex::nth_in`]. Valid until the index changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Position of the first entry in order.
+    pub start: usize,
+    /// Number of entries.
+    pub len: usize,
+    /// The root of the smallest subtree the search met that holds every entry of the span.
+    root: Link,
+    /// Entries of that subtree before the span.
+    skip: usize,
+}
+
 /// An ordered set of entries `(key, id) -> res`, with O(log N) expected updates, fit queries,
 /// ranks and in-order iteration. See the crate documentation for its invariants.
 #[derive(Clone)]
@@ -540,9 +555,93 @@ impl OrderedIndex {
         count
     }
 
-    /// The entry at position `k` in order (0-based), or `None` if `k >= len()`.
-    pub fn nth(&self, mut k: usize) -> Option<(u64, u32, [u32; 3])> {
+    /// The entries whose key is exactly `key`: where they start in order (`rank(key, 0)`),
+    /// how many there are (`count_key(key)`), and the subtree that holds them all, so that
+    /// [`OrderedIndex::nth_in`] reaches one without descending from the root. One descent to
+    /// that subtree's root, then one down each side of it.
+    pub fn key_span(&self, key: u64) -> Span {
+        let mut before = 0;
         let mut t = self.root;
+        while t != NIL {
+            let node = &self.nodes[t as usize];
+            match node.key.cmp(&key) {
+                Ordering::Less => {
+                    before += self.nodes[node.left as usize].size as usize + 1;
+                    t = node.right;
+                }
+                Ordering::Greater => t = node.left,
+                Ordering::Equal => break,
+            }
+        }
+        if t == NIL {
+            return Span {
+                start: before,
+                len: 0,
+                root: NIL,
+                skip: 0,
+            };
+        }
+        // `t` holds the key, so every entry with it lies in `t`'s subtree: those of the left
+        // subtree not before the key, `t`, and those of the right subtree not after it.
+        let node = &self.nodes[t as usize];
+        let mut skip = 0;
+        let mut u = node.left;
+        while u != NIL {
+            let below = &self.nodes[u as usize];
+            if below.key < key {
+                skip += self.nodes[below.left as usize].size as usize + 1;
+                u = below.right;
+            } else {
+                u = below.left;
+            }
+        }
+        let mut after = 0;
+        let mut u = node.right;
+        while u != NIL {
+            let below = &self.nodes[u as usize];
+            if below.key <= key {
+                after += self.nodes[below.left as usize].size as usize + 1;
+                u = below.right;
+            } else {
+                u = below.left;
+            }
+        }
+        Span {
+            start: before + skip,
+            len: self.nodes[node.left as usize].size as usize - skip + 1 + after,
+            root: t,
+            skip,
+        }
+    }
+
+    /// Every entry, as a [`Span`].
+    pub fn full_span(&self) -> Span {
+        Span {
+            start: 0,
+            len: self.len(),
+            root: self.root,
+            skip: 0,
+        }
+    }
+
+    /// The entry at position `k` within `span` (0-based), that is `nth(span.start + k)`, or
+    /// `None` if `k >= span.len`. It descends from the subtree that holds the span, not from
+    /// the root. The span must come from this index, unchanged since.
+    pub fn nth_in(&self, span: Span, k: usize) -> Option<(u64, u32, [u32; 3])> {
+        if k >= span.len {
+            return None;
+        }
+        self.nth_from(span.root, span.skip + k)
+    }
+
+    /// The entry at position `k` in order (0-based), or `None` if `k >= len()`.
+    pub fn nth(&self, k: usize) -> Option<(u64, u32, [u32; 3])> {
+        self.nth_from(self.root, k)
+    }
+
+    /// The entry at position `k` in the subtree `t`.
+    #[inline]
+    fn nth_from(&self, mut t: Link, mut k: usize) -> Option<(u64, u32, [u32; 3])> {
         while t != NIL {
             let node = &self.nodes[t as usize];
             let left = self.nodes[node.left as usize].size as usize;

@@ -392,13 +392,19 @@ fn first_fit_past_its_fixed_stack_recurses() {
     }
 }
 
-#[test]
-fn rank_and_nth_agree() {
-    let mut rng = 5_u64;
+/// Ids 0..1000 under keys drawn below `keys` from the seed, with resources `[id, 0, 0]`.
+fn random_keys(seed: u64, keys: u64) -> OrderedIndex {
+    let mut rng = seed;
     let mut index = OrderedIndex::new();
     for id in 0..1000 {
-        index.insert(xorshift(&mut rng) % 300, id, [id, 0, 0]);
+        index.insert(xorshift(&mut rng) % keys, id, [id, 0, 0]);
     }
+    index
+}
+
+#[test]
+fn rank_and_nth_agree() {
+    let index = random_keys(5, 300);
     let all = entries(&index);
     for (k, &(key, id, res)) in all.iter().enumerate() {
         assert_eq!(index.nth(k), Some((key, id, res)));
@@ -414,6 +420,29 @@ fn rank_and_nth_agree() {
         let of_key = all.iter().filter(|&&(k, _, _)| k == key).count();
         assert_eq!(index.count_key(key), of_key);
     }
+}
+
+#[test]
+fn a_key_span_is_the_run_of_its_key() {
+    let index = random_keys(9, 40);
+    let all = entries(&index);
+    for key in 0..41 {
+        let span = index.key_span(key);
+        assert_eq!(span.start, index.rank(key, 0), "key {key}");
+        assert_eq!(span.len, index.count_key(key), "key {key}");
+        for k in 0..span.len {
+            assert_eq!(index.nth_in(span, k), Some(all[span.start + k]));
+        }
+        assert_eq!(index.nth_in(span, span.len), None);
+    }
+    let full = index.full_span();
+    assert_eq!((full.start, full.len), (0, all.len()));
+    for (k, &entry) in all.iter().enumerate() {
+        assert_eq!(index.nth_in(full, k), Some(entry));
+    }
+    let empty = OrderedIndex::new();
+    assert_eq!(empty.key_span(3).len, 0);
+    assert_eq!(empty.nth_in(empty.full_span(), 0), None);
 }
 
 #[test]

@@ -22,6 +22,8 @@ enum Op {
     Rank(u64, u32),
     Nth(usize),
     CountKey(u64),
+    /// `key_span` of the key, and `nth_in` it at this position modulo its length.
+    KeySpan(u64, usize),
     IterFrom((u64, u32)),
 }
 
@@ -49,7 +51,8 @@ fn op(
         4 => (pair.clone(), need).prop_map(|(from, need)| Op::FirstFit(from, need)),
         1 => pair.clone().prop_map(|(k, i)| Op::Rank(k, i)),
         1 => (0usize..40).prop_map(Op::Nth),
-        1 => key.prop_map(Op::CountKey),
+        1 => key.clone().prop_map(Op::CountKey),
+        2 => (key, any::<usize>()).prop_map(|(k, at)| Op::KeySpan(k, at)),
         1 => pair.prop_map(Op::IterFrom),
     ]
 }
@@ -97,6 +100,26 @@ fn apply(index: &mut OrderedIndex, model: &mut Model, op: &Op) {
             index.count_key(key),
             model.keys().filter(|&&(k, _)| k == key).count()
         ),
+        Op::KeySpan(key, at) => {
+            let span = index.key_span(key);
+            let entries: Vec<_> = model
+                .range((key, 0)..=(key, u32::MAX))
+                .map(|(&(key, id), &res)| (key, id, res))
+                .collect();
+            assert_eq!(span.start, model.range(..(key, 0)).count());
+            assert_eq!(span.len, entries.len());
+            assert_eq!(index.nth_in(span, span.len), None);
+            if !entries.is_empty() {
+                let k = at % entries.len();
+                assert_eq!(index.nth_in(span, k), Some(entries[k]));
+            }
+            let full = index.full_span();
+            assert_eq!((full.start, full.len), (0, model.len()));
+            if !model.is_empty() {
+                let k = at % model.len();
+                assert_eq!(index.nth_in(full, k), index.nth(k));
+            }
+        }
         Op::IterFrom(from) => {
             let got: Vec<_> = index.iter_from(from).collect();
             let expected: Vec<_> = model

@@ -4,7 +4,8 @@
 //! dynamic host ports, awsvpc), random chains and constraints and both tie-breaks, every
 //! decision the indexes make is the scan's, drawn with the same random numbers; and so is
 //! every explanation's (`cluster::explain`).
-//! Reproduce one case with `SIM_SEED=<n> cargo test -p sim --test it indexed`.
+//! Reproduce one case with `SIM_SEED=<n> cargo test -p sim --test it indexed`; run more
+//! cases (seeds `0..n`, 300 by default) with `SIM_CASES=<n>`.
 
 use cluster::change::Discard;
 use cluster::cluster::{Cluster, Ctx};
@@ -23,7 +24,11 @@ fn seeds() -> Vec<u64> {
     if let Some(seed) = std::env::var("SIM_SEED").ok().and_then(|s| s.parse().ok()) {
         return vec![seed];
     }
-    (0..300).collect()
+    let cases = std::env::var("SIM_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    (0..cases).collect()
 }
 
 const CHAINS: [&str; 16] = [
