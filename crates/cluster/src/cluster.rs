@@ -162,8 +162,8 @@ pub struct Cluster {
     /// Capacity providers, their waiting tasks and managed scaling (ECS.md §5.5).
     capacity_providers: CapacityProviders,
     /// Zero-length lifecycle phases begun by the event being applied, applied before it
-    /// ends (`phases.rs`); empty between events.
-    due_now: VecDeque<Event>,
+    /// ends (`phases.rs`), each with its task's number; empty between events.
+    due_now: VecDeque<(Event, u64)>,
 }
 
 impl Cluster {

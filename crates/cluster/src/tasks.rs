@@ -59,6 +59,12 @@ impl Tasks {
             .expect("a task id is used only while the task is live")
     }
 
+    /// The live task in slot `id`, if any (a slot is empty once its task is STOPPED, until
+    /// it is reused).
+    pub(crate) fn get_live(&self, id: TaskId) -> Option<&Task> {
+        self.slots.get(id.index()).and_then(Option::as_ref)
+    }
+
     pub(crate) fn get_mut(&mut self, id: TaskId) -> &mut Task {
         self.slots[id.index()]
             .as_mut()

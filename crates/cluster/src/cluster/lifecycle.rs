@@ -107,6 +107,7 @@ impl Cluster {
             registered: false,
             host_ports,
             timers: Vec::new(),
+            phase_due_now: false,
             capacity_provider: provider.map(|(provider, _)| provider),
         });
         let length_ms = self
