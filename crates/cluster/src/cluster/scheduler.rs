@@ -611,13 +611,30 @@ impl Cluster {
                 *per_instance.entry(task.instance).or_default() += 1;
             }
         }
+        // Per `spread` on an attribute, the service's active tasks per value of it, kept as
+        // tasks are chosen: a score is then a lookup, not a sum over every instance.
+        let mut per_value: Vec<BTreeMap<Option<&str>, i64>> = placement
+            .strategies
+            .iter()
+            .map(|strategy| {
+                let mut counts = BTreeMap::new();
+                if let StrategyKind::SpreadAttribute(name) = strategy.kind() {
+                    for (&instance, &n) in &per_instance {
+                        *counts
+                            .entry(self.capacity.instance(instance).attribute(name))
+                            .or_default() += i64::from(n);
+                    }
+                }
+                counts
+            })
+            .collect();
         let mut left: Vec<TaskId> = candidates.to_vec();
         let mut chosen = Vec::new();
         let mut random_draws = self.scheduler.scale_in_rng(id, self.config.seed);
         while chosen.len() < count as usize && !left.is_empty() {
             let mut pool: Vec<TaskId> = left.clone();
             let mut steps = Vec::new();
-            for strategy in &placement.strategies {
+            for (strategy, per_value) in placement.strategies.iter().zip(&per_value) {
                 let score = |task: TaskId| -> i64 {
                     let task = self.tasks.get(task);
                     let instance = self.capacity.instance(task.instance);
@@ -625,16 +642,10 @@ impl Cluster {
                         StrategyKind::SpreadInstanceId => {
                             i64::from(per_instance.get(&task.instance).copied().unwrap_or(0))
                         }
-                        StrategyKind::SpreadAttribute(name) => {
-                            let value = instance.attribute(name);
-                            per_instance
-                                .iter()
-                                .filter(|(other, _)| {
-                                    self.capacity.instance(**other).attribute(name) == value
-                                })
-                                .map(|(_, &n)| i64::from(n))
-                                .sum()
-                        }
+                        StrategyKind::SpreadAttribute(name) => per_value
+                            .get(&instance.attribute(name))
+                            .copied()
+                            .unwrap_or(0),
                         StrategyKind::Binpack(crate::spec::Resource::Cpu) => {
                             i64::from(instance.remaining_cpu_units)
                         }
@@ -674,6 +685,14 @@ impl Cluster {
             let instance = self.tasks.get(victim).instance;
             if let Some(n) = per_instance.get_mut(&instance) {
                 *n -= 1;
+                for (strategy, counts) in placement.strategies.iter().zip(&mut per_value) {
+                    if let StrategyKind::SpreadAttribute(name) = strategy.kind() {
+                        let value = self.capacity.instance(instance).attribute(name);
+                        if let Some(count) = counts.get_mut(&value) {
+                            *count -= 1;
+                        }
+                    }
+                }
             }
             left.retain(|&t| t != victim);
             chosen.push(victim);
