@@ -13,7 +13,7 @@
 #
 # Environment (defaults in brackets):
 #   RUNS          runs per scenario [5]
-#   SCENARIOS     space-separated scenario files [the three of scenarios/bench/]
+#   SCENARIOS     space-separated scenario files [the four of scenarios/bench/]
 #   EXTRA_ARGS    more arguments for every `ecsim run`, e.g. '--set duration=1d' for a quick check []
 #   BUILD         0 to skip `cargo build --release --locked` [1]
 #   ECSIM         the binary [$CARGO_TARGET_DIR/release/ecsim, or target/release/ecsim]
@@ -40,7 +40,7 @@ for var in RUNS SCENARIOS EXTRA_ARGS BUILD ECSIM PEER PEER_MODE PEER_EVENTS PEER
 done
 
 RUNS=${RUNS:-5}
-SCENARIOS=${SCENARIOS:-"scenarios/bench/reference.yaml scenarios/bench/placement-20k.yaml scenarios/bench/scale-100k.yaml"}
+SCENARIOS=${SCENARIOS:-"scenarios/bench/reference.yaml scenarios/bench/placement-20k.yaml scenarios/bench/scale-100k.yaml scenarios/bench/scale-in.yaml"}
 EXTRA_ARGS=${EXTRA_ARGS:-}
 BUILD=${BUILD:-1}
 ECSIM=${ECSIM:-${CARGO_TARGET_DIR:-target}/release/ecsim}

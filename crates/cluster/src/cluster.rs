@@ -12,6 +12,7 @@ mod faults;
 mod invariants;
 mod lifecycle;
 mod phases;
+mod scale_in;
 mod scaling;
 mod scheduler;
 

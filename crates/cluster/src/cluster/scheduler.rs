@@ -596,7 +596,7 @@ impl Cluster {
         id: ServiceId,
         candidates: &[TaskId],
         count: u32,
-        mut trace: Option<&mut Vec<Vec<Step>>>,
+        trace: Option<&mut Vec<Vec<Step>>>,
     ) -> Vec<TaskId> {
         if count == 0 {
             return Vec::new();
@@ -611,6 +611,32 @@ impl Cluster {
                 *per_instance.entry(task.instance).or_default() += 1;
             }
         }
+        if trace.is_none() {
+            if let Some(order) =
+                self.scale_in_order_indexed(placement, &per_instance, candidates, count)
+            {
+                debug_assert_eq!(
+                    order,
+                    self.scale_in_order_scan(id, placement, per_instance, candidates, count, None),
+                    "the indexed scale-in order is the scan's"
+                );
+                return order;
+            }
+        }
+        self.scale_in_order_scan(id, placement, per_instance, candidates, count, trace)
+    }
+
+    /// `scale_in_order` for any chain, choosing each task by scoring every candidate left:
+    /// O(candidates) per task chosen (`scale_in.rs` is the fast path for common chains).
+    fn scale_in_order_scan(
+        &self,
+        id: ServiceId,
+        placement: &Placement,
+        mut per_instance: BTreeMap<InstanceId, u32>,
+        candidates: &[TaskId],
+        count: u32,
+        mut trace: Option<&mut Vec<Vec<Step>>>,
+    ) -> Vec<TaskId> {
         // Per `spread` on an attribute, the service's active tasks per value of it, kept as
         // tasks are chosen: a score is then a lookup, not a sum over every instance.
         let mut per_value: Vec<BTreeMap<Option<&str>, i64>> = placement

@@ -17,5 +17,6 @@ mod lifecycle;
 mod phases;
 mod regressions;
 mod report;
+mod scale_in;
 mod support;
 mod timeseries;
