@@ -163,8 +163,10 @@ pub struct Cluster {
     /// Capacity providers, their waiting tasks and managed scaling (ECS.md §5.5).
     capacity_providers: CapacityProviders,
     /// Zero-length lifecycle phases begun by the event being applied, applied before it
-    /// ends (`phases.rs`), each with its task's number; empty between events.
+    /// ends (`phases.rs`), each with its token; empty between events.
     due_now: VecDeque<(Event, u64)>,
+    /// The tokens given to entries of `due_now` so far: each entry's is new.
+    due_tokens: u64,
 }
 
 impl Cluster {
@@ -318,6 +320,7 @@ impl Cluster {
             scaling,
             capacity_providers,
             due_now: VecDeque::new(),
+            due_tokens: 0,
             capacity,
             tasks,
             services: model_services,

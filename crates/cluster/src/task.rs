@@ -135,9 +135,9 @@ pub struct Task {
     /// Pending events about this task (lifecycle step, runtime end, random faults),
     /// cancelled when the task stops for another reason.
     pub timers: Vec<EventKey>,
-    /// Whether the phase it is in has no length and its end is on the model's "due now"
-    /// list (`cluster/phases.rs`); only ever true inside an event.
-    pub phase_due_now: bool,
+    /// When the phase it is in has no length: the token of its entry on the model's "due
+    /// now" list (`cluster/phases.rs`); only ever set inside an event.
+    pub phase_due_now: Option<u64>,
     /// The capacity provider it was assigned (index into the cluster's), if its service or
     /// RunTask used a capacity provider strategy (ECS.md §5.5).
     pub capacity_provider: Option<u16>,

@@ -107,7 +107,7 @@ impl Cluster {
             registered: false,
             host_ports,
             timers: Vec::new(),
-            phase_due_now: false,
+            phase_due_now: None,
             capacity_provider: provider.map(|(provider, _)| provider),
         });
         let length_ms = self

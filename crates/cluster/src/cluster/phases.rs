@@ -44,9 +44,9 @@ impl Cluster {
             "a phase ends with its own task's event"
         );
         if length_ms == 0 {
-            let task = self.tasks.get_mut(id);
-            task.phase_due_now = true;
-            self.due_now.push_back((event, task.number));
+            self.due_tokens += 1;
+            self.tasks.get_mut(id).phase_due_now = Some(self.due_tokens);
+            self.due_now.push_back((event, self.due_tokens));
         } else {
             let key = ctx.queue.schedule(ctx.now.plus_ms(length_ms), event);
             self.tasks.get_mut(id).timers.push(key);
@@ -55,32 +55,32 @@ impl Cluster {
 
     /// Cancels everything pending about task `id`: its queue events and its phase due now,
     /// if any (the task stops for another reason before the phase ended, as a queue event
-    /// not yet popped would have been cancelled). The list entry stays, marked stale by
-    /// the task's flag, so that a mass stop (a zone outage of a large cluster, with no
-    /// shutdown time) costs O(1) per task rather than a search of the list each.
+    /// not yet popped would have been cancelled). The list entry stays, stale: its token is
+    /// no longer the task's, so that a mass stop (a service scaled in with no shutdown
+    /// time) costs O(1) per task rather than a search of the list each.
     pub(super) fn cancel_timers(&mut self, id: TaskId, ctx: &mut Ctx<'_>) {
         let task = self.tasks.get_mut(id);
         for key in std::mem::take(&mut task.timers) {
             ctx.queue.cancel(key);
         }
-        task.phase_due_now = false;
+        task.phase_due_now = None;
     }
 
     /// Applies the phases due now, oldest first, each as its queue event would have been
     /// applied; one may make another due (a task started with no runtime exits at once).
-    /// An entry whose task stopped another way since is skipped: the task's flag is down,
-    /// or the task is gone and its slot empty or another task's (told apart by the task
-    /// number). Every task's lifecycle is finite and passes are always queue events, so
-    /// this ends.
+    /// An entry whose phase was cancelled since is skipped: its token is no longer its
+    /// task's (the task has no phase due, or a later one of its own, or is gone and its
+    /// slot empty or another task's). Every task's lifecycle is finite and passes are
+    /// always queue events, so this ends.
     pub(super) fn apply_due_now(&mut self, ctx: &mut Ctx<'_>) {
-        while let Some((event, number)) = self.due_now.pop_front() {
+        while let Some((event, token)) = self.due_now.pop_front() {
             let id = phase_task(&event);
             let due = self
                 .tasks
                 .get_live(id)
-                .is_some_and(|task| task.number == number && task.phase_due_now);
+                .is_some_and(|task| task.phase_due_now == Some(token));
             if due {
-                self.tasks.get_mut(id).phase_due_now = false;
+                self.tasks.get_mut(id).phase_due_now = None;
                 self.apply(event, ctx);
             }
         }
@@ -88,7 +88,7 @@ impl Cluster {
 
     /// Whether task `id` has a phase due now (never once it is STOPPED, nor between events).
     pub(super) fn has_phase_due_now(&self, id: TaskId) -> bool {
-        self.tasks.get(id).phase_due_now
+        self.tasks.get(id).phase_due_now.is_some()
     }
 
     /// Panics unless no phase is due (between events) and no task rests in a phase of no
@@ -101,7 +101,7 @@ impl Cluster {
         );
         for task in self.tasks.iter() {
             assert!(
-                !task.phase_due_now,
+                task.phase_due_now.is_none(),
                 "{} is marked due now between events",
                 task.name()
             );
